@@ -1,0 +1,347 @@
+"""Loads and validates the admin-edited YAML in config/ (settings, sources, keywords, lists).
+
+Every file is checked on load with pydantic (``extra="forbid"``); a typo or a wrong type becomes a
+``ConfigError`` naming the file, the key path and what was expected, and nothing runs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+CONFIG_ENV = "FOERDERRADAR_CONFIG"
+FILES = ("settings.yaml", "sources.yaml", "keywords.yaml", "lists.yaml")
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class ConfigError(Exception):
+    """A config file is missing, unreadable or invalid; the message is one line for the admin."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- settings.yaml -------------------------------------------------------------------------
+
+
+class SmtpSettings(_Model):
+    host: str
+    port: int = 587
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password_env: str = "FOERDERRADAR_SMTP_PASSWORD"
+    timeout: float = 30.0
+    retries: int = Field(3, ge=0, le=10)
+
+
+class MailSettings(_Model):
+    transport: Literal["outbox", "smtp"] = "outbox"
+    sender: str = "Förderradar <foerderradar@localhost>"
+    outbox: str = "outbox"
+    admin_address: str | None = None
+    unsubscribe_url: str | None = None
+    smtp: SmtpSettings | None = None
+
+    @model_validator(mode="after")
+    def _smtp_needs_host(self) -> MailSettings:
+        if self.transport == "smtp" and self.smtp is None:
+            raise ValueError("transport 'smtp' needs an 'smtp:' block with at least 'host'")
+        return self
+
+
+class ScheduleSettings(_Model):
+    crawl: str = "0 6 * * *"
+    digest: str = "0 7 * * mon"
+
+
+class ReviewSettings(_Model):
+    relevance_threshold: float = Field(0.5, ge=0, le=1)
+    lower_threshold: float = Field(0.35, ge=0, le=1)
+    upper_threshold: float = Field(0.65, ge=0, le=1)
+    reason_codes: list[str] = [
+        "nicht KI",
+        "nicht KMU-fähig",
+        "Frist zu knapp",
+        "bereits bekannt",
+        "kein Förderaufruf",
+        "passt",
+    ]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReviewSettings:
+        if self.lower_threshold > self.upper_threshold:
+            raise ValueError("lower_threshold must not be above upper_threshold")
+        return self
+
+
+class CrawlSettings(_Model):
+    download_delay: float = Field(2.0, ge=0)
+    concurrent_requests_per_domain: int = Field(1, ge=1)
+    timeout: float = Field(30.0, gt=0)
+    retries: int = Field(2, ge=0)
+    max_response_bytes: int = Field(20_000_000, gt=0)
+    obey_robots_txt: bool = True
+    max_pages: int = Field(20, ge=1)
+
+
+class Settings(_Model):
+    database: str = "data/foerderradar.db"
+    timezone: str = "Europe/Berlin"
+    user_agent: str = "Foerderradar/0.1 (+mailto:foerderradar@localhost)"
+    review_csv: str = "review.csv"
+    mail: MailSettings = MailSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    review: ReviewSettings = ReviewSettings()
+    crawl: CrawlSettings = CrawlSettings()
+
+    @field_validator("user_agent")
+    @classmethod
+    def _contact(cls, value: str) -> str:
+        if not re.search(r"(mailto:|https?://|@)", value):
+            raise ValueError("must name a contact (an e-mail address or a URL) for site operators")
+        return value
+
+
+# --- sources.yaml --------------------------------------------------------------------------
+
+
+class Selectors(_Model):
+    item: str = Field(description="CSS selector for the links to detail pages on a list page")
+    next_page: str | None = None
+    title: str = "h1"
+    text: str | None = None
+    published: str | None = None
+    funder: str | None = None
+
+
+class Source(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    kind: Literal["feed", "html"]
+    url: str = Field(pattern=r"^https?://")
+    enabled: bool = True
+    funder: str | None = None
+    language: Literal["de", "en"] | None = None
+    delay: float | None = Field(None, ge=0)
+    max_pages: int | None = Field(None, ge=1)
+    selectors: Selectors | None = None
+    verified: bool = True
+
+    @model_validator(mode="after")
+    def _html_needs_selectors(self) -> Source:
+        if self.kind == "html" and self.selectors is None:
+            raise ValueError("kind 'html' needs a 'selectors:' block with at least 'item'")
+        return self
+
+
+class SourcesFile(_Model):
+    sources: list[Source]
+
+    @field_validator("sources")
+    @classmethod
+    def _unique(cls, sources: list[Source]) -> list[Source]:
+        return _unique_ids(sources)
+
+
+# --- keywords.yaml -------------------------------------------------------------------------
+
+
+class Topic(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    weight: float = Field(1.0, gt=0)
+    terms: list[str] = Field(min_length=1)
+
+
+class Exclusion(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    weight: float = Field(1.0, gt=0)
+    terms: list[str] = Field(min_length=1)
+
+
+class KeywordsFile(_Model):
+    topics: list[Topic] = Field(min_length=1)
+    exclusions: list[Exclusion] = []
+
+    @field_validator("topics")
+    @classmethod
+    def _unique(cls, topics: list[Topic]) -> list[Topic]:
+        return _unique_ids(topics)
+
+
+# --- lists.yaml ----------------------------------------------------------------------------
+
+
+class MailingList(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    address: str | list[str]
+    language: Literal["de", "en"] = "de"
+    topics: list[str] = []
+    min_score: float = Field(0.5, ge=0, le=1)
+
+    @property
+    def recipients(self) -> list[str]:
+        return [self.address] if isinstance(self.address, str) else list(self.address)
+
+
+class ListsFile(_Model):
+    lists: list[MailingList]
+
+    @field_validator("lists")
+    @classmethod
+    def _unique(cls, lists: list[MailingList]) -> list[MailingList]:
+        return _unique_ids(lists)
+
+
+def _unique_ids(items: list[Any]) -> list[Any]:
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            raise ValueError(f"id '{item.id}' is used twice")
+        seen.add(item.id)
+    return items
+
+
+# --- loading -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration, with paths resolved against the project folder."""
+
+    directory: Path
+    settings: Settings
+    sources: tuple[Source, ...]
+    keywords: KeywordsFile
+    lists: tuple[MailingList, ...]
+
+    @property
+    def base(self) -> Path:
+        """Relative paths in settings.yaml are relative to the folder that holds config/."""
+        return self.directory.parent
+
+    def path(self, value: str) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else self.base / p
+
+    @property
+    def database_path(self) -> Path:
+        return self.path(self.settings.database)
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.path(self.settings.mail.outbox)
+
+    @property
+    def keywords_version(self) -> str:
+        """Changes whenever keywords or thresholds change, so stale classifications are re-tagged."""
+        payload = json.dumps(
+            [self.keywords.model_dump(), self.settings.review.relevance_threshold], sort_keys=True
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+    def source(self, source_id: str) -> Source:
+        for source in self.sources:
+            if source.id == source_id:
+                return source
+        known = ", ".join(s.id for s in self.sources)
+        raise ConfigError(f"sources.yaml: no source with id '{source_id}' (known: {known})")
+
+    def mailing_list(self, list_id: str) -> MailingList:
+        for mailing_list in self.lists:
+            if mailing_list.id == list_id:
+                return mailing_list
+        known = ", ".join(m.id for m in self.lists)
+        raise ConfigError(f"lists.yaml: no mailing list with id '{list_id}' (known: {known})")
+
+
+def config_dir(explicit: str | Path | None = None) -> Path:
+    """The config folder: ``--config``, else ``$FOERDERRADAR_CONFIG``, else ``./config``."""
+    return Path(explicit or os.environ.get(CONFIG_ENV) or "config").resolve()
+
+
+def load_config(directory: str | Path | None = None) -> Config:
+    folder = config_dir(directory)
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: config folder not found (use --config DIR or ${CONFIG_ENV})")
+    settings = _load(folder, "settings.yaml", Settings)
+    sources = _load(folder, "sources.yaml", SourcesFile)
+    keywords = _load(folder, "keywords.yaml", KeywordsFile)
+    lists = _load(folder, "lists.yaml", ListsFile)
+    topic_ids = {t.id for t in keywords.topics}
+    for index, mailing_list in enumerate(lists.lists):
+        for topic in mailing_list.topics:
+            if topic not in topic_ids:
+                raise ConfigError(
+                    f"{folder / 'lists.yaml'}: lists.{index}.topics: unknown topic '{topic}' "
+                    f"(topics in keywords.yaml: {', '.join(sorted(topic_ids))})"
+                )
+    return Config(folder, settings, tuple(sources.sources), keywords, tuple(lists.lists))
+
+
+def _load(folder: Path, name: str, model: type[_Model]) -> Any:
+    path = folder / name
+    if not path.is_file():
+        raise ConfigError(f"{path}: file not found; every config folder needs {', '.join(FILES)}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark else ""
+        raise ConfigError(f"{path}: {where}not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc, model, data)}") from None
+
+
+def _describe(exc: ValidationError, model: type[BaseModel], data: Any) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    if error["type"] == "extra_forbidden":
+        key = str(error["loc"][-1])
+        allowed = _allowed_keys(model, error["loc"][:-1], data)
+        hint = difflib.get_close_matches(key, allowed, n=1)
+        fix = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
+        return f"{where}: unknown key '{key}' ({fix})"
+    if error["type"] == "missing":
+        return f"{where}: required key is missing"
+    got = error.get("input")
+    shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}{shown}"
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...], data: Any) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field_info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
+        if field_info is None:
+            return []
+        current = _model_of(field_info.annotation)
+    return list(current.model_fields) if hasattr(current, "model_fields") else []
+
+
+def _model_of(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,154 @@
+"""The shared records every stage speaks: a funding call, its deadlines and its classification.
+
+Stdlib only. Field names are the vocabulary of the whole project: the YAML key, the column,
+the template variable and the attribute share one name (``source_id``, ``deadline``, ``next_deadline``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DEADLINE_KINDS = ("single", "skizze", "antrag", "stichtag", "other")
+STATUSES = ("open", "closed", "forthcoming", "unknown")
+DECISIONS = ("accept", "reject")
+
+
+def call_id_for(source_id: str, url: str, external_id: str | None = None) -> str:
+    """Stable identity of a call: the funder's own id when it has one, else source and canonical URL.
+
+    A re-crawl of the same page yields the same id, so the store upserts instead of duplicating.
+    """
+    if external_id:
+        return f"{source_id}:{external_id}"
+    digest = hashlib.sha1(canonical_url(url).encode("utf-8")).hexdigest()[:16]
+    return f"{source_id}:{digest}"
+
+
+def canonical_url(url: str) -> str:
+    """The URL without fragment and tracking noise, so two spellings of one page share an id."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    return urlunsplit(
+        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), "")
+    )
+
+
+def _is_tracking(key: str) -> bool:
+    return key.lower().startswith(("utm_", "track", "wt_", "wt.")) or key.lower() in {"nn", "view"}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One funding call as a source published it.
+
+    id: stable identity (see ``call_id_for``).
+    source_id: the ``id`` of the entry in config/sources.yaml that found it.
+    url: the call's own public page (canonical URL where the page names one).
+    title: the call's title as published.
+    text: the call's plain text (HTML stripped), the classifier's input.
+    published: publication date, ISO ``YYYY-MM-DD``, or None when the source gives none.
+    funder: the funding body (ministry, agency, programme owner), or None.
+    language: ``de`` or ``en`` when the source says so, else None (the classifier decides).
+    external_id: the funder's own identifier (EU topic id, Förderdatenbank path), or None.
+    fields: labelled facts the source states besides the text (e.g. ``Förderart``), as strings.
+    """
+
+    id: str
+    source_id: str
+    url: str
+    title: str
+    text: str
+    published: str | None = None
+    funder: str | None = None
+    language: str | None = None
+    external_id: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def content_hash(self) -> str:
+        """Hash of everything a reader would notice changing; an unchanged call writes nothing."""
+        payload = json.dumps(
+            [self.title, self.text, self.published, self.funder, sorted(self.fields.items())],
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def as_row(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["fields"] = json.dumps(self.fields, ensure_ascii=False, sort_keys=True)
+        return row
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A submission deadline read from a call's text.
+
+    date: ``YYYY-MM-DD``, or None when the text gives no year that can be inferred.
+    time: ``HH:MM`` (24 h) or None.
+    timezone: as stated in the text (``CET``, ``Brussels time``) or None.
+    kind: one of ``DEADLINE_KINDS``.
+    raw: the exact span of text it was read from, for a person to check.
+    """
+
+    date: str | None
+    time: str | None
+    timezone: str | None
+    kind: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why the classifier decided as it did: a matched topic term or a signal, with its sentence."""
+
+    signal: str  # "topic", "exclusion", "not_funding", "closed", "applicant", "textcat", ...
+    label: str  # topic id or signal name
+    term: str  # the matched text
+    sentence: str  # the sentence it stands in (trimmed)
+    weight: float = 0.0
+
+
+@dataclass(frozen=True)
+class Classification:
+    """The classifier's verdict on one call at a reference date.
+
+    relevant/score: the decision and its score in [0, 1].
+    topics: ids of the keywords.yaml topics that matched.
+    deadlines: every submission deadline found, in text order.
+    rolling: submission possible at any time without a fixed deadline.
+    next_deadline: earliest deadline on or after the reference date, ``YYYY-MM-DD``, or None.
+    status: one of ``STATUSES``.
+    evidence: the matched terms and signals behind the score.
+    model_version / config_version: what produced it; a change re-tags the call.
+    """
+
+    call_id: str
+    language: str
+    relevant: bool
+    score: float
+    topics: tuple[str, ...]
+    deadlines: tuple[Deadline, ...]
+    rolling: bool
+    next_deadline: str | None
+    status: str
+    evidence: tuple[Evidence, ...] = ()
+    model_version: str = ""
+    config_version: str = ""
+
+    def as_tag_json(self) -> dict[str, Any]:
+        """The object the ``tag`` contract prints (spec/classifier.md §3)."""
+        return {
+            "id": self.call_id,
+            "language": self.language,
+            "relevant": self.relevant,
+            "score": round(self.score, 4),
+            "topics": list(self.topics),
+            "rolling": self.rolling,
+            "deadlines": [asdict(d) for d in self.deadlines],
+            "next_deadline": self.next_deadline,
+            "status": self.status,
+        }
