@@ -42,6 +42,7 @@ class SmtpSettings(_Model):
     password_env: str = "FOERDERRADAR_SMTP_PASSWORD"
     timeout: float = 30.0
     retries: int = Field(3, ge=0, le=10)
+    retry_delay: float = Field(5.0, ge=0)  # alerts: first backoff in seconds, doubled per attempt
 
 
 class MailSettings(_Model):
@@ -49,8 +50,13 @@ class MailSettings(_Model):
     sender: str = "Förderradar <foerderradar@localhost>"
     outbox: str = "outbox"
     admin_address: str | None = None
-    unsubscribe_url: str | None = None
+    unsubscribe_url: str | None = Field(None, pattern=r"^(https?://|mailto:)\S+$")
     smtp: SmtpSettings | None = None
+    # alerts (issue 5): the digest's closing-soon window and the admin notice
+    closing_soon_days: int = Field(14, ge=0, le=365)
+    closing_soon_days_by_kind: dict[Literal["single", "skizze", "antrag", "stichtag", "other"], int] = {}
+    review_wait_days: int = Field(7, ge=1)
+    max_entries: int = Field(40, ge=1)
 
     @model_validator(mode="after")
     def _smtp_needs_host(self) -> MailSettings:
@@ -59,9 +65,42 @@ class MailSettings(_Model):
         return self
 
 
+def _check_cron(value: str | None) -> str | None:
+    """A five-field crontab line (minute hour day month weekday), checked the way APScheduler reads it."""
+    if value is None:
+        return value
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(value, timezone="UTC")
+    except ValueError as exc:
+        raise ValueError(f"not a cron expression like '0 6 * * *' ({exc})") from None
+    return value
+
+
 class ScheduleSettings(_Model):
     crawl: str = "0 6 * * *"
     digest: str = "0 7 * * mon"
+    # scheduler daemon (`foerderradar schedule`, jobs.py)
+    reminders: str = "30 7 * * *"
+    health: str = "0 8 * * mon"
+    backup: str = "0 3 * * sun"
+    backup_keep: int = Field(8, ge=1)
+    backup_dir: str | None = None
+    log_file: str | None = None
+    misfire_grace_time: int = Field(43200, ge=1)
+
+    _cron = field_validator("crawl", "digest", "reminders", "health", "backup")(_check_cron)
+
+
+class ReviewUser(_Model):
+    name: str = Field(pattern=ID_PATTERN)
+    password_env: str
+
+
+class ReviewWebSettings(_Model):
+    port: int = Field(8001, ge=1, le=65535)
+    users: list[ReviewUser] = [ReviewUser(name="koordination", password_env="FOERDERRADAR_REVIEW_PASSWORD")]
 
 
 class ReviewSettings(_Model):
@@ -76,6 +115,8 @@ class ReviewSettings(_Model):
         "kein Förderaufruf",
         "passt",
     ]
+    new_source_days: int = Field(14, ge=0)
+    web: ReviewWebSettings = ReviewWebSettings()
 
     @model_validator(mode="after")
     def _ordered(self) -> ReviewSettings:
@@ -92,6 +133,10 @@ class CrawlSettings(_Model):
     max_response_bytes: int = Field(20_000_000, gt=0)
     obey_robots_txt: bool = True
     max_pages: int = Field(20, ge=1)
+    autothrottle: bool = True
+    max_pdf_bytes: int = Field(10_000_000, gt=0)
+    unhealthy_after: int = Field(2, ge=1)
+    low_yield_ratio: float = Field(0.5, ge=0, le=1)
 
 
 class Settings(_Model):
@@ -122,12 +167,23 @@ class Selectors(_Model):
     text: str | None = None
     published: str | None = None
     funder: str | None = None
+    pdf: str | None = None
+
+
+class SediaOptions(_Model):
+    """Filters of the EU Funding & Tenders search (kind ``eu-sedia``); codes as the API names them."""
+
+    programmes: list[str] = ["43108390", "43152860"]  # Horizon Europe, Digital Europe
+    types: list[str] = ["1", "2", "8"]  # grant topics and cascade calls
+    statuses: list[str] = ["31094501", "31094502"]  # forthcoming, open
+    page_size: int = Field(100, ge=1, le=100)
+    text: str = "***"
 
 
 class Source(_Model):
     id: str = Field(pattern=ID_PATTERN)
     name: str
-    kind: Literal["feed", "html"]
+    kind: Literal["feed", "html", "fdb", "fdb-export", "eu-sedia"]
     url: str = Field(pattern=r"^https?://")
     enabled: bool = True
     funder: str | None = None
@@ -136,6 +192,11 @@ class Source(_Model):
     max_pages: int | None = Field(None, ge=1)
     selectors: Selectors | None = None
     verified: bool = True
+    schedule: str | None = None  # cron for this source's crawl; None: settings schedule.crawl
+    max_bytes: int | None = Field(None, gt=0)
+    sedia: SediaOptions | None = None
+
+    _cron = field_validator("schedule")(_check_cron)
 
     @model_validator(mode="after")
     def _html_needs_selectors(self) -> Source:
@@ -182,6 +243,13 @@ class KeywordsFile(_Model):
 # --- lists.yaml ----------------------------------------------------------------------------
 
 
+class IncludeExclude(_Model):
+    """Words matched case-insensitively in a call's region (Fördergebiet) or funder."""
+
+    include: list[str] = []
+    exclude: list[str] = []
+
+
 class MailingList(_Model):
     id: str = Field(pattern=ID_PATTERN)
     name: str
@@ -189,6 +257,24 @@ class MailingList(_Model):
     language: Literal["de", "en"] = "de"
     topics: list[str] = []
     min_score: float = Field(0.5, ge=0, le=1)
+    # alerts (issue 5): when the list gets mail and which calls it wants
+    frequency: Literal["weekly", "daily", "immediate"] = "weekly"
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    time: str = Field("07:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    regions: IncludeExclude = IncludeExclude()
+    funders: IncludeExclude = IncludeExclude()
+    reviewed_only: bool = False
+
+    @field_validator("address")
+    @classmethod
+    def _addresses(cls, value: str | list[str]) -> str | list[str]:
+        for address in [value] if isinstance(value, str) else value:
+            if not re.fullmatch(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+", address):
+                shown = "" if isinstance(value, str) else f"{address!r} "  # a str is shown as "got"
+                raise ValueError(f"{shown}is not an e-mail address like name@example.org")
+        if not value:
+            raise ValueError("needs at least one e-mail address")
+        return value
 
     @property
     def recipients(self) -> list[str]:

@@ -271,6 +271,43 @@ def review_import(ctx: Context, csv_path: str, reviewer: str) -> None:
         sys.exit(EXIT_FAILURE)
 
 
+@review.command("serve")
+@click.option("--port", type=int, help="Port on 127.0.0.1 (default: review.web.port).")
+@pass_context
+@friendly
+def review_serve(ctx: Context, port: int | None) -> None:
+    """Start the coordinator's web view (Datasette) on 127.0.0.1; accept/reject needs a login."""
+    from review.web import ReviewError, serve
+
+    settings = ctx.config.settings.review
+    try:
+        serve(ctx.store, settings, port or settings.web.port)
+    except ReviewError as exc:
+        raise UserError(str(exc)) from None
+
+
+@cli.command()
+@click.option("--print", "print_only", is_flag=True, help="List every job with its next run time, then exit.")
+@pass_context
+@friendly
+def schedule(ctx: Context, print_only: bool) -> None:
+    """Run crawls, digests, reminders, health notice and backups on their schedules (jobs.py)."""
+    import jobs
+
+    try:
+        if print_only:
+            from datetime import datetime
+            from zoneinfo import ZoneInfo
+
+            for line in jobs.print_lines(ctx.config, datetime.now(ZoneInfo(ctx.config.settings.timezone))):
+                click.echo(line)
+        else:
+            ctx.store  # noqa: B018 — migrate and record sources before the first job
+            jobs.run_daemon(ctx.config)
+    except jobs.ScheduleError as exc:
+        raise UserError(str(exc)) from None
+
+
 @cli.group()
 def source() -> None:
     """Check a source's parser on a saved response before enabling it."""

@@ -1,0 +1,25 @@
+"""Alerts: each mailing list's digest (select → render → deliver exactly once) and the admin notice."""
+
+from alerts.digest import (
+    DeliveryReport,
+    Failed,
+    Sent,
+    build_digest,
+    make_transport,
+    preview,
+    send_admin_notice,
+    send_digests,
+)
+from alerts.send import DeliveryError
+
+__all__ = [
+    "DeliveryError",
+    "DeliveryReport",
+    "Failed",
+    "Sent",
+    "build_digest",
+    "make_transport",
+    "preview",
+    "send_admin_notice",
+    "send_digests",
+]

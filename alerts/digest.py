@@ -1,0 +1,278 @@
+"""The digest run: finish pending digests, build what is new, record it, deliver it, mark it sent.
+
+Exactly once per list and item: a digest is stored (with its full message) before it is sent and
+marked sent — which writes the delivery ledger — only after the server accepted it. A digest that
+was not accepted stays pending and is sent again, byte for byte, by the next run; no new digest is
+built for that list until it went out.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import parseaddr
+from pathlib import Path
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from alerts.render import admin_message, build_message, clean_header
+from alerts.select import CallInfo, Plan, is_due, ledgers, parse_rows, select_digest
+from alerts.send import Accepted, DeliveryError, OutboxTransport, SmtpTransport
+from alerts.wording import TEXT, fmt_date
+from configuration import Config, MailingList
+from store import Store, utcnow
+
+
+class Transport(Protocol):
+    def deliver(self, message: bytes, envelope_from: str, recipients: list[str], name: str) -> Accepted: ...
+
+
+@dataclass
+class Sent:
+    list_id: str
+    digest_id: str
+    message_id: str
+    subject: str
+    items: int
+    refused: list[str] = field(default_factory=list)
+    resent: bool = False
+
+
+@dataclass
+class Failed:
+    list_id: str
+    digest_id: str
+    error: str
+
+
+@dataclass
+class DeliveryReport:
+    """What a run did: digests sent, digests left pending, files written, one line per list."""
+
+    sent: list[Sent] = field(default_factory=list)
+    failed: list[Failed] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+    def note(self, list_id: str, text: str) -> None:
+        self.notes.setdefault(list_id, []).append(text)
+
+    def lines(self) -> list[str]:
+        return [f"{list_id}: {'; '.join(parts)}" for list_id, parts in self.notes.items()]
+
+
+def make_transport(
+    config: Config, sleep: Callable[[float], None] = time.sleep, environ: Mapping[str, str] = os.environ
+) -> Transport:
+    mail = config.settings.mail
+    if mail.transport == "smtp" and mail.smtp is not None:
+        return SmtpTransport(mail.smtp, sleep, environ)
+    return OutboxTransport(config.outbox_path)
+
+
+def local_now(config: Config) -> datetime:
+    return datetime.now(ZoneInfo(config.settings.timezone))
+
+
+def send_digests(
+    store: Store,
+    config: Config,
+    lists: list[MailingList],
+    today: date,
+    *,
+    transport: Transport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    now: datetime | None = None,
+) -> DeliveryReport:
+    """For each list: resend its pending digest, then build, record, deliver and mark the new one."""
+    transport = transport or make_transport(config, sleep)
+    report = DeliveryReport()
+    calls = parse_rows(store.alert_rows())
+    for mailing_list in lists:
+        if not _finish_pending(store, config, mailing_list, transport, report):
+            continue  # the old digest still waits: a new one would repeat its calls
+        last = store.last_digest_day(mailing_list.id)
+        if not is_due(mailing_list, today, date.fromisoformat(last) if last else None):
+            report.note(
+                mailing_list.id,
+                f"not due ({mailing_list.frequency} on {mailing_list.weekday}, last digest {last})",
+            )
+            continue
+        digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config))
+        if digest is None:
+            report.note(mailing_list.id, "nothing new")
+            continue
+        store.record_digest(digest)
+        _deliver(store, config, mailing_list, digest, transport, report)
+    return report
+
+
+def build_digest(
+    store: Store, config: Config, mailing_list: MailingList, calls: list[CallInfo], today: date, now: datetime
+) -> dict[str, Any] | None:
+    """The digest row (with its full message) for what the list has not been told yet, or None."""
+    plan = plan_for(store, config, mailing_list, calls, today)
+    if plan.empty:
+        return None
+    digest_id = f"{mailing_list.id}-{today:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+    message = build_message(plan, mailing_list, config.settings.mail, topic_names(config), now, digest_id)
+    return _row(digest_id, mailing_list, plan, message)
+
+
+def plan_for(
+    store: Store, config: Config, mailing_list: MailingList, calls: list[CallInfo], today: date
+) -> Plan:
+    mail = config.settings.mail
+    delivered = ledgers(store.deliveries_for(mailing_list.id))
+    return select_digest(
+        calls,
+        delivered,
+        mailing_list,
+        today,
+        mail.closing_soon_days,
+        dict(mail.closing_soon_days_by_kind),
+        mail.max_entries,
+    )
+
+
+def topic_names(config: Config) -> dict[str, str]:
+    return {topic.id: topic.name for topic in config.keywords.topics}
+
+
+def _row(digest_id: str, mailing_list: MailingList, plan: Plan, message: EmailMessage) -> dict[str, Any]:
+    return {
+        "id": digest_id,
+        "list_id": mailing_list.id,
+        "created": utcnow(),
+        "day": plan.day.isoformat(),
+        "message_id": message["Message-ID"],
+        "subject": str(message["Subject"]),
+        "call_ids": sorted(set(plan.call_ids)),
+        "items": plan.items,
+        "message": message.as_string(),
+    }
+
+
+def _finish_pending(
+    store: Store, config: Config, mailing_list: MailingList, transport: Transport, report: DeliveryReport
+) -> bool:
+    """Send again every digest of this list that was recorded but never marked sent."""
+    done = True
+    for digest in store.pending_digests(mailing_list.id):
+        done = _deliver(store, config, mailing_list, digest, transport, report, resent=True) and done
+    return done
+
+
+def _deliver(
+    store: Store,
+    config: Config,
+    mailing_list: MailingList,
+    digest: dict[str, Any],
+    transport: Transport,
+    report: DeliveryReport,
+    resent: bool = False,
+) -> bool:
+    envelope_from = parseaddr(clean_header(config.settings.mail.sender))[1]
+    recipients = [clean_header(a) for a in mailing_list.recipients]
+    what = "resent pending digest" if resent else "sent digest"
+    try:
+        accepted = transport.deliver(
+            digest["message"].encode("utf-8"), envelope_from, recipients, digest["id"]
+        )
+    except DeliveryError as exc:
+        store.mark_digest_failed(digest["id"], str(exc))
+        report.failed.append(Failed(mailing_list.id, digest["id"], str(exc)))
+        report.note(mailing_list.id, f"PENDING {digest['id']} — {exc}; the next run sends it again")
+        return False
+    store.mark_digest_sent(digest["id"])
+    items = digest["items"]
+    count = len(json.loads(items) if isinstance(items, str) else items)
+    sent = Sent(
+        mailing_list.id, digest["id"], digest["message_id"], digest["subject"], count, accepted.refused
+    )
+    sent.resent = resent
+    report.sent.append(sent)
+    report.files += accepted.files
+    refused = f" (refused: {', '.join(accepted.refused)})" if accepted.refused else ""
+    where = f" → {accepted.files[0]}" if accepted.files else ""
+    report.note(mailing_list.id, f"{what} {digest['id']} “{digest['subject']}”{refused}{where}")
+    return True
+
+
+def preview(
+    store: Store,
+    config: Config,
+    mailing_list: MailingList,
+    out_dir: Path,
+    today: date,
+    *,
+    now: datetime | None = None,
+) -> list[Path]:
+    """Write what the list would receive now (.eml + .html) without recording or sending anything."""
+    pending = store.pending_digests(mailing_list.id)
+    digest = pending[0] if pending else None
+    if digest is None:
+        calls = parse_rows(store.alert_rows())
+        digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config))
+    if digest is None:
+        return []
+    name = f"preview-{digest['id']}"
+    return OutboxTransport(Path(out_dir)).deliver(digest["message"].encode("utf-8"), "", [], name).files
+
+
+def send_admin_notice(
+    store: Store,
+    config: Config,
+    problems: list[str],
+    today: date,
+    *,
+    transport: Transport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    now: datetime | None = None,
+) -> DeliveryReport:
+    """Mail the admin the sources' health problems (given by the caller) and a long-waiting review queue."""
+    mail = config.settings.mail
+    report = DeliveryReport()
+    found = list(problems) + review_problems(store, mail.review_wait_days, today)
+    if not found:
+        report.note("admin", "nothing to report")
+        return report
+    if not mail.admin_address:
+        report.note("admin", f"{len(found)} problems, but mail.admin_address is not set")
+        return report
+    notice_id = f"admin-{today:%Y%m%d}-{uuid.uuid4().hex[:8]}"
+    message = admin_message(found, mail, "de", today, now or local_now(config), notice_id)
+    transport = transport or make_transport(config, sleep)
+    envelope_from = parseaddr(clean_header(mail.sender))[1]
+    try:
+        accepted = transport.deliver(
+            message.as_bytes(), envelope_from, [clean_header(mail.admin_address)], notice_id
+        )
+    except DeliveryError as exc:
+        report.failed.append(Failed("admin", notice_id, str(exc)))
+        report.note("admin", f"notice NOT sent — {exc}")
+        return report
+    report.sent.append(Sent("admin", notice_id, message["Message-ID"], str(message["Subject"]), len(found)))
+    report.files += accepted.files
+    report.note("admin", f"notice with {len(found)} problems sent to {mail.admin_address}")
+    return report
+
+
+def review_problems(store: Store, wait_days: int, today: date) -> list[str]:
+    """One line when undecided calls have waited longer than ``wait_days`` in the review queue."""
+    limit = today - timedelta(days=wait_days)
+    old = [
+        row
+        for row in store.review_waiting()
+        if row["first_seen"] and date.fromisoformat(row["first_seen"][:10]) < limit
+    ]
+    if not old:
+        return []
+    oldest = fmt_date(date.fromisoformat(old[0]["first_seen"][:10]), "de")
+    return [TEXT["de"]["review_waiting"].format(n=len(old), days=wait_days, oldest=oldest)]

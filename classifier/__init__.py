@@ -1,0 +1,197 @@
+"""The classifier stage: deadlines, rolling, status and relevance of funding calls with a spaCy pipeline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from classifier.pipeline import build_pipeline, prepare
+from classifier.status import status_at
+from classifier.text import TextError, cap_text, check_text, clean_text, detect_language
+from configuration import Config
+from models import Call, Classification, Evidence
+
+BATCH = 128
+MODEL_DIR = "model"
+TEXTCAT_DIR = "textcat"
+
+
+def model_dir(config: Config) -> Path:
+    """Where ``foerderradar train`` stores the text classifier: beside the database."""
+    return config.database_path.parent / MODEL_DIR
+
+
+def rules_version() -> str:
+    """Hash of the classifier's own rule code, so a changed rule re-tags every call."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+@dataclass
+class _Prepared:
+    index: int
+    call: Call
+    language: str
+    text: str
+    published: date | None
+    error: str | None = None
+
+
+class Classifier:
+    """Loads once, then classifies calls in batches with ``nlp.pipe``."""
+
+    def __init__(self, config: Config, textcat: Any = None, textcat_version: str | None = None) -> None:
+        topics = [t.model_dump() for t in config.keywords.topics]
+        exclusions = [e.model_dump() for e in config.keywords.exclusions]
+        self.config = config
+        self.threshold = config.settings.review.relevance_threshold
+        self.pipelines = {lang: build_pipeline(lang, topics, exclusions) for lang in ("de", "en")}
+        self.textcat = textcat
+        base = f"rules-{rules_version()}"
+        self.model_version = f"{base}+{textcat_version}" if textcat_version else base
+
+    @classmethod
+    def load(cls, config: Config) -> Classifier:
+        """The rule pipelines from config, plus the trained text classifier when one exists."""
+        path = model_dir(config) / TEXTCAT_DIR
+        if not (path / "config.cfg").is_file():
+            return cls(config)
+        import spacy
+
+        nlp = spacy.load(path)
+        return cls(config, nlp, nlp.meta.get("foerderradar_version") or "textcat")
+
+    # --- classification ----------------------------------------------------------------
+
+    def classify_many(self, calls: list[Call], today: date) -> Iterator[Classification]:
+        """One Classification per call, in the same order; a broken text gets an "error" verdict."""
+        for start in range(0, len(calls), BATCH):
+            batch = [self._prepare(i, call) for i, call in enumerate(calls[start : start + BATCH])]
+            yield from self._run(batch, today)
+
+    def _prepare(self, index: int, call: Call) -> _Prepared:
+        published = _parse_day(call.published)
+        raw = f"{call.title or ''}\n\n{call.text or ''}"
+        try:
+            check_text(raw)
+        except TextError as exc:
+            return _Prepared(index, call, call.language or "de", "", published, str(exc))
+        text = cap_text(clean_text(raw))
+        language = call.language if call.language in ("de", "en") else detect_language(text)
+        return _Prepared(index, call, language, text, published)
+
+    def _run(self, batch: list[_Prepared], today: date) -> Iterator[Classification]:
+        results: dict[int, Classification] = {}
+        probabilities = self._textcat([p.text for p in batch])
+        for lang, nlp in self.pipelines.items():
+            items = [p for p in batch if p.language == lang]
+            docs = (
+                prepare(nlp, p.text, p.published, probabilities[p.index], today, p.call.title or "")
+                for p in items
+            )
+            for item, doc in zip(items, nlp.pipe(docs), strict=True):
+                results[item.index] = self._verdict(item, doc, today)
+        for item in batch:
+            yield results[item.index]
+
+    def _textcat(self, texts: list[str]) -> list[float | None]:
+        if self.textcat is None:
+            return [None] * len(texts)
+        return [doc.cats.get("relevant", 0.0) for doc in self.textcat.pipe(t[:20_000] for t in texts)]
+
+    def _verdict(self, item: _Prepared, doc: Any, today: date) -> Classification:
+        result, relevance = doc._.fr_deadlines, doc._.fr_relevance
+        evidence = relevance.evidence
+        if item.error:
+            evidence = (Evidence("error", "unreadable", "", item.error, 0.0),)
+        reference = today
+        next_deadline, status = status_at(result.deadlines, result.openings, result.rolling, result.closed, reference)
+        return Classification(
+            call_id=item.call.id,
+            language=item.language,
+            relevant=relevance.score >= self.threshold and not item.error,
+            score=relevance.score,
+            topics=relevance.topics,
+            deadlines=result.deadlines,
+            rolling=result.rolling,
+            next_deadline=next_deadline,
+            status=status,
+            evidence=evidence,
+            model_version=self.model_version,
+            config_version=self.config.keywords_version,
+        )
+
+    # --- the tag contract ----------------------------------------------------------------
+
+    def tag_lines(self, lines: Iterable[str], today: date | None) -> Iterator[dict[str, Any]]:
+        """spec/classifier.md §3: one JSON object per input line, in order; bad lines get an error."""
+        current = date.today()  # the edge: the only place the classifier reads the clock
+        pending: list[tuple[int, dict[str, Any] | None, Call | None, date]] = []
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            pending.append(_parse_line(number, line, today, current))
+            if len(pending) >= BATCH:
+                yield from self._tag_batch(pending)
+                pending = []
+        if pending:
+            yield from self._tag_batch(pending)
+
+    def _tag_batch(self, pending: list[tuple[int, dict[str, Any] | None, Call | None, date]]) -> Iterator[dict[str, Any]]:
+        by_day: dict[date, list[Call]] = {}
+        for _, _, call, day in pending:
+            if call is not None:
+                by_day.setdefault(day, []).append(call)
+        verdicts: dict[int, Classification] = {}
+        for day, calls in by_day.items():
+            for call, verdict in zip(calls, self.classify_many(calls, day), strict=True):
+                verdicts[id(call)] = verdict
+        for _, error, call, _ in pending:
+            if call is None:
+                yield error or {"error": "unreadable line"}
+                continue
+            verdict = verdicts[id(call)]
+            failure = next((e.sentence for e in verdict.evidence if e.signal == "error"), None)
+            yield {"id": call.id, "error": failure} if failure else verdict.as_tag_json()
+
+
+def _parse_day(value: Any) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def _parse_line(number: int, line: str, today: date | None, current: date) -> tuple[int, dict[str, Any] | None, Call | None, date]:
+    """One input line as a Call and its reference date, or the error object to print for it."""
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, ValueError) as exc:
+        return number, {"id": None, "error": f"line {number}: not valid JSON ({exc.msg})"}, None, current
+    if not isinstance(record, dict):
+        return number, {"id": None, "error": f"line {number}: expected a JSON object"}, None, current
+    ident = record.get("id")
+    title, text = record.get("title") or "", record.get("text")
+    if not isinstance(text, str) or not isinstance(title, str):
+        return number, {"id": ident, "error": f"line {number}: 'text' must be a string"}, None, current
+    published = _parse_day(record.get("published"))
+    language = record.get("language") if record.get("language") in ("de", "en") else None
+    call = Call(
+        id=str(ident) if ident is not None else f"line-{number}",
+        source_id="tag",
+        url=record.get("url") or "",
+        title=title,
+        text=text,
+        published=published.isoformat() if published else None,
+        language=language,
+    )
+    return number, None, call, today or published or current

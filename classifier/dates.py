@@ -1,0 +1,247 @@
+"""Finds date expressions in German and English text and normalises them (pure, no spaCy).
+
+Every shape the spec lists: ``31.03.2026``, ``1.6.2026``, ``15. April 2026``, ``15. April``,
+``Montag, den 10. Mai 2021``, ``29 March 2026 17:00:00 Brussels time``, ``September 23, 2026``,
+``12th of May 2026``, ``March 13th``, ``13/05/2026 at 17:00``, ``2026/10/22``, ``2026-10-22``, with a
+time and time zone before or after the date. Day-first unless the page is clearly US-style.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+MONTHS = {
+    "januar": 1, "jänner": 1, "jan": 1, "january": 1,
+    "februar": 2, "feb": 2, "february": 2, "febr": 2,
+    "märz": 3, "maerz": 3, "mär": 3, "mrz": 3, "march": 3, "mar": 3,
+    "april": 4, "apr": 4,
+    "mai": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9,
+    "oktober": 10, "okt": 10, "october": 10, "oct": 10,
+    "november": 11, "nov": 11,
+    "dezember": 12, "dez": 12, "december": 12, "dec": 12,
+}  # fmt: skip
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_WEEKDAY = (
+    r"(?:(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday),?|"
+    r"(?:mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\.,?)\s+"
+    r"(?:den\s+|dem\s+|the\s+)?"
+)
+_ORD = r"(?:st|nd|rd|th)"
+_YEAR = r"(?:19|20)\d\d"
+
+# One alternation so that every position is read by the first shape that fits.
+_DATE = re.compile(
+    rf"\b(?:{_WEEKDAY})?(?:"
+    rf"(?P<iy>{_YEAR})-(?P<im>\d\d)-(?P<id>\d\d)(?:T(?P<ith>\d\d):(?P<itm>\d\d)(?::\d\d)?)?"
+    rf"|(?P<sy>{_YEAR})/(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/])"
+    rf"|(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})/(?P<sz>{_YEAR})(?!\d)"
+    rf"|(?P<nd>\d{{1,2}})\.\s?(?P<nm>\d{{1,2}})\.\s?(?P<ny>{_YEAR})(?!\d)"
+    rf"|(?P<nd2>\d\d)\.(?P<nm2>\d\d)\.(?P<ny2>\d\d)(?![\d.])"
+    rf"|(?P<bd>\d\d)\.(?P<bm>\d\d)\.(?![\d])"
+    rf"|(?P<ld>\d{{1,2}})(?:{_ORD}|\.)?(?:\s+of)?\s*(?P<lm>{_MONTH})\b\.?(?:,?\s*(?P<ly>{_YEAR})(?!\d))?"
+    rf"|(?P<em>{_MONTH})\b\.?\s+(?P<ed>\d{{1,2}})(?:{_ORD})?(?![\d.:])(?:,?\s+(?P<ey>{_YEAR})(?!\d))?"
+    r")",
+    re.I,
+)
+_TZ = (
+    r"(?:CEST|CET|MESZ|MEZ|UTC(?:[+-]\d{1,2}(?::?\d\d)?)?|GMT|Brussels\s+(?:local\s+)?time|"
+    r"Brüsseler\s+Zeit|(?:deutscher|mitteleuropäischer)\s+(?:Sommer)?zeit|Ortszeit|local\s+time|"
+    r"Central\s+European\s+(?:Summer\s+)?Time)"
+)
+_CLOCK = (
+    r"(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<m>\d\d)(?::\d\d)?)?(?![\d.]\d)"
+    r"\s*(?P<ampm>[ap]\.?m\.?(?!\w))?\s*(?P<uhr>Uhr\b|h\b)?"
+)
+_TIME_AFTER = re.compile(
+    rf"^(?:\s*(?:,|/|–|-|\||um|at|ab|bis|by|until|\(|;)\s*){{0,3}}\s*{_CLOCK}"
+    rf"(?:\s*\(?\s*(?P<tz>{_TZ})\)?)?",
+    re.I,
+)
+_TIME_BEFORE = re.compile(
+    rf"{_CLOCK}(?:\s*\(?\s*(?P<tz>{_TZ})\)?)?\s*(?:,\s*)?(?:am|on|,|the)?\s*$",
+    re.I,
+)
+_TZ_AFTER = re.compile(rf"^\s*\(?\s*(?P<tz>{_TZ})\)?", re.I)
+# "15 July 2026 — Submission deadline (17:00 CEST)": a time in brackets after a short label.
+_TIME_LABEL = re.compile(rf"^\s*[—–-]\s*[^\W\d][^()\n\d]{{2,40}}\(\s*{_CLOCK}(?:\s*(?P<tz>{_TZ}))?\s*\)", re.I)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """One date expression: where it stands, what it says, and the year if the text gives one."""
+
+    start: int
+    end: int
+    day: int
+    month: int
+    year: int | None
+    time: str | None = None
+    timezone: str | None = None
+    ambiguous: bool = False  # a numeric d/m/y that could be read month-first
+
+    @property
+    def iso(self) -> str | None:
+        return None if self.year is None else f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def with_year(self, year: int) -> DateMention:
+        return replace(self, year=year)
+
+    def as_date(self) -> date | None:
+        return None if self.year is None else date(self.year, self.month, self.day)
+
+
+def is_us_style(text: str) -> bool:
+    """A page writing "September 23, 2026" and never "23 September 2026" is month-first."""
+    us = len(re.findall(rf"\b(?:{_MONTH})\.?\s+\d{{1,2}},\s+{_YEAR}", text, re.I))
+    eu = len(re.findall(rf"\b\d{{1,2}}\.?\s+(?:{_MONTH})\.?\s+{_YEAR}", text, re.I))
+    return us > 0 and eu == 0
+
+
+def find_dates(text: str, us_style: bool | None = None) -> list[DateMention]:
+    """Every valid calendar date in the text, in order, with a time and time zone when stated."""
+    found: list[DateMention] = []
+    cursor = 0
+    for start, end in _digit_windows(text):
+        pos = max(cursor, start)
+        while True:
+            match = _DATE.search(text, pos, end)
+            if match is None:
+                break
+            pos = cursor = match.end()
+            if _inside_number_or_url(text, match.start(), match.end()):
+                continue
+            if us_style is None and match.group("sa"):
+                us_style = is_us_style(text)  # only needed for an ambiguous 01/09/2026
+            mention = _mention(match, bool(us_style))
+            if mention is not None:
+                found.append(_attach_time(text, mention))
+                cursor = max(cursor, found[-1].end)
+    return found
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def _digit_windows(text: str) -> list[tuple[int, int]]:
+    """Every date holds a digit: run the big pattern only near digits (much faster on long texts)."""
+    windows: list[tuple[int, int]] = []
+    for match in _DIGITS.finditer(text):
+        start, end = max(0, match.start() - 32), min(len(text), match.end() + 14)
+        if windows and start <= windows[-1][1] + 8:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def _mention(match: re.Match[str], us_style: bool) -> DateMention | None:
+    g = match.groupdict()
+    ambiguous = False
+    if g["iy"]:
+        y, m, d = int(g["iy"]), int(g["im"]), int(g["id"])
+    elif g["sy"]:
+        y, m, d = int(g["sy"]), int(g["sm"]), int(g["sd"])
+    elif g["sa"]:
+        a, b, y = int(g["sa"]), int(g["sb"]), int(g["sz"])
+        d, m = (b, a) if (us_style and b <= 12 and a <= 12) or b > 12 else (a, b)
+        ambiguous = a <= 12 and b <= 12 and a != b
+    elif g["nd"]:
+        d, m, y = int(g["nd"]), int(g["nm"]), int(g["ny"])
+        y = y + 2000 if y < 100 else y
+    elif g["nd2"]:
+        d, m, y = int(g["nd2"]), int(g["nm2"]), 2000 + int(g["ny2"])
+    elif g["bd"]:
+        d, m, y = int(g["bd"]), int(g["bm"]), None
+    elif g["ld"]:
+        d, m = int(g["ld"]), MONTHS[g["lm"].lower()]
+        y = int(g["ly"]) if g["ly"] else None
+    else:
+        d, m = int(g["ed"]), MONTHS[g["em"].lower()]
+        y = int(g["ey"]) if g["ey"] else None
+    if not _valid(d, m, y):
+        return None
+    mention = DateMention(match.start(), match.end(), d, m, y, ambiguous=ambiguous)
+    if g["ith"]:
+        mention = replace(mention, time=f"{int(g['ith']):02d}:{g['itm']}")
+    return mention
+
+
+def _valid(day: int, month: int, year: int | None) -> bool:
+    try:
+        date(year or 2024, month, day)  # 2024: a leap year lets 29 February without a year stand
+    except ValueError:
+        return False
+    return True
+
+
+def _inside_number_or_url(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 1) : start]
+    after = text[end : end + 1]
+    if before and (before.isalnum() or before in "/._") and text[start].isdigit():
+        return True
+    if after.isdigit():
+        return True
+    if after and after in "/_" and text[end + 1 : end + 2].isalnum():
+        clock = _TIME_AFTER.match(text[end : end + 20])
+        return not (clock and _clock_ok(clock))
+    return "://" in text[max(0, start - 60) : start] and " " not in text[max(0, start - 60) : start].split("://")[-1]
+
+
+def _attach_time(text: str, mention: DateMention) -> DateMention:
+    if mention.time is not None:
+        return mention
+    after = _TIME_AFTER.match(text[mention.end : mention.end + 45])
+    if after and _clock_ok(after):
+        return replace(
+            mention,
+            end=mention.end + after.end(),
+            time=_clock(after),
+            timezone=_tz(after.group("tz")),
+        )
+    line_start = max(mention.start - 40, text.rfind("\n", 0, mention.start) + 1, 0)
+    prefix = text[line_start : mention.start]
+    before = _TIME_BEFORE.search(prefix)
+    tz_after = _TZ_AFTER.match(text[mention.end : mention.end + 30])
+    if before and _clock_ok(before) and ")" not in prefix[before.start() :]:
+        return replace(
+            mention,
+            start=line_start + before.start(),
+            time=_clock(before),
+            timezone=_tz(before.group("tz")),
+        )
+    labelled = _TIME_LABEL.match(text[mention.end : mention.end + 70])
+    if labelled and _clock_ok(labelled):
+        return replace(mention, time=_clock(labelled), timezone=_tz(labelled.group("tz")))
+    if tz_after:
+        return replace(mention, end=mention.end + tz_after.end(), timezone=_tz(tz_after.group("tz")))
+    return mention
+
+
+def _clock_ok(match: re.Match[str]) -> bool:
+    """A bare number after a date is a time only with minutes, am/pm or "Uhr"."""
+    h = int(match.group("h"))
+    if match.group("sep") == "." and not match.group("uhr"):
+        return False  # "15.10" after a date is the next date of a list, not a time
+    has_marker = match.group("m") or match.group("ampm") or match.group("uhr")
+    return bool(has_marker) and h <= 24 and (match.group("m") is None or int(match.group("m")) < 60)
+
+
+def _clock(match: re.Match[str]) -> str:
+    hour, minute = int(match.group("h")), int(match.group("m") or 0)
+    ampm = (match.group("ampm") or "").lower().replace(".", "")
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _tz(value: str | None) -> str | None:
+    return " ".join(value.split()) if value else None

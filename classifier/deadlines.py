@@ -1,0 +1,346 @@
+"""Decides which dates of a text are submission deadlines, of which kind; rolling, status (pure).
+
+Each date found by ``dates.find_dates`` is scored from the cues around it (``cues.py``): deadline
+labels and submission verbs add, publication / opening / project / validity / event / statistics /
+eligibility contexts subtract. A date counts as a deadline at ``THRESHOLD``; dates in a list after a
+deadline ("15.04.2026, 15.10.2026") and the end of a range follow their neighbours. Precision first:
+when the cues disagree, no deadline is reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from classifier import cues
+from classifier.dates import DateMention, find_dates
+from classifier.status import is_rolling, says_closed
+from classifier.text import Sentences
+from models import Deadline
+
+THRESHOLD = 2.5
+NEAR = 160  # characters before a date that are read as its context
+AFTER = 150
+
+
+@dataclass
+class Reading:
+    """What one date mention means in its context."""
+
+    mention: DateMention
+    score: float = 0.0
+    role: str = "date"  # "deadline", or the strongest negative cue ("publication", "opening", ...)
+    kind: str = "single"
+    chain: int = 0  # dates of one list share a chain number
+
+
+@dataclass(frozen=True)
+class DeadlineResult:
+    deadlines: tuple[Deadline, ...]
+    openings: tuple[str, ...] = ()
+    rolling: bool = False
+    closed: bool = False
+    readings: tuple[Reading, ...] = field(default=(), compare=False)
+
+
+def extract_deadlines(text: str, published: date | None = None, sentences: Sentences | None = None) -> DeadlineResult:
+    """Deadlines, opening dates, rolling submission and a "closed" statement of one call text."""
+    sentences = sentences or Sentences(text)
+    mentions = find_dates(text)
+    readings = _read_all(text, mentions, sentences)
+    doc_kind = document_kind(text)
+    _infer_years(readings, sentences, published)
+    deadlines = _deadlines(text, readings, doc_kind)
+    openings = tuple(
+        r.mention.iso for r in readings if r.role == "opening" and r.mention.iso is not None
+    )
+    rolling = not deadlines and is_rolling(text, sentences)
+    return DeadlineResult(deadlines, openings, rolling, says_closed(text), tuple(readings))
+
+
+def document_kind(text: str) -> str | None:
+    """``other`` when the whole document is a tender, a job ad or a prize (its dates are no application)."""
+    head = text[:3000]
+    if cues.DOC_OTHER.search(head):
+        return "other"
+    return None
+
+
+# --- reading each date ---------------------------------------------------------------------
+
+
+def _read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> list[Reading]:
+    readings: list[Reading] = []
+    chain = 0
+    for i, mention in enumerate(mentions):
+        span = sentences.span(mention.start)
+        prev = mentions[i - 1] if i and mentions[i - 1].end > span[0] else None
+        nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].start < span[1] else None
+        reading = Reading(mention)
+        gap = text[prev.end : mention.start] if prev else ""
+        if prev and readings[-1].role == "deadline" and _is_separator(gap) and not _vetoed(text, mention, nxt, span):
+            reading.score, reading.role, reading.kind = readings[-1].score, "deadline", readings[-1].kind
+            reading.chain = readings[-1].chain
+            kind = _kind(text, mention, "", nxt, span, own_only=True)
+            reading.kind = kind or reading.kind
+        else:
+            _score(text, reading, prev, nxt, span)
+            chain += 1
+            reading.chain = chain
+            if reading.role == "deadline":
+                reading.kind = _kind(text, mention, _near(text, mention, prev, span), nxt, span) or "single"
+        if prev and cues.RANGE.match(gap):
+            _range_pair(text, readings[-1], reading)
+        readings.append(reading)
+    return readings
+
+
+def _is_separator(gap: str) -> bool:
+    return bool(cues.SEPARATOR.match(re.sub(r"\([^()]{0,80}\)", " ", gap)))
+
+
+def _near(text: str, mention: DateMention, prev: DateMention | None, span: tuple[int, int]) -> str:
+    start = max(span[0], mention.start - NEAR, prev.end if prev else 0)
+    near = text[start : mention.start]
+    if prev is None and not _LETTER.search(near):
+        near = _heading(text, span[0]) + "\n" + near
+    return near
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _heading(text: str, pos: int) -> str:
+    """The label line above a list of dates ("Deadline dates:", "Stichtage:"), skipping other date lines."""
+    for _ in range(8):
+        end = text.rfind("\n", 0, pos)
+        if end < 0:
+            return ""
+        start = text.rfind("\n", 0, end) + 1
+        line, pos = text[start:end].strip(), start
+        if not line:
+            continue
+        mentions = find_dates(line)
+        rest = line
+        for m in reversed(mentions):
+            rest = rest[: m.start] + rest[m.end :]
+        if mentions and len(_LETTER.findall(rest)) <= 30 and not rest.rstrip().endswith(":"):
+            continue
+        return line if (line.endswith(":") or len(line) <= 80) and not mentions else ""
+    return ""
+
+
+def _after(text: str, mention: DateMention, nxt: DateMention | None, span: tuple[int, int]) -> str:
+    end = min(span[1], mention.end + AFTER, nxt.start if nxt else len(text))
+    return text[mention.end : end]
+
+
+def _clause(after: str) -> str:
+    """The words after a date up to the next comma or conjunction: "… 2030 gültig", "… statt"."""
+    return re.split(r"[,;(]|\s(?:und|and|sowie|or|oder)\s", after, maxsplit=1)[0]
+
+
+def _score(text: str, reading: Reading, prev: DateMention | None, nxt: DateMention | None, span: tuple[int, int]) -> None:
+    m = reading.mention
+    near, after = _near(text, m, prev, span), _after(text, m, nxt, span)
+    wide = text[max(span[0], m.start - 400) : m.start - len(near)]
+    clause = _clause(after)
+    score = 0.0
+    score += max(_before(cues.LABEL, near, 3.0), _after_w(cues.LABEL, after[:45], 3.0), _before(cues.LABEL, wide, 1.5, far=True))
+    score += max(_before(cues.SUBMIT, near, 2.0), _after_w(cues.SUBMIT, after, 2.0))
+    score += max(_before(cues.NOUN, near, 1.0), _after_w(cues.NOUN, after[:80], 1.0))
+    score += 1.0 if cues.UNTIL.pattern.search(near) else 0.0
+    if cues.POSSIBLE.match(after) and cues.NOUN.pattern.search(near):
+        score += 1.0  # "Die Einreichung ist bis zum 30. Juni 2026 möglich"
+    has_label = bool(cues.LABEL.pattern.search(near) or cues.LABEL.pattern.search(after[:45]))
+    worst, role = _worst_negative(near, clause[:60], has_label)
+    reading.score = score + worst
+    reading.role = "deadline" if reading.score >= THRESHOLD else role
+
+
+def _worst_negative(near: str, clause: str, has_label: bool) -> tuple[float, str]:
+    """The strongest non-deadline cue: near the date before it, or in the words right after it."""
+    worst, role = 0.0, "date"
+    for context, after in ((near, False), (clause, True)):
+        for match in cues.NEGATIVE_ANY.finditer(context):
+            cue = cues.NEGATIVE_BY_NAME[match.lastgroup or ""]
+            if not cue.hard and has_label:
+                continue
+            distance = 0 if after else len(context) - match.end()
+            value = cue.weight * (1.0 if distance <= 40 else (0.5 if distance <= 100 else 0.0))
+            if value < worst:
+                worst, role = value, cue.name
+    return worst, role
+
+
+def _before(cue: re.Pattern[str] | cues.Cue, context: str, weight: float, far: bool = False, negative: bool = False) -> float:
+    """Weight of the nearest match before a date, fading with distance."""
+    pattern = cue.pattern if isinstance(cue, cues.Cue) else cue
+    best = 0.0
+    for match in pattern.finditer(context):
+        distance = len(context) - match.end()
+        if negative:
+            factor = 1.0 if distance <= 40 else (0.5 if distance <= 100 else 0.0)
+        else:
+            factor = 1.0 if distance <= 60 or far else 0.6
+        value = weight * factor
+        best = min(best, value) if negative else max(best, value)
+    return best
+
+
+def _after_w(cue: re.Pattern[str] | cues.Cue, context: str, weight: float) -> float:
+    pattern = cue.pattern if isinstance(cue, cues.Cue) else cue
+    return weight if pattern.search(context) else 0.0
+
+
+def _vetoed(text: str, mention: DateMention, nxt: DateMention | None, span: tuple[int, int]) -> bool:
+    clause = _clause(_after(text, mention, nxt, span))[:60]
+    return any(cues.NEGATIVE_BY_NAME[m.lastgroup or ""].hard for m in cues.NEGATIVE_ANY.finditer(clause))
+
+
+def _range_pair(text: str, start: Reading, end: Reading) -> None:
+    """In "1. März bis 30. April 2026" the start opens a window and the end may close it."""
+    if start.mention.year is None and end.mention.year is not None:
+        year = end.mention.year - (start.mention.month > end.mention.month)
+        start.mention = start.mention.with_year(year)
+    header = _is_header_range(text, start.mention, end.mention)
+    if start.role == "deadline" or header or (end.role == "deadline" and start.role != "publication"):
+        if start.role not in ("project", "event", "validity") and end.role not in ("project", "event"):
+            end.role, end.kind = "deadline", end.kind if end.role == "deadline" else "single"
+            if start.role in ("deadline", "date", "range_start"):
+                start.role = "opening"
+
+
+def _is_header_range(text: str, first: DateMention, second: DateMention) -> bool:
+    """A line holding nothing but "26.07.2026 - 30.10.2026" (publication – deadline)."""
+    line_start = text.rfind("\n", 0, first.start) + 1
+    line_end = text.find("\n", second.end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    rest = line.replace(text[first.start : first.end], "").replace(text[second.start : second.end], "")
+    return not re.search(r"[^\W\d_]", rest.replace("bis", ""))
+
+
+def _kind(text: str, m: DateMention, near: str, nxt: DateMention | None, span: tuple[int, int], own_only: bool = False) -> str | None:
+    after = _after(text, m, nxt, span)
+    paren = re.match(r"\s*[(\[–—-]\s*([^()\n]{0,60})", after)
+    if paren:
+        for kind, pattern in cues.KIND_CUES:
+            if pattern.search(paren.group(1)):
+                return kind
+    if own_only:
+        return None
+    if _LETTER.search(text[span[0] : m.start]):
+        near = text[max(span[0], m.start - 300) : m.start]
+    best: tuple[int, str] | None = None
+    for kind, pattern in (*cues.KIND_CUES, ("stichtag", cues.STICHTAG_LIST)):
+        for match in pattern.finditer(near):
+            candidate = (len(near) - match.end(), kind)
+            best = candidate if best is None or candidate[0] < best[0] else best
+        found = pattern.search(_clause(after) if kind != "other" else after[:80])
+        if found and (best is None or found.start() < best[0]):
+            best = (found.start(), kind)
+    if best:
+        return best[1]
+    if cues.STICHTAG.search(near) and cues.STICHTAG_PLURAL.search(near + after):
+        return "stichtag"
+    return _kind_from_previous(text, span)
+
+
+def _kind_from_previous(text: str, span: tuple[int, int]) -> str | None:
+    """ "Skizzen können ab … eingereicht werden. Die Einreichung ist bis … möglich." refers back."""
+    previous = text[max(0, span[0] - 300) : span[0]]
+    previous = previous[previous.rfind("\n\n") + 1 :]
+    for kind, pattern in cues.KIND_CUES[1:]:
+        if pattern.search(previous):
+            return kind
+    return None
+
+
+# --- years, kinds and the final list -------------------------------------------------------
+
+
+def _infer_years(readings: list[Reading], sentences: Sentences, published: date | None) -> None:
+    """A year-less deadline takes the year of its sentence, else the first one after the publication."""
+    anchor = _anchor(readings, published)
+    for reading in readings:
+        m = reading.mention
+        if reading.role != "deadline" or m.year is not None:
+            continue
+        year = _sentence_year(readings, sentences, m)
+        if year is None and anchor is not None:
+            year = anchor.year + (date(anchor.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < anchor)
+        if year is not None and _exists(year, m.month, m.day):
+            reading.mention = m.with_year(year)
+
+
+def _anchor(readings: list[Reading], published: date | None) -> date | None:
+    for reading in readings:
+        if reading.role == "publication" and reading.mention.year is not None:
+            return reading.mention.as_date()
+    if published is not None:
+        return published
+    dated = [r.mention.as_date() for r in readings if r.mention.year is not None]
+    return min(d for d in dated if d is not None) if dated else None
+
+
+def _sentence_year(readings: list[Reading], sentences: Sentences, m: DateMention) -> int | None:
+    index = sentences.index(m.start)
+    same = [r.mention for r in readings if sentences.index(r.mention.start) == index and r.mention.year]
+    later = [x for x in same if x.start > m.start]
+    earlier = [x for x in same if x.start < m.start]
+    if later:
+        return later[0].year
+    return earlier[-1].year if earlier else None
+
+
+def _exists(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _deadlines(text: str, readings: list[Reading], doc_kind: str | None) -> tuple[Deadline, ...]:
+    chosen = [r for r in readings if r.role == "deadline"]
+    chains: dict[int, int] = {}
+    for reading in chosen:
+        chains[reading.chain] = chains.get(reading.chain, 0) + 1
+    merged: dict[str, Deadline] = {}
+    staged = _two_stage(text, chosen)
+    for reading in chosen:
+        kind = staged.get(id(reading), reading.kind)
+        if kind == "single" and chains[reading.chain] > 1 and _chain_is_stichtag(text, reading):
+            kind = "stichtag"
+        if doc_kind:
+            kind = doc_kind
+        m = reading.mention
+        raw = " ".join(text[m.start : m.end].split())
+        key = m.iso or raw
+        old = merged.get(key)
+        if old is None:
+            merged[key] = Deadline(m.iso, m.time, m.timezone, kind, raw)
+        else:
+            merged[key] = Deadline(
+                old.date,
+                old.time or m.time,
+                old.timezone or m.timezone,
+                old.kind if old.kind != "single" else kind,
+                old.raw if old.time or not m.time else raw,
+            )
+    return tuple(merged.values())
+
+
+def _two_stage(text: str, chosen: list[Reading]) -> dict[int, str]:
+    """On a two-stage page with exactly two plain deadlines, the first is the sketch, the second the full proposal."""
+    if len(chosen) != 2 or any(r.kind != "single" for r in chosen) or not cues.TWO_STAGE.search(text):
+        return {}
+    if chosen[0].mention.iso == chosen[1].mention.iso:
+        return {}
+    return {id(chosen[0]): "skizze", id(chosen[1]): "antrag"}
+
+
+def _chain_is_stichtag(text: str, reading: Reading) -> bool:
+    start = max(0, reading.mention.start - 300)
+    return bool(cues.STICHTAG.search(text[start : reading.mention.start]))

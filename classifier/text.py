@@ -1,0 +1,140 @@
+"""Text preparation for the classifier: cleaning, length cap, language guess and sentence spans."""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+
+# Enough for every real call page; longer texts keep their head plus the deadline-bearing parts.
+MAX_CHARS = 60_000
+WINDOW = 400
+MAX_WINDOWS = 40
+
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,500}?>")
+_BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "dt", "dd"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
+_SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
+_CUE = re.compile(
+    r"frist|stichtag|deadline|cut-?off|closing date|einzureichen|vorzulegen|einsendeschluss|antragsschluss",
+    re.I,
+)
+
+_DE_WORDS = frozenset(
+    "der die das und ist sind für mit von zu zur zum bis werden wird nicht eine ein des den dem im auf "
+    "bei sowie oder können kann".split()
+)
+_EN_WORDS = frozenset(
+    "the and of to for is are with be by will this that which on in an or from can may".split()
+)
+_WORD = re.compile(r"[a-zA-ZäöüÄÖÜß]+")
+
+
+class TextError(ValueError):
+    """A document cannot be read as text (binary data, nothing left after cleaning)."""
+
+
+def clean_text(text: str) -> str:
+    """Plain text from what a crawler left: HTML tags and entities removed, control bytes dropped."""
+    if "<" in text and ">" in text:
+        text = _SCRIPT.sub(" ", text)
+        text = _TAG.sub(lambda m: "\n" if m.group(2).lower() in _BLOCK_TAGS else " ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text)
+
+
+def check_text(raw: str) -> None:
+    """Raise TextError for input that is mostly binary junk rather than language."""
+    if not raw:
+        return
+    sample = raw[:20_000]
+    bad = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
+    letters = sum(ch.isalpha() for ch in sample)
+    if len(sample) > 200 and (bad > len(sample) * 0.05 or letters < len(sample) * 0.3):
+        raise TextError("text looks like binary data, not language")
+
+
+def cap_text(text: str) -> str:
+    """Keep at most MAX_CHARS: the head, plus windows around deadline words further down."""
+    if len(text) <= MAX_CHARS:
+        return text
+    head = text[: MAX_CHARS - MAX_WINDOWS * WINDOW]
+    parts, last_end = [head], len(head)
+    for match in _CUE.finditer(text, len(head)):
+        if match.start() < last_end:
+            continue
+        start = max(last_end, match.start() - WINDOW // 2)
+        last_end = min(len(text), start + WINDOW)
+        parts.append(text[start:last_end])
+        if len(parts) > MAX_WINDOWS:
+            break
+    return "\n…\n".join(parts)
+
+
+def detect_language(text: str) -> str:
+    """``de`` or ``en`` by counting frequent function words (cheap and good enough for calls)."""
+    de = en = 0
+    for word in _WORD.findall(text[:5000]):
+        low = word.lower()
+        de += low in _DE_WORDS
+        en += low in _EN_WORDS
+    return "en" if en > de else "de"
+
+
+_ABBREVIATIONS = frozenset(
+    "z b bzw ggf vgl nr abs ca inkl usw u a d h gem max min mio mrd dr prof st ff s r v art lit ziff kap t "
+    "etc e g i no fa bspw evtl insb sog allg"
+    .split()
+)
+_SENTENCE_END = re.compile(
+    r"\n\s*\n|\n(?=\s*(?:[-•*–]|\d|[A-ZÄÖÜ]))|(?<=;)\s|"
+    r"(?:(?<=[a-zA-ZäöüßÄÖÜ)\"“”%])|(?<=\d{4}))[.!?](?=\s+[A-ZÄÖÜ„\"(])"
+)
+_LAST_WORD = re.compile(r"([A-Za-zäöüß]+)\.?$")
+_CONTINUES = re.compile(
+    r"\b(?:bis|zum|zur|am|den|dem|der|die|vom|von|by|on|until|the|of|spätestens|und|and|sowie|oder|or)\s*$", re.I
+)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of sentences and list lines; a date's full stop does not end a sentence."""
+    spans, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.group() == "." and _is_abbreviation(text, match.start()):
+            continue
+        if match.group() == "\n" and _CONTINUES.search(text, max(0, match.start() - 20), match.start()):
+            continue  # a line broken inside "bis zum\n15. April"
+        end = match.end()
+        if end > start:
+            spans.append((start, end))
+        start = end
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    word = _LAST_WORD.search(text, max(0, dot - 12), dot)
+    return bool(word) and word.group(1).lower() in _ABBREVIATIONS
+
+
+class Sentences:
+    """Looks up the sentence around a character offset."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.spans = sentence_spans(text)
+        self.starts = [s for s, _ in self.spans]
+
+    def index(self, offset: int) -> int:
+        return max(0, bisect_right(self.starts, offset) - 1)
+
+    def span(self, offset: int) -> tuple[int, int]:
+        return self.spans[self.index(offset)] if self.spans else (0, len(self.text))
+
+    def sentence(self, offset: int, limit: int = 300) -> str:
+        start, end = self.span(offset)
+        return " ".join(self.text[start:end].split())[:limit]

@@ -1,0 +1,107 @@
+"""Entry points the scheduler calls: ``crawl`` (one child process per run) and ``test_source``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from configuration import Config, Source
+from crawler.links import link_duplicates
+from crawler.spiders import CrawlError, spider_class
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def select_sources(config: Config, source_ids: list[str] | None) -> list[Source]:
+    """The named sources (even when disabled: asked for by name), else every enabled one.
+
+    An unknown id raises ``configuration.ConfigError`` naming the known ids.
+    """
+    if source_ids:
+        return [config.source(source_id) for source_id in dict.fromkeys(source_ids)]
+    return [source for source in config.sources if source.enabled]
+
+
+def crawl(config: Config, run_id: str, source_ids: list[str] | None = None) -> list[dict[str, Any]]:
+    """Crawl the sources in one child process and return this run's ``crawl_runs`` rows.
+
+    Raises ``ConfigError`` for an unknown source id and ``CrawlError`` when the process fails.
+    """
+    from store import Store
+
+    sources = select_sources(config, source_ids)
+    for source in sources:
+        spider_class(source.kind)  # an unknown kind fails here, before a process starts
+    if not sources:
+        return []
+    store = Store(config.database_path)
+    try:
+        store.sync_sources(config.sources)  # calls refer to their source row
+    finally:
+        store.close()
+    command = [sys.executable, "-m", "crawler", "--config", str(config.directory), "--run-id", run_id]
+    for source in sources:
+        command += ["--source", source.id]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False)
+    store = Store(config.database_path)
+    try:
+        runs = store.crawl_runs(run_id)
+        link_duplicates(store)  # the same call from two sources → one canonical call
+    finally:
+        store.close()
+    if result.returncode != 0:
+        raise CrawlError(
+            f"crawl process of run {run_id} exited with code {result.returncode} "
+            f"after {len(runs)} of {len(sources)} sources; see the messages above"
+        )
+    return runs
+
+
+def test_source(source: Source, path: Path, url: str | None = None) -> Iterator[dict[str, Any]]:
+    """Parse one saved response with the source's parser, no network.
+
+    Yields ``{"item": {...}}`` per call (as the pipeline would store it), ``{"follow": url}`` per
+    link the spider would request, then ``{"dropped": …}``, ``{"error": …}`` and ``{"blocked": …}``
+    for what the run record would show.
+    """
+    from scrapy.http import Request
+    from scrapy.responsetypes import responsetypes
+
+    from crawler.pipelines import normalise_call, problem
+    from models import Call
+
+    spider = spider_class(source.kind)(source=source)
+    body = Path(path).read_bytes()
+    where = url or source.url
+    response_class = responsetypes.from_args(url=where, body=body, filename=str(path))
+    # saved_file lets a kind read linked files beside the saved one (an unpacked export)
+    response = response_class(url=where, body=body, request=Request(where, meta={"saved_file": str(path)}))
+    reason = spider.is_blocked(response)
+    if reason:
+        yield {"blocked": reason, "url": where}
+        return
+    for output in spider.parse_saved(response) or ():
+        if isinstance(output, Request):
+            pending = output.meta.get("pending_call")
+            if isinstance(pending, Call):
+                yield _item_record(normalise_call(pending), problem)
+            yield {"follow": output.url}
+        elif isinstance(output, Call):
+            yield _item_record(normalise_call(output), problem)
+    for note in spider.run.error_messages:
+        yield {"error": note["message"], "url": note["url"]}
+
+
+def _item_record(call: Any, problem: Any) -> dict[str, Any]:
+    why = problem(call)
+    return {"dropped": why, "item": asdict(call)} if why else {"item": asdict(call)}
+
+
+__all__ = ["CrawlError", "crawl", "select_sources", "test_source"]

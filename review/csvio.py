@@ -1,0 +1,221 @@
+"""The coordinator's review CSV: export the queue for a spreadsheet, import the decisions back.
+
+The file is UTF-8 with a BOM, ``;``-separated with CRLF line ends, so Excel and LibreOffice in a German
+locale open it with umlauts intact and one value per column. The import reads ``;`` or ``,`` (and Excel's
+cp1252 "CSV (Trennzeichen-getrennt)"), checks every row first and changes nothing if any row is unusable.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from configuration import ReviewSettings
+from store import Store
+
+COLUMNS = (
+    "id", "title", "source_id", "url", "score", "topics", "next_deadline",
+    "why_flagged", "decision", "reason", "note",
+)  # fmt: skip
+# what a coordinator may type in the decision column (case does not matter)
+DECISION_WORDS = {
+    "accept": "accept", "accepted": "accept", "annehmen": "accept", "angenommen": "accept",
+    "ja": "accept", "yes": "accept",
+    "reject": "reject", "rejected": "reject", "ablehnen": "reject", "abgelehnt": "reject",
+    "nein": "reject", "no": "reject",
+}  # fmt: skip
+# header spellings a spreadsheet user might produce for the columns the import reads
+HEADER_ALIASES = {"entscheidung": "decision", "grund": "reason", "notiz": "note", "next deadline": "next_deadline"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def export_csv(
+    store: Store, path: Path, everything: bool, since: date | None, until: date | None
+) -> int:
+    """Write the review queue (or every classified call) to ``path``; returns the number of rows."""
+    rows = store.review_rows(
+        everything, since.isoformat() if since else None, until.isoformat() if until else None
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow(_export_row(row))
+    return len(rows)
+
+
+def _export_row(row: dict[str, Any]) -> list[str]:
+    score = row.get("score")
+    deadline = row.get("next_deadline")
+    return [
+        row["id"],
+        _safe(row.get("title") or ""),
+        _safe(row.get("source_id") or ""),
+        _safe(row.get("url") or ""),
+        f"{score:.2f}".replace(".", ",") if score is not None else "",
+        ", ".join(json.loads(row.get("topics") or "[]")),
+        date.fromisoformat(deadline).strftime("%d.%m.%Y") if deadline else "",
+        _safe(" | ".join(json.loads(row.get("why_flagged") or "[]"))),
+        row.get("decision") or "",
+        row.get("reason") or "",
+        row.get("note") or "",
+    ]
+
+
+def _safe(text: str) -> str:
+    """Scraped text must not become a spreadsheet formula (=HYPERLINK(…) in a title)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or why it did nothing."""
+
+    path: Path
+    problems: list[str] = field(default_factory=list)
+    saved: Counter[str] = field(default_factory=Counter)
+    unchanged: int = 0
+    undecided: int = 0
+
+    def summary(self) -> str:
+        if self.problems:
+            return (
+                f"{self.path}: {len(self.problems)} problem(s), nothing was imported; "
+                "fix the rows above and import the file again"
+            )
+        total = sum(self.saved.values())
+        return (
+            f"{self.path}: {total} decisions saved ({self.saved['accept']} accept, "
+            f"{self.saved['reject']} reject), {self.unchanged} unchanged, "
+            f"{self.undecided} rows without a decision"
+        )
+
+
+def import_csv(store: Store, path: Path, settings: ReviewSettings, reviewer: str) -> ImportReport:
+    """Read decisions from an edited review CSV; all rows are checked before anything is stored."""
+    report = ImportReport(path)
+    try:
+        text = _decode(path.read_bytes())
+    except OSError as exc:
+        report.problems.append(f"{path}: cannot read ({exc.strerror})")
+        return report
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    header = [_column_name(name) for name in next(reader, [])]
+    missing = [name for name in ("id", "decision") if name not in header]
+    if missing:
+        report.problems.append(f"line 1: missing column {', '.join(missing)} (header: {';'.join(header)})")
+        return report
+    state = store.review_state()
+    decisions: dict[str, dict[str, Any]] = {}
+    seen_on: dict[str, int] = {}
+    at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    line = reader.line_num + 1
+    for values in reader:
+        record = dict(zip(header, (v.strip() for v in values), strict=False))
+        problem_count = len(report.problems)
+        decision = _check_row(record, line, state, settings, report)
+        if decision is not None and len(report.problems) == problem_count:
+            call_id = decision["call_id"]
+            if call_id in seen_on and decisions.get(call_id) != decision:
+                report.problems.append(
+                    f"line {line}, column id: '{call_id}' is already decided differently on line {seen_on[call_id]}"
+                )
+            seen_on.setdefault(call_id, line)
+            decisions[call_id] = decision
+        line = reader.line_num + 1
+    if report.problems:
+        report.saved.clear()
+        return report
+    changed = [d for d in decisions.values() if not _same_as_stored(d, state[d["call_id"]])]
+    report.unchanged += len(decisions) - len(changed)
+    store.save_reviews([{**d, "by": reviewer, "at": at} for d in changed])
+    report.saved.update(d["decision"] for d in changed)
+    return report
+
+
+def _check_row(
+    record: dict[str, str],
+    line: int,
+    state: dict[str, dict[str, Any]],
+    settings: ReviewSettings,
+    report: ImportReport,
+) -> dict[str, Any] | None:
+    """The decision a row asks for, or None; every problem goes into ``report.problems``."""
+    if not any(record.values()):
+        return None
+    call_id, word = record.get("id", ""), record.get("decision", "")
+    reason, note = record.get("reason", ""), record.get("note", "")
+    where = f"line {line}, column"
+    if not call_id:
+        report.problems.append(f"{where} id: empty (every row needs the call id from the export)")
+        return None
+    if call_id not in state:
+        report.problems.append(f"{where} id: no call '{call_id}' in the database")
+        return None
+    if not word:
+        if reason or note:
+            report.problems.append(f"{where} decision: empty, but a reason or note is given (accept or reject?)")
+        else:
+            report.undecided += 1
+        return None
+    decision = DECISION_WORDS.get(word.lower())
+    if decision is None:
+        report.problems.append(
+            f"{where} decision: '{word}' is not accept or reject (also allowed: annehmen, ablehnen, ja, nein)"
+        )
+        return None
+    code = _reason_code(reason, settings.reason_codes)
+    if reason and code is None:
+        report.problems.append(
+            f"{where} reason: '{reason}' is not a reason code (allowed: {', '.join(settings.reason_codes)})"
+        )
+        return None
+    if decision == "reject" and code is None:
+        report.problems.append(
+            f"{where} reason: a rejection needs a reason code (one of: {', '.join(settings.reason_codes)})"
+        )
+        return None
+    return {"call_id": call_id, "decision": decision, "reason": code, "note": note or None}
+
+
+def _same_as_stored(decision: dict[str, Any], stored: dict[str, Any]) -> bool:
+    """Importing the same file twice changes nothing; a re-confirmed changed call is saved anew."""
+    same = all(decision[key] == stored[key] for key in ("decision", "reason", "note"))
+    return same and bool(stored["current"])
+
+
+def _reason_code(reason: str, codes: list[str]) -> str | None:
+    for code in codes:
+        if reason.casefold() == code.casefold():
+            return code
+    return None
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _delimiter(text: str) -> str:
+    header = text.split("\n", 1)[0]
+    return max((";", ",", "\t"), key=header.count)
+
+
+def _column_name(name: str) -> str:
+    cleaned = name.strip().strip("\ufeff").lower()
+    return HEADER_ALIASES.get(cleaned, cleaned.replace(" ", "_"))

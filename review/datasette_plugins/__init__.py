@@ -1,0 +1,1 @@
+"""Datasette plugins loaded by the review web view (plugins_dir)."""

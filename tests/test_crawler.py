@@ -1,0 +1,213 @@
+"""The crawler end to end: real Scrapy in a child process against the local sample server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from configuration import ConfigError, load_config
+from crawler.run import crawl
+from demo.server import SampleSite
+from scheduler import cli
+from store import Store
+
+SITE = Path(__file__).parent / "fixtures" / "crawler" / "site"
+PORTAL_SELECTORS = (
+    '{item: "div.card--fundingprogram p.card--title a::attr(href)", '
+    'next_page: "a.forward.button::attr(href)", title: h1.title, text: div.rich--text, '
+    'published: p.date, funder: "dd.foerdergeber span.link--label"}'
+)
+
+
+def write_config(folder: Path, base_url: str, sources: list[str], **crawl: object) -> Path:
+    """A small config folder for the sample server; ``sources`` are YAML flow mappings."""
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = {"download_delay": 0, "retries": 0, "autothrottle": False, "max_pages": 2, "timeout": 5}
+    settings.update(crawl)
+    (folder / "settings.yaml").write_text(
+        "database: data/foerderradar.db\n"
+        "user_agent: 'Foerderradar-Test/0.1 (+mailto:test@example.org)'\n"
+        f"crawl: {json.dumps(settings)}\n",
+        encoding="utf-8",
+    )
+    (folder / "keywords.yaml").write_text("topics:\n  - {id: ki, name: KI, terms: [KI]}\n", encoding="utf-8")
+    (folder / "lists.yaml").write_text(
+        "lists:\n  - {id: team, name: Team, address: team@example.org}\n", encoding="utf-8"
+    )
+    body = "".join(f"  - {entry.replace('{base}', base_url)}\n" for entry in sources)
+    (folder / "sources.yaml").write_text(f"sources:\n{body}", encoding="utf-8")
+    return folder
+
+
+FEED = '{id: feed, name: Testministerium, kind: feed, url: "{base}/bmx/bekanntmachungen.rss", funder: Testministerium}'
+PORTAL = (
+    '{id: portal, name: Portal, kind: html, url: "{base}/portal/suche.html", selectors: '
+    + PORTAL_SELECTORS
+    + "}"
+)
+
+
+def calls_of(config_dir: Path) -> dict[str, dict]:
+    store = Store(load_config(config_dir).database_path)
+    try:
+        return {row["id"]: row for row in store.rows("SELECT * FROM calls")}
+    finally:
+        store.close()
+
+
+def page_requests(site: SampleSite, start: int = 0) -> list:
+    return [e for e in site.log[start:] if e.path != "/robots.txt"]
+
+
+def test_feed_and_html_sources_are_crawled_into_the_store(tmp_path: Path) -> None:
+    with SampleSite(root=SITE) as site:
+        folder = write_config(tmp_path / "config", site.base_url, [FEED, PORTAL])
+        runs = crawl(load_config(folder), "run-1", None)
+    by_source = {r["source_id"]: r for r in runs}
+    assert by_source["feed"]["items"] == 3 and by_source["feed"]["new"] == 3
+    assert by_source["portal"]["items"] == 3 and by_source["portal"]["errors"] == 0
+    assert json.loads(by_source["portal"]["responses"]) == {"200": 7}  # robots, 2 lists, 3 details, 1 PDF
+    calls = calls_of(folder)
+    assert len(calls) == 6
+    ki = next(c for c in calls.values() if c["title"] == "KI-Transfer Plus")
+    assert ki["url"] == "https://www.foerderportal.example/programme/ki-transfer-plus"  # rel=canonical
+    assert ki["published"] == "2025-11-14" and ki["funder"] == "Testministerium für Wirtschaft"
+    assert "31.03.2027" in ki["text"] and "30.06.2027" in ki["text"]  # the linked Richtlinie PDF
+    feed_entry = next(c for c in calls.values() if c["title"].startswith("Richtlinie zur Förderung"))
+    assert feed_entry["published"] == "2025-12-02"  # German pubDate
+    assert "Künstlicher Intelligenz" in feed_entry["text"] and "<b>" not in feed_entry["text"]
+    requested = {e.path for e in site.log}
+    assert "/portal/suche.html?page=3" not in requested  # max_pages: 2
+    assert "/docs/flyer.pdf" not in requested  # only guideline-like PDFs are read
+    assert all("mailto:test@example.org" in e.headers.get("User-Agent", "") for e in site.log)
+
+
+def test_second_run_over_unchanged_server_downloads_nothing_again(tmp_path: Path) -> None:
+    with SampleSite(root=SITE) as site:
+        folder = write_config(tmp_path / "config", site.base_url, [FEED, PORTAL])
+        first = crawl(load_config(folder), "run-1", None)
+        ids_before = set(calls_of(folder))
+        mark = len(site.log)
+        second = crawl(load_config(folder), "run-2", None)
+        again = page_requests(site, mark)
+    assert len(again) == len(page_requests(site)) - len(again)  # the same pages were asked for …
+    assert {e.status for e in again} == {304}  # … and every one answered "not modified"
+    assert all(e.bytes == 0 for e in again)
+    assert all("If-None-Match" in e.headers for e in again)
+    for run in second:
+        assert run["new"] == 0 and run["changed"] == 0 and run["unchanged"] == run["items"] > 0
+    # headers only: a fraction of the first run's bytes
+    assert sum(r["bytes"] for r in second) < 0.5 * sum(r["bytes"] for r in first)
+    assert set(calls_of(folder)) == ids_before
+
+
+def test_a_changed_deadline_becomes_a_version_row(tmp_path: Path) -> None:
+    with SampleSite(root=SITE) as site:
+        folder = write_config(tmp_path / "config", site.base_url, [PORTAL])
+        crawl(load_config(folder), "run-1", None)
+        page = (SITE / "portal" / "calls" / "digital-jetzt.html").read_text(encoding="utf-8")
+        changed = page.replace("Eine Antragstellung ist laufend möglich.", "Anträge bis zum 30.09.2027.")
+        site.overrides["/portal/calls/digital-jetzt.html?nn=123&utm_source=liste"] = (200, changed.encode())
+        runs = crawl(load_config(folder), "run-2", None)
+    assert runs[0]["changed"] == 1 and runs[0]["unchanged"] == 2
+    store = Store(load_config(folder).database_path)
+    versions = store.rows("SELECT * FROM call_versions")
+    store.close()
+    assert len(versions) == 1
+    assert json.loads(versions[0]["changed"]) == ["text"]
+    assert "laufend möglich" in json.loads(versions[0]["previous"])["text"]
+
+
+BROKEN = [
+    '{id: blocked, name: Gesperrt, kind: html, url: "{base}/captcha.html", selectors: {item: "a.card"}}',
+    '{id: not-a-feed, name: Kein Feed, kind: feed, url: "{base}/bmx/leer.rss"}',
+    '{id: sloppy-feed, name: Schlampiger Feed, kind: feed, url: "{base}/bmx/kaputt.rss"}',
+    '{id: server-error, name: Serverfehler, kind: feed, url: "{base}/bmx/fehler.rss"}',
+    '{id: huge, name: Riesig, kind: feed, url: "{base}/bmx/riesig.rss"}',
+    '{id: robots, name: Robots, kind: html, url: "{base}/portal/mit-privat.html", selectors: '
+    + PORTAL_SELECTORS
+    + "}",
+]
+
+
+def test_broken_sources_are_recorded_and_shown_in_status(tmp_path: Path) -> None:
+    overrides = {"/bmx/fehler.rss": (500, b"Internal Server Error"), "/bmx/riesig.rss": (200, b"x" * 50_000)}
+    with SampleSite(root=SITE, overrides=overrides) as site:
+        folder = write_config(tmp_path / "config", site.base_url, [FEED, *BROKEN], max_response_bytes=20_000)
+        runs = {r["source_id"]: r for r in crawl(load_config(folder), "run-1", None)}
+        assert "/private/intern.html" not in {e.path for e in site.log}  # robots.txt obeyed
+    assert runs["feed"]["items"] == 3 and runs["feed"]["errors"] == 0  # the others go on
+    assert runs["blocked"]["blocked"] == 1 and runs["blocked"]["items"] == 0
+    assert runs["sloppy-feed"]["items"] == 1 and runs["sloppy-feed"]["errors"] == 0
+    messages = {k: json.dumps(json.loads(r["error_messages"]), ensure_ascii=False) for k, r in runs.items()}
+    assert "malformed feed" in messages["sloppy-feed"]
+    for source_id, expected in [
+        ("not-a-feed", "not a readable feed"),
+        ("server-error", "HTTP 500"),
+        ("huge", "too large"),
+        ("robots", "robots.txt"),
+    ]:
+        assert runs[source_id]["errors"] >= 1, source_id
+        assert expected in messages[source_id], messages[source_id]
+        assert "/bmx/" in messages[source_id] or "/private/" in messages[source_id]  # names the URL
+    assert json.loads(runs["server-error"]["responses"]) == {"200": 1, "500": 1}
+
+    result = CliRunner().invoke(cli, ["--config", str(folder), "status"])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.output.splitlines() if line and not line[0].isspace()}
+    assert "OK" in lines["feed"]
+    assert "BLOCKED" in lines["blocked"]
+    for source_id in ("not-a-feed", "server-error", "huge", "robots"):
+        assert "WARNING" in lines[source_id] or "UNHEALTHY" in lines[source_id]
+    assert "HTTP 500" in result.output and "bot-protection" in result.output
+    assert "what to do:" in result.output
+
+
+def test_failures_never_delete_stored_calls_and_repeat_failures_turn_unhealthy(tmp_path: Path) -> None:
+    with SampleSite(root=SITE) as site:
+        folder = write_config(tmp_path / "config", site.base_url, [FEED], unhealthy_after=2)
+        crawl(load_config(folder), "run-1", None)
+        site.overrides["/bmx/bekanntmachungen.rss"] = (503, b"down for maintenance")
+        crawl(load_config(folder), "run-2", None)
+        crawl(load_config(folder), "run-3", None)
+    assert len(calls_of(folder)) == 3
+    result = CliRunner().invoke(cli, ["--config", str(folder), "status"])
+    assert "UNHEALTHY" in result.output and "usually 3 items" in result.output
+    assert "HTTP 503" in result.output
+
+
+def test_unknown_source_id_is_a_config_error(tmp_path: Path) -> None:
+    folder = write_config(tmp_path / "config", "http://127.0.0.1:9", [FEED])
+    with pytest.raises(ConfigError, match="no source with id 'nope'"):
+        crawl(load_config(folder), "run-1", ["nope"])
+    result = CliRunner().invoke(cli, ["--config", str(folder), "crawl", "--source", "nope"])
+    assert result.exit_code == 2 and "no source with id 'nope'" in result.output
+
+
+def source_test(folder: Path, source_id: str, file: Path, url: str | None = None) -> list[dict]:
+    args = ["--config", str(folder), "source", "test", source_id, "--file", str(file)]
+    result = CliRunner().invoke(cli, args + (["--url", url] if url else []))
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.output.splitlines() if line.strip()]
+
+
+def test_source_test_prints_items_and_follows_of_a_saved_page(tmp_path: Path) -> None:
+    base = "https://www.foerderportal.example"
+    folder = write_config(tmp_path / "config", base, [FEED, PORTAL])
+    listing = source_test(folder, "portal", SITE / "portal" / "suche.html")
+    assert listing == [
+        {"follow": f"{base}/portal/calls/ki-transfer.html"},
+        {"follow": f"{base}/portal/calls/digital-jetzt.html?nn=123&utm_source=liste"},
+        {"follow": f"{base}/portal/suche.html?page=2"},
+    ]
+    detail = source_test(folder, "portal", SITE / "portal" / "calls" / "green-ai.html", f"{base}/x.html")
+    assert detail[0]["item"]["title"] == "Green AI Innovation Call"
+    assert detail[0]["item"]["published"] == "2026-03-10"
+    feed = source_test(folder, "feed", SITE / "bmx" / "bekanntmachungen.rss")
+    assert [r["item"]["published"] for r in feed] == ["2025-12-02", "2026-01-12", "2026-02-05"]
+    assert feed[0]["item"]["url"] == f"{base}/bmx/bekanntmachung-ki-mittelstand.html"
+    blocked = source_test(folder, "portal", SITE / "captcha.html")
+    assert "blocked" in blocked[0]

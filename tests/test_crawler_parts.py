@@ -1,0 +1,139 @@
+"""The crawler's pure parts: dates, selectors, feed entries, normalising, blocked pages and health."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from parsel import Selector
+from scrapy.http import HtmlResponse, Request
+
+from configuration import CrawlSettings, Source
+from crawler import parsing
+from crawler.generic import FeedSpider, HtmlSpider
+from crawler.health import assess, unhealthy_sources, usual_items
+from crawler.pipelines import normalise_call, problem
+from crawler.spiders import SPIDERS, CrawlError, SourceSpider, spider_class
+from models import Call
+
+SITE = Path(__file__).parent / "fixtures" / "crawler" / "site"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Stand: 14.11.2025", "2025-11-14"),
+        ("Veröffentlicht am 3. Februar 2026", "2026-02-03"),
+        ("Di, 02 Dez 2025 10:00:00 +0100", "2025-12-02"),
+        ("Thu, 05 Feb 2026 08:00:00 GMT", "2026-02-05"),
+        ("Published 10 March 2026", "2026-03-10"),
+        ("March 10, 2026", "2026-03-10"),
+        ("2026-01-12T09:30:00+01:00", "2026-01-12"),
+        ("31.02.2026", None),
+        ("bald", None),
+        (None, None),
+    ],
+)
+def test_parse_date(text: str | None, expected: str | None) -> None:
+    assert parsing.parse_date(text) == expected
+
+
+def test_selectors_accept_css_and_xpath() -> None:
+    page = Selector(
+        text='<div><a class="x" href="/a">A</a><a class="x" href="/b"> B </a><p>Hi <b>you</b></p></div>'
+    )
+    assert parsing.links(page, "a.x") == ["/a", "/b"]
+    assert parsing.links(page, "a.x::attr(href)") == ["/a", "/b"]
+    assert parsing.links(page, "//a[@class='x']/@href") == ["/a", "/b"]
+    assert parsing.links(page, "(//a)[2]") == ["/b"]
+    assert parsing.texts(page, "p") == ["Hi you"]
+    assert parsing.first_text(page, "//a[2]") == "B"
+
+
+def test_spider_registry_has_the_generic_kinds_and_names_unknown_ones() -> None:
+    assert spider_class("feed") is FeedSpider and spider_class("html") is HtmlSpider
+    assert all(issubclass(cls, SourceSpider) for cls in SPIDERS.values())
+    with pytest.raises(CrawlError, match="no spider for source kind 'gopher'"):
+        spider_class("gopher")
+
+
+def feed_source(**extra: object) -> Source:
+    return Source(id="feed", name="Feed", kind="feed", url="https://example.org/feed.rss", **extra)
+
+
+def test_feed_entries_keep_stable_ids_across_hosts() -> None:
+    body = (SITE / "bmx" / "bekanntmachungen.rss").read_bytes()
+    spider = FeedSpider(source=feed_source())
+    ids = []
+    for host in ("http://127.0.0.1:8001", "http://127.0.0.1:9002"):
+        response = HtmlResponse(url=f"{host}/bmx/feed.rss", body=body, request=Request(f"{host}/x"))
+        ids.append([c.id for c in spider.parse(response)])
+    # the permalink guid and the non-URL guid keep their id when the feed moves; a bare link does not
+    assert ids[0][0] == ids[1][0] and ids[0][2] != ids[1][2]
+
+
+def test_normalise_and_validate() -> None:
+    call = Call(
+        id="s:1", source_id="s", url=" https://e.org/1 ", title="  Ein \n Titel ", text="a\n\n\n b  c"
+    )
+    clean = normalise_call(call)
+    assert (clean.url, clean.title, clean.text) == ("https://e.org/1", "Ein Titel", "a\n\nb c")
+    assert problem(clean) is None
+    assert problem(normalise_call(Call(id="s:2", source_id="s", url="https://e.org/2", title=" ", text="x")))
+    assert "URL" in (problem(Call(id="s:3", source_id="s", url="ftp://e.org", title="T", text="x")) or "")
+
+
+def test_bot_protection_page_is_recognised() -> None:
+    spider = HtmlSpider(
+        source=Source(id="p", name="P", kind="html", url="https://e.org/", selectors={"item": "a"})
+    )
+    captcha = HtmlResponse(url="https://e.org/", body=(SITE / "captcha.html").read_bytes())
+    normal = HtmlResponse(url="https://e.org/", body=(SITE / "portal" / "suche.html").read_bytes())
+    assert "captcha" in (spider.is_blocked(captcha) or "").lower()
+    assert spider.is_blocked(normal) is None
+    assert spider.is_blocked(HtmlResponse(url="https://e.org/", status=429, body=b"slow down"))
+
+
+def test_pdf_text_is_extracted_and_limited() -> None:
+    body = (SITE / "docs" / "richtlinie-ki-transfer.pdf").read_bytes()
+    assert "30.06.2027" in parsing.pdf_text(body, 10_000)
+    assert len(parsing.pdf_text(body, 20)) == 20
+    with pytest.raises(ValueError, match="not a PDF"):
+        parsing.pdf_text(b"<html>", 100)
+
+
+def run(items: int, errors: int = 0, blocked: int = 0) -> dict:
+    return {"items": items, "errors": errors, "blocked": blocked, "error_messages": "[]", "finished": "t"}
+
+
+CRAWL = CrawlSettings(unhealthy_after=2, low_yield_ratio=0.5)
+
+
+@pytest.mark.parametrize(
+    ("runs", "state"),
+    [
+        ([], "never run"),
+        ([run(10), run(11)], "ok"),
+        ([run(10), run(10), run(0, errors=1)], "warning"),
+        ([run(10), run(10), run(0, errors=1), run(0, errors=2)], "unhealthy"),
+        ([run(10), run(10), run(3), run(2)], "unhealthy"),  # far fewer than usual, twice
+        ([run(10), run(10), run(3), run(9)], "ok"),
+        ([run(10), run(0, blocked=1)], "blocked"),  # blocked at once, never "no new calls"
+        ([run(0), run(0)], "unhealthy"),  # an unverified source that never yields
+    ],
+)
+def test_health_states(runs: list[dict], state: str) -> None:
+    assert assess("s", runs, CRAWL).state == state
+
+
+def test_usual_yield_ignores_blocked_and_empty_runs() -> None:
+    assert usual_items([run(10), run(0, blocked=1), run(0), run(12), run(14)]) == 12
+    assert usual_items([run(0)]) is None
+
+
+def test_unhealthy_sources_for_the_admin_notice() -> None:
+    runs = {"good": [run(5), run(5)], "bad": [run(5), run(0, errors=1), run(0, errors=1)]}
+    found = unhealthy_sources(runs, CRAWL)
+    assert [(h.source_id, h.state) for h in found] == [("bad", "unhealthy")]
+    assert "usually 5" not in found[0].reason and "errors" in found[0].reason
+    assert found[0].advice

@@ -1,0 +1,152 @@
+"""The review CSV as a spreadsheet reads and writes it: export, edit, import; bad rows change nothing."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from click.testing import CliRunner
+
+from configuration import ReviewSettings, Source
+from models import Call, Classification, Deadline
+from review.csvio import COLUMNS, export_csv, import_csv
+from scheduler import cli
+
+SETTINGS = ReviewSettings()
+TITLES = {
+    "a:1": "Förderaufruf „KI für KMU“ – Skizzen bis 31.03.2026",
+    "a:2": "Digitale Souveränität in Forschungseinrichtungen",
+    "a:3": "=HYPERLINK(\"http://evil.example\";\"Klick\")",
+}
+
+
+def seed(store) -> None:
+    store.sync_sources([Source(id="a", name="Quelle A", kind="feed", url="https://a.example.org/feed")])
+    for number, (call_id, title) in enumerate(TITLES.items()):
+        call = Call(id=call_id, source_id="a", url=f"https://a.example.org/{number}", title=title, text=title)
+        store.save_call(call, seen_at=f"2026-11-{10 + number:02d}T06:00:00+00:00")
+        result = Classification(
+            call_id=call_id, language="de", relevant=True, score=0.5 + number / 100, topics=("ki", "daten"),
+            deadlines=(Deadline("2026-03-31", None, None, "skizze", "bis 31.03.2026"),), rolling=False,
+            next_deadline="2026-03-31", status="open",
+        )  # fmt: skip
+        store.save_classification(result, call.content_hash(), ["unsicher: Score 0,50 zwischen 0,35 und 0,65"])
+
+
+def read_as_spreadsheet(path):
+    """What a German-locale spreadsheet does: detect the BOM as UTF-8, split on ';' and CRLF."""
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "no UTF-8 BOM: Excel would read the umlauts as cp1252"
+    assert b"\r\n" in raw and raw.count(b"\n") == raw.count(b"\r\n")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle, delimiter=";"))
+
+
+def write_rows(path, rows, delimiter=";", encoding="utf-8-sig"):
+    with open(path, "w", encoding=encoding, newline="") as handle:
+        csv.writer(handle, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+
+
+def reviews(store):
+    return {r["call_id"]: (r["decision"], r["reason"], r["note"], r["by"]) for r in store.rows("SELECT * FROM reviews")}
+
+
+def test_export_opens_in_a_german_spreadsheet_with_umlauts_and_no_formulas(store, tmp_path):
+    seed(store)
+    path = tmp_path / "review.csv"
+    assert export_csv(store, path, False, None, None) == 3
+    header, *rows = read_as_spreadsheet(path)
+    assert tuple(header) == COLUMNS
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    first = by_id["a:1"]
+    assert first["title"] == TITLES["a:1"]
+    assert first["score"] == "0,50" and first["topics"] == "ki, daten" and first["next_deadline"] == "31.03.2026"
+    assert first["why_flagged"] == "unsicher: Score 0,50 zwischen 0,35 und 0,65"
+    assert by_id["a:3"]["title"].startswith("'=")  # scraped text never becomes a formula
+
+
+def test_export_all_and_by_date_range(store, tmp_path):
+    seed(store)
+    path = tmp_path / "r.csv"
+    assert export_csv(store, path, True, date(2026, 11, 11), date(2026, 11, 11)) == 1
+    assert read_as_spreadsheet(path)[1][0] == "a:2"
+
+
+def test_round_trip_decisions_are_stored_with_reviewer_and_import_is_idempotent(store, tmp_path):
+    seed(store)
+    path = tmp_path / "review.csv"
+    export_csv(store, path, False, None, None)
+    header, *rows = read_as_spreadsheet(path)
+    edited = {"a:1": ("annehmen", "", "Konsortium mit Uni prüfen"), "a:2": ("reject", "nicht kmu-fähig", "")}
+    for row in rows:
+        if row[0] in edited:
+            row[8], row[9], row[10] = edited[row[0]]
+    write_rows(path, [header, *rows])
+    report = import_csv(store, path, SETTINGS, "anna")
+    assert report.problems == []
+    assert "2 decisions saved (1 accept, 1 reject)" in report.summary()
+    assert reviews(store) == {
+        "a:1": ("accept", None, "Konsortium mit Uni prüfen", "anna"),
+        "a:2": ("reject", "nicht KMU-fähig", None, "anna"),
+    }
+    assert [r["id"] for r in store.review_queue()] == ["a:3"]
+    again = import_csv(store, path, SETTINGS, "bert")
+    assert "0 decisions saved" in again.summary() and again.unchanged == 2
+    assert reviews(store)["a:1"][3] == "anna"
+
+
+def test_bad_rows_are_reported_by_line_and_column_and_nothing_changes(store, tmp_path):
+    seed(store)
+    path = tmp_path / "bad.csv"
+    write_rows(path, [
+        ["id", "title", "decision", "reason", "note"],
+        ["a:1", "ok", "accept", "", ""],
+        ["a:2", "x", "vielleicht", "", ""],
+        ["a:3", "x", "ablehnen", "", ""],
+        ["a:9", "x", "accept", "", ""],
+        ["a:1", "x", "reject", "nicht KI", ""],
+        ["a:2", "x", "reject", "zu teuer", ""],
+    ])  # fmt: skip
+    report = import_csv(store, path, SETTINGS, "anna")
+    assert report.problems == [
+        "line 3, column decision: 'vielleicht' is not accept or reject (also allowed: annehmen, ablehnen, ja, nein)",
+        "line 4, column reason: a rejection needs a reason code (one of: " + ", ".join(SETTINGS.reason_codes) + ")",
+        "line 5, column id: no call 'a:9' in the database",
+        "line 6, column id: 'a:1' is already decided differently on line 2",
+        "line 7, column reason: 'zu teuer' is not a reason code (allowed: " + ", ".join(SETTINGS.reason_codes) + ")",
+    ]
+    assert "nothing was imported" in report.summary()
+    assert reviews(store) == {}
+
+
+def test_comma_separated_cp1252_file_from_excel_is_read(store, tmp_path):
+    seed(store)
+    path = tmp_path / "excel.csv"
+    write_rows(path, [["id", "Entscheidung", "Grund"], ["a:2", "Nein", "bereits bekannt"]], ",", "cp1252")
+    report = import_csv(store, path, SETTINGS, "anna")
+    assert report.problems == []
+    assert reviews(store) == {"a:2": ("reject", "bereits bekannt", None, "anna")}
+
+
+def test_missing_column_is_named(store, tmp_path):
+    seed(store)
+    path = tmp_path / "x.csv"
+    write_rows(path, [["id", "title"], ["a:1", "x"]])
+    assert import_csv(store, path, SETTINGS, "anna").problems[0].startswith("line 1: missing column decision")
+
+
+def test_cli_import_reports_problems_and_exits_1(config_dir, tmp_path):
+    from configuration import load_config
+    from store import Store
+
+    store = Store(load_config(config_dir).database_path)
+    seed(store)
+    store.close()
+    path = tmp_path / "bad.csv"
+    write_rows(path, [["id", "decision"], ["a:1", "vielleicht"]])
+    result = CliRunner().invoke(cli, ["--config", str(config_dir), "review", "import", str(path), "--by", "anna"])
+    assert result.exit_code == 1
+    assert "line 2, column decision" in result.output
+    exported = tmp_path / "out.csv"
+    result = CliRunner().invoke(cli, ["--config", str(config_dir), "review", "export", "--csv", str(exported)])
+    assert result.exit_code == 0 and "wrote 3 calls" in result.output
