@@ -191,6 +191,7 @@ class Source(_Model):
     delay: float | None = Field(None, ge=0)
     max_pages: int | None = Field(None, ge=1)
     selectors: Selectors | None = None
+    follow_links: bool = False  # feed: also read each entry's page (main content, guideline PDFs)
     verified: bool = True
     schedule: str | None = None  # cron for this source's crawl; None: settings schedule.crawl
     max_bytes: int | None = Field(None, gt=0)

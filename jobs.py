@@ -17,7 +17,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
@@ -73,12 +74,27 @@ def job_specs(config: Config) -> list[JobSpec]:
                 JobSpec(f"digest:{mailing_list.id}", "jobs:digest_job", trigger, (folder, mailing_list.id),
                         f"digest for {mailing_list.id}")
             )  # fmt: skip
+    if _alerts_has("send_reminders"):  # otherwise "closing soon" is a section of every digest
+        specs.append(
+            JobSpec(
+                "reminders",
+                "jobs:reminders_job",
+                cron(schedule.reminders),
+                (folder,),
+                "closing-soon reminders",
+            )
+        )
     specs += [
-        JobSpec("reminders", "jobs:reminders_job", cron(schedule.reminders), (folder,), "closing-soon reminders"),
         JobSpec("health", "jobs:health_job", cron(schedule.health), (folder,), "admin health notice"),
         JobSpec("backup", "jobs:backup_job", cron(schedule.backup), (folder,), "database backup"),
     ]
     return specs
+
+
+def _alerts_has(name: str) -> bool:
+    import alerts
+
+    return hasattr(alerts, name)
 
 
 def digest_trigger(mailing_list: MailingList, default: str, tz: str) -> CronTrigger | None:
@@ -94,7 +110,9 @@ def digest_trigger(mailing_list: MailingList, default: str, tz: str) -> CronTrig
     hour, minute = (
         str(mailing_list.time).split(":")[:2] if "time" in explicit else (fields["hour"], fields["minute"])
     )
-    return CronTrigger(day_of_week="*" if frequency == "daily" else day, hour=hour, minute=minute, timezone=tz)
+    return CronTrigger(
+        day_of_week="*" if frequency == "daily" else day, hour=hour, minute=minute, timezone=tz
+    )
 
 
 def _weekday(value: Any) -> str:
@@ -158,8 +176,7 @@ def run_daemon(config: Config, stop: threading.Event | None = None) -> None:
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    with SingleInstance(config.database_path):
-        setup_logging(config)
+    with SingleInstance(config.database_path), _logging_to(config):
         STOPPING.clear()
         # BackgroundScheduler + the main thread waiting on an event: the signal handler only sets
         # the event, and shutdown(wait=True) then lets the running job finish outside the handler
@@ -175,12 +192,28 @@ def run_daemon(config: Config, stop: threading.Event | None = None) -> None:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(signum, lambda *_: stop.set())
         scheduler.resume()
-        LOG.info("scheduler started: %d jobs (%s), database %s", len(ids), ", ".join(ids), config.database_path)
+        LOG.info(
+            "scheduler started: %d jobs (%s), database %s", len(ids), ", ".join(ids), config.database_path
+        )
         stop.wait()
         STOPPING.set()
         LOG.info("stopping: waiting for the running job to finish")
         scheduler.shutdown(wait=True)
         LOG.info("scheduler stopped")
+
+
+def run_now(config: Config, job_id: str) -> str:
+    """Run one configured job in the foreground (for cron, or to try a job); returns its figures."""
+    from apscheduler.util import ref_to_obj
+
+    specs = {spec.id: spec for spec in job_specs(config)}
+    if job_id not in specs:
+        raise ScheduleError(f"no job '{job_id}' (jobs: {', '.join(specs)})")
+    with _logging_to(config):
+        result = ref_to_obj(specs[job_id].func)(*specs[job_id].args)
+    if result is None:
+        raise ScheduleError(f"job {job_id} failed; see the log line above")
+    return result
 
 
 class SingleInstance:
@@ -214,7 +247,20 @@ class SingleInstance:
         self.handle.close()
 
 
-def setup_logging(config: Config) -> None:
+@contextmanager
+def _logging_to(config: Config) -> Iterator[None]:
+    handlers = setup_logging(config)
+    try:
+        yield
+    finally:
+        for name in ("foerderradar.jobs", "apscheduler"):
+            for handler in handlers:
+                logging.getLogger(name).removeHandler(handler)
+        for handler in handlers:
+            handler.close()
+
+
+def setup_logging(config: Config) -> list[logging.Handler]:
     """Job lines (and APScheduler's warnings about missed runs) to stderr and a rotating file."""
     path = config.path(config.settings.schedule.log_file) if config.settings.schedule.log_file else (
         config.database_path.with_name("scheduler.log")
@@ -232,6 +278,7 @@ def setup_logging(config: Config) -> None:
         logger.setLevel(level)
         logger.handlers = list(handlers)
         logger.propagate = False
+    return handlers
 
 
 # --- the jobs: small, each opens the config and the store afresh ---------------------------------
@@ -304,33 +351,47 @@ def digest_job(config_dir: str, list_id: str) -> str:
         report = digest_step(ctx, today_in(ctx.config), [list_id])
     finally:
         _close(ctx)
-    return f"sent {len(getattr(report, 'sent', []))}, pending {len(getattr(report, 'failed', []))}"
+    return f"sent {len(report.sent)}, pending {len(report.failed)}: {_report_line(report)}"
 
 
 @logged(lambda config_dir: "reminders")
 def reminders_job(config_dir: str) -> str:
-    return _alerts_call(config_dir, "send_reminders")
+    """Closing-soon reminders, when alerts offers them apart from the digests' "closing soon" section."""
+    import alerts
+    from scheduler import today_in
+
+    ctx = _context(config_dir)
+    try:
+        report = alerts.send_reminders(ctx.store, ctx.config, today_in(ctx.config))  # type: ignore[attr-defined]
+    finally:
+        _close(ctx)
+    return _report_line(report)
 
 
 @logged(lambda config_dir: "health")
 def health_job(config_dir: str) -> str:
-    return _alerts_call(config_dir, "send_admin_notice")
-
-
-def _alerts_call(config_dir: str, function: str) -> str:
-    """Run an alerts entry point ``f(store, config, today)``; say so when alerts does not have it."""
-    import alerts
+    """The admin notice: unhealthy or blocked sources (crawler health) and a long-waiting review queue."""
+    from alerts import send_admin_notice
+    from crawler.health import HISTORY, unhealthy_sources
     from scheduler import today_in
 
-    entry = getattr(alerts, function, None)
-    if entry is None:
-        return f"skipped: alerts.{function} is not available in this version"
     ctx = _context(config_dir)
     try:
-        result = entry(ctx.store, ctx.config, today_in(ctx.config))
+        config = ctx.config
+        runs = ctx.store.recent_crawl_runs(HISTORY)
+        problems = [
+            f"{h.source_id}: {h.reason}. {h.advice}".strip()
+            for h in unhealthy_sources(runs, config.settings.crawl, config.sources)
+        ]
+        report = send_admin_notice(ctx.store, config, problems, today_in(config))
     finally:
         _close(ctx)
-    return str(result if result is not None else "done")
+    return _report_line(report)
+
+
+def _report_line(report: Any) -> str:
+    lines = report.lines() if hasattr(report, "lines") else [str(report)]
+    return "; ".join(lines) or "nothing to do"
 
 
 @logged(lambda config_dir: "backup")
@@ -345,7 +406,9 @@ def backup_job(config_dir: str) -> str:
         target = store.backup(folder / f"{config.database_path.stem}-{stamp}.db")
     finally:
         store.close()
-    removed = rotate(sorted(folder.glob(f"{config.database_path.stem}-*.db")), config.settings.schedule.backup_keep)
+    removed = rotate(
+        sorted(folder.glob(f"{config.database_path.stem}-*.db")), config.settings.schedule.backup_keep
+    )
     for path in removed:
         path.unlink()
     return f"wrote {target} ({target.stat().st_size // 1024} KiB), removed {len(removed)} old"

@@ -188,9 +188,12 @@ def evaluate(ctx: Context, gold: str, today: str | None) -> None:
 @friendly
 def train(ctx: Context) -> None:
     """Train the text classifier from the coordinator's decisions plus the seed set."""
-    from classifier.train import train_model
+    from classifier.train import TrainingError, train_model
 
-    result = train_model(ctx.config, ctx.store)
+    try:
+        result = train_model(ctx.config, ctx.store)
+    except TrainingError as exc:
+        raise UserError(f"train: {exc}") from None
     click.echo(result)
 
 
@@ -288,14 +291,17 @@ def review_serve(ctx: Context, port: int | None) -> None:
 
 @cli.command()
 @click.option("--print", "print_only", is_flag=True, help="List every job with its next run time, then exit.")
+@click.option("--run", "run_job", metavar="JOB", help="Run one job now (an id from --print, e.g. backup), then exit.")
 @pass_context
 @friendly
-def schedule(ctx: Context, print_only: bool) -> None:
+def schedule(ctx: Context, print_only: bool, run_job: str | None) -> None:
     """Run crawls, digests, reminders, health notice and backups on their schedules (jobs.py)."""
     import jobs
 
     try:
-        if print_only:
+        if run_job:
+            click.echo(jobs.run_now(ctx.config, run_job))
+        elif print_only:
             from datetime import datetime
             from zoneinfo import ZoneInfo
 

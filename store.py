@@ -144,6 +144,11 @@ def _migration_review_material(db: sqlite_utils.Database) -> None:
     db.executescript(_REVIEW_MATERIAL)
 
 
+def _migration_review_title_index(db: sqlite_utils.Database) -> None:
+    # Store.flag_context looks up calls by normalised title once per classified call
+    db.execute("CREATE INDEX IF NOT EXISTS calls_title_key ON calls(lower(trim(title)))")
+
+
 # Crawler (crawler/): bytes downloaded per run, so an incremental run can be compared to a full one.
 def _migration_crawl_bytes(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE crawl_runs ADD COLUMN bytes INTEGER DEFAULT 0")
@@ -197,6 +202,7 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (3, "crawler: bytes downloaded per crawl run", _migration_crawl_bytes),
     (4, "alerts: delivery kinds (new, update, closing), snapshots, digest items", _migration_alert_items),
     (5, "crawler: cross-source duplicate links (call_links, call_copies)", _migration_call_links),
+    (6, "review: index for the same-title duplicate flag", _migration_review_title_index),
 ]
 
 
@@ -213,6 +219,9 @@ class Store:
         try:
             self.db = sqlite_utils.Database(self.path)
             self.db.execute("PRAGMA journal_mode=WAL")
+            # WAL's recommended level: no fsync per commit (a crawl commits once per call); a power
+            # cut can lose the last commits, never corrupt the file
+            self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA busy_timeout=10000")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.migrate()
@@ -419,7 +428,10 @@ class Store:
     def review_rows(
         self, everything: bool = False, since: str | None = None, until: str | None = None
     ) -> list[dict[str, Any]]:
-        """The queue (or every classified call) for the CSV, optionally by first_seen date range."""
+        """The queue (or every classified call) for the CSV, optionally by first_seen date range.
+
+        ``decision_current`` is false where the call changed materially since it was decided.
+        """
         if everything:
             sql = """SELECT c.id, c.title, c.source_id, c.url, k.score, k.topics, k.next_deadline,
                             k.flag_reasons AS why_flagged, r.decision, r.reason, r.note, c.first_seen
@@ -427,6 +439,8 @@ class Store:
                      LEFT JOIN reviews r ON r.call_id = c.id"""
         else:
             sql = "SELECT * FROM review_queue"
+        sql = f"""SELECT q.*, (r.material IS m.material) AS decision_current FROM ({sql}) q
+                  LEFT JOIN reviews r ON r.call_id = q.id LEFT JOIN call_material m ON m.call_id = q.id"""
         sql = f"SELECT * FROM ({sql}) WHERE (? IS NULL OR substr(first_seen, 1, 10) >= ?)"
         sql += " AND (? IS NULL OR substr(first_seen, 1, 10) <= ?) ORDER BY first_seen DESC, id"
         return self.rows(sql, [since, since, until, until])

@@ -9,6 +9,7 @@ from alerts.digest import (
     preview,
     send_admin_notice,
     send_digests,
+    send_pending,
 )
 from alerts.send import DeliveryError
 
@@ -22,4 +23,5 @@ __all__ = [
     "preview",
     "send_admin_notice",
     "send_digests",
+    "send_pending",
 ]

@@ -99,10 +99,8 @@ def send_digests(
             continue  # the old digest still waits: a new one would repeat its calls
         last = store.last_digest_day(mailing_list.id)
         if not is_due(mailing_list, today, date.fromisoformat(last) if last else None):
-            report.note(
-                mailing_list.id,
-                f"not due ({mailing_list.frequency} on {mailing_list.weekday}, last digest {last})",
-            )
+            when = f"weekly on {mailing_list.weekday}" if mailing_list.frequency == "weekly" else "daily"
+            report.note(mailing_list.id, f"not due ({when}; last digest {last})")
             continue
         digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config))
         if digest is None:
@@ -110,6 +108,26 @@ def send_digests(
             continue
         store.record_digest(digest)
         _deliver(store, config, mailing_list, digest, transport, report)
+    return report
+
+
+def send_pending(
+    store: Store,
+    config: Config,
+    today: date,
+    *,
+    transport: Transport | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> DeliveryReport:
+    """Only resend digests left pending by an earlier run (e.g. daily, so an outage on Monday does
+    not hold a weekly digest back for a week); builds nothing new."""
+    transport = transport or make_transport(config, sleep)
+    report = DeliveryReport()
+    for mailing_list in config.lists:
+        if store.pending_digests(mailing_list.id):
+            _finish_pending(store, config, mailing_list, transport, report)
+    if not report.notes:
+        report.note("pending", "no pending digests")
     return report
 
 

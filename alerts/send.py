@@ -93,7 +93,8 @@ class SmtpTransport:
                 last = exc
                 if attempt < attempts:
                     self.sleep(self.settings.retry_delay * 2 ** (attempt - 1))
-        raise DeliveryError(f"{self._where}: not accepted after {attempts} attempts ({_describe(last)})")
+        tries = f"{attempts} attempt{'s' if attempts != 1 else ''}"
+        raise DeliveryError(f"{self._where}: not accepted after {tries} ({_describe(last)})")
 
     @property
     def _where(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -107,12 +108,13 @@ class Classifier:
         return [doc.cats.get("relevant", 0.0) for doc in self.textcat.pipe(t[:20_000] for t in texts)]
 
     def _verdict(self, item: _Prepared, doc: Any, today: date) -> Classification:
+        error = item.error or doc.user_data.get("error")
         result, relevance = doc._.fr_deadlines, doc._.fr_relevance
-        evidence = relevance.evidence
-        if item.error:
-            evidence = (Evidence("error", "unreadable", "", item.error, 0.0),)
-        reference = today
-        next_deadline, status = status_at(result.deadlines, result.openings, result.rolling, result.closed, reference)
+        if error or result is None or relevance is None:
+            return self._failed(item, error or "no result")
+        next_deadline, status = status_at(
+            result.deadlines, result.openings, result.rolling, result.closed, today
+        )
         return Classification(
             call_id=item.call.id,
             language=item.language,
@@ -123,7 +125,24 @@ class Classifier:
             rolling=result.rolling,
             next_deadline=next_deadline,
             status=status,
-            evidence=evidence,
+            evidence=relevance.evidence,
+            model_version=self.model_version,
+            config_version=self.config.keywords_version,
+        )
+
+    def _failed(self, item: _Prepared, error: str) -> Classification:
+        """The verdict for a document that could not be read: not relevant, no deadlines, the reason."""
+        return Classification(
+            call_id=item.call.id,
+            language=item.language,
+            relevant=False,
+            score=0.0,
+            topics=(),
+            deadlines=(),
+            rolling=False,
+            next_deadline=None,
+            status="unknown",
+            evidence=(Evidence("error", "unreadable", "", error, 0.0),),
             model_version=self.model_version,
             config_version=self.config.keywords_version,
         )
@@ -133,7 +152,7 @@ class Classifier:
     def tag_lines(self, lines: Iterable[str], today: date | None) -> Iterator[dict[str, Any]]:
         """spec/classifier.md §3: one JSON object per input line, in order; bad lines get an error."""
         current = date.today()  # the edge: the only place the classifier reads the clock
-        pending: list[tuple[int, dict[str, Any] | None, Call | None, date]] = []
+        pending: list[_Line] = []
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -144,22 +163,22 @@ class Classifier:
         if pending:
             yield from self._tag_batch(pending)
 
-    def _tag_batch(self, pending: list[tuple[int, dict[str, Any] | None, Call | None, date]]) -> Iterator[dict[str, Any]]:
+    def _tag_batch(self, pending: list[_Line]) -> Iterator[dict[str, Any]]:
         by_day: dict[date, list[Call]] = {}
-        for _, _, call, day in pending:
+        for _, _, call, day, _ in pending:
             if call is not None:
                 by_day.setdefault(day, []).append(call)
         verdicts: dict[int, Classification] = {}
         for day, calls in by_day.items():
             for call, verdict in zip(calls, self.classify_many(calls, day), strict=True):
                 verdicts[id(call)] = verdict
-        for _, error, call, _ in pending:
+        for _, error, call, _, ident in pending:
             if call is None:
-                yield error or {"error": "unreadable line"}
+                yield error or {"id": ident, "error": "unreadable line"}
                 continue
             verdict = verdicts[id(call)]
             failure = next((e.sentence for e in verdict.evidence if e.signal == "error"), None)
-            yield {"id": call.id, "error": failure} if failure else verdict.as_tag_json()
+            yield {"id": ident, "error": failure} if failure else {**verdict.as_tag_json(), "id": ident}
 
 
 def _parse_day(value: Any) -> date | None:
@@ -171,18 +190,23 @@ def _parse_day(value: Any) -> date | None:
         return None
 
 
-def _parse_line(number: int, line: str, today: date | None, current: date) -> tuple[int, dict[str, Any] | None, Call | None, date]:
+_Line = tuple[int, "dict[str, Any] | None", "Call | None", date, Any]  # number, error, call, day, id
+
+
+def _parse_line(number: int, line: str, today: date | None, current: date) -> _Line:
     """One input line as a Call and its reference date, or the error object to print for it."""
     try:
         record = json.loads(line)
     except (json.JSONDecodeError, ValueError) as exc:
-        return number, {"id": None, "error": f"line {number}: not valid JSON ({exc.msg})"}, None, current
+        ident = _readable_id(line)
+        return number, {"id": ident, "error": f"line {number}: not valid JSON ({exc})"}, None, current, ident
     if not isinstance(record, dict):
-        return number, {"id": None, "error": f"line {number}: expected a JSON object"}, None, current
+        return number, {"id": None, "error": f"line {number}: expected a JSON object"}, None, current, None
     ident = record.get("id")
     title, text = record.get("title") or "", record.get("text")
     if not isinstance(text, str) or not isinstance(title, str):
-        return number, {"id": ident, "error": f"line {number}: 'text' must be a string"}, None, current
+        error = {"id": ident, "error": f"line {number}: 'text' must be a string"}
+        return number, error, None, current, ident
     published = _parse_day(record.get("published"))
     language = record.get("language") if record.get("language") in ("de", "en") else None
     call = Call(
@@ -194,4 +218,15 @@ def _parse_line(number: int, line: str, today: date | None, current: date) -> tu
         published=published.isoformat() if published else None,
         language=language,
     )
-    return number, None, call, today or published or current
+    return number, None, call, today or published or current, ident
+
+
+def _readable_id(line: str) -> Any:
+    """The "id" of a broken JSON line when it can still be read, so the error can name the document."""
+    match = re.search(r'"id"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)', line)
+    if not match:
+        return None
+    try:
+        return json.loads(match.group(1))
+    except ValueError:
+        return None

@@ -29,7 +29,9 @@ LABEL = _cue(
     r"\w*(?:einsende|antrags|einreichungs|einreich|abgabe|annahme|bewerbungs|teilnahme|anmelde)schluss|"
     r"einreichungsende|antragsende|bewerbungsende|schlusstermin|"
     r"\b(?:einreichungs|antrags|bewerbungs|vorlage)zeitraum|einreichungsfenster|"
-    r"\bdeadlines?\b|\bcut[- ]?offs?\b|closing date|\bcloses\b|\bclosing\b|\bschließt\b|due date|due by|\b(?:is|are) due\b|"
+    r"zeitraum (?:der|für die) (?:antragstellung|einreichung|bewerbung)|"
+    r"\b(?:antrags|einreichungs|bewerbungs)phase|(?:application|submission) phase|"
+    r"\bdeadlines?\b|\bcut[- ]?offs?\b|closing date|\bcloses\b|\bclosing\b|\bclose (?:on|at|by)\b|\bschließt\b|due date|due by|\b(?:is|are) due\b|"
     r"(?:submission|application) (?:window|period)|\bletzter tag\b|läuft\s+(?:\w+\s+){0,3}ab\b|\bdue\s*:|"
     r"time limit|\breceipt of\b|(?:runde|phase|zeitraum|\bcall|aufruf|ausschreibung|einreichung|bewerbung|"
     r"wettbewerb)\w*\s+(?:\w+\s+){0,3}(?:endet|ends|läuft)\b",
@@ -47,7 +49,7 @@ UNTIL = _cue(
     "until",
     r"(?:\bbis\b(?:\s+(?:zum|spätestens|einschließlich|spätestens zum|spätestens am))?|\bspätestens\b"
     r"(?:\s+(?:am|bis|zum|bis zum))?|\bby\b|\bbefore\b|no later than|not later than|\buntil\b|\btill\b|"
-    r"\bauf\b|\bto\b)\s*(?:den|dem|the|zum|am|on)?\s*$",
+    r"\bauf\b|\bto\b|\bendet\b|\bends\b|\bschließt\b|\bcloses\b)\s*(?:den|dem|the|zum|am|on)?\s*$",
     1.0,
 )
 NOUN = _cue(
@@ -58,47 +60,108 @@ NOUN = _cue(
     1.0,
 )
 NEGATIVES = (
-    _cue("publication", r"(?:^|\n)\s*vom\s*$|\bstand\s*:?\s*$|veröffentlich|\bpublished\b|publication|\bposted\b|"
-         r"\bbanz\b(?:\s+at)?|bekanntmachung vom|\bdatum\s*:?\s*$|date of issue|aktualisiert|"
-         r"last update|\bupdated\b|erstellt am", -5.0, True),
+    _cue(
+        "publication",
+        r"(?:^|\n)\s*vom\s*$|\bstand\s*:?\s*$|veröffentlich|\bpublished\b|publication|\bposted\b|"
+        r"\bbanz\b(?:\s+at)?|bekanntmachung vom|\bdatum\s*:?\s*$|date of issue|aktualisiert|"
+        r"last update|\bupdated\b|erstellt am",
+        -5.0,
+        True,
+    ),
     _cue("range_start", r"\b(?:vom|von|from|zwischen|between)\s*(?:dem|the)?\s*$", -5.0, True),
-    _cue("other_period", r"bindefrist|zuschlagsfrist|ausführungsfrist|gewährleistungsfrist|zahlungsfrist|"
-         r"widerrufsfrist|kündigungsfrist|aufbewahrungsfrist|zweckbindungsfrist|zu erbringen|"
-         r"leistungszeitraum", -5.0, True),
+    _cue(
+        "other_period",
+        r"bindefrist|zuschlagsfrist|ausführungsfrist|gewährleistungsfrist|zahlungsfrist|"
+        r"widerrufsfrist|kündigungsfrist|aufbewahrungsfrist|zweckbindungsfrist|zu erbringen|"
+        r"leistungszeitraum",
+        -5.0,
+        True,
+    ),
     _cue("questions", r"\bfragen\b|\bquestions\b|rückfragen|clarifications?\b|auskünfte", -5.0, True),
-    _cue("opening", r"\bab\s*(?:dem|den|the)?\s*$|\bstartet\b|\bbeginnt\b|\böffnet\b|eröffnet|"
-         r"geöffnet|freigeschaltet|opening|\bopens\b|open (?:from|on)\b|will open|frühestens|einreichungsbeginn|"
-         r"\bstart\w*\s*:?\s*$|planned opening|\bwieder\b", -5.0, True),
-    _cue("project", r"laufzeit|förderzeitraum|förderdauer|förderperiode|durchführungszeitraum|"
-         r"bewilligungszeitraum|abzuschließen|abgeschlossen|beendet sein|projektbeginn|projektende|"
-         r"vorhabens?beginn|maßnahmebeginn|begonnen|\bbeginnen\b|\benden\b|\bduration\b|project start|"
-         r"project end|implementation period|durchgeführt|umgesetzt|completed", -5.0, True),
-    _cue("event", r"veranstaltung|webinar|infotag|informationstag|info[ -]?day|info session|"
-         r"information session|konferenz|workshop|sprechstunde|seminar|\bmesse\b|kongress|tagung|"
-         r"konsultation|consultation|verlosung|auslosung|losverfahren|\bstatt\b|takes place|\bevent\b|"
-         r"livestream|vortrag|netzwerktreffen|\bverleihung|preisverleihung|ceremony", -5.0, True),
-    _cue("statistics", r"\bwurden\b|\bworden\b|bewilligt|bewilligungen|ausgezahlt|were (?:funded|awarded|"
-         r"selected|submitted)|\bhave been\b|bis zum jahr", -5.0, True),
-    _cue("eligibility", r"gegründet|gründung|\bfounded\b|\bestablished\b|registered|eingetragen|"
-         r"handelsregister|nicht älter", -5.0, True),
-    _cue("report", r"verwendungsnachweis|zwischenbericht|schlussbericht|abschlussbericht|sachbericht|"
-         r"auszahlung|mittelabruf|\bausgaben\b|\bkosten\b|\bcosts?\b|expenditure", -5.0, True),
-    _cue("superseded", r"(?:\bstatt|anstatt|anstelle|instead of|ursprünglich\w*|originally|previously|"
-         r"\bbisher\w*|\bzuvor\b|\balte[nr]?\b)\s+(?:\w+\s+){0,3}$", -5.0, True),
-    _cue("validity", r"\bgilt\b|\bgelten\b|gültig|geltungsdauer|in kraft|außer kraft|befristet|"
-         r"richtlinie|verlängert|\bvalid\b|expires|\bendet\b", -3.0),
+    _cue(
+        "opening",
+        r"\bab\s*(?:dem|den|the)?\s*$|\bstartet\b|\bbeginnt\b|\böffnet\b|eröffnet|"
+        r"geöffnet|freigeschaltet|opening|\bopens\b|open (?:from|on)\b|will open|frühestens|einreichungsbeginn|"
+        r"\bstart\w*\s*:?\s*$|planned opening|\bwieder\b",
+        -5.0,
+        True,
+    ),
+    _cue(
+        "project",
+        r"laufzeit|förderzeitraum|förderdauer|förderperiode|durchführungszeitraum|"
+        r"bewilligungszeitraum|abzuschließen|abgeschlossen|beendet sein|projektbeginn|projektende|"
+        r"vorhabens?beginn|maßnahmebeginn|begonnen|\bbeginnen\b|\benden\b|\bduration\b|project start|"
+        r"project end|implementation period|durchgeführt|umgesetzt|completed",
+        -5.0,
+        True,
+    ),
+    _cue(
+        "event",
+        r"veranstaltung|webinar|infotag|informationstag|info[ -]?day|info session|"
+        r"information session|konferenz|workshop|sprechstunde|seminar|\bmesse\b|kongress|tagung|"
+        r"konsultation|consultation|verlosung|auslosung|losverfahren|\bstatt\b|takes place|\bevent\b|"
+        r"livestream|vortrag|netzwerktreffen|\bverleihung|preisverleihung|ceremony",
+        -5.0,
+        True,
+    ),
+    _cue(
+        "statistics",
+        r"\bwurden\b|\bworden\b|bewilligt|bewilligungen|ausgezahlt|were (?:funded|awarded|"
+        r"selected|submitted)|\bhave been\b|bis zum jahr",
+        -5.0,
+        True,
+    ),
+    _cue(
+        "eligibility",
+        r"gegründet|gründung|\bfounded\b|\bestablished\b|registered|eingetragen|"
+        r"handelsregister|nicht älter",
+        -5.0,
+        True,
+    ),
+    _cue("costs", r"auszahlung|mittelabruf|\bausgaben\b|\bkosten\b|\bcosts?\b|expenditure", -5.0, True),
+    _cue(
+        "superseded",
+        r"(?:\bstatt|anstatt|anstelle|instead of|ursprünglich\w*|originally|previously|"
+        r"\bbisher\w*|\bzuvor\b|\balte[nr]?\b)\s+(?:\w+\s+){0,3}$",
+        -5.0,
+        True,
+    ),
+    _cue(
+        "validity",
+        r"\bgilt\b|\bgelten\b|gültig|geltungsdauer|in kraft|außer kraft|befristet|"
+        r"richtlinie|verlängert|\bvalid\b|expires|\bendet\b",
+        -3.0,
+    ),
 )
 
 KIND_CUES = (
-    ("other", re.compile(r"angebot|teilnahmeantr|teilnahmewettbewerb|\btender|\bvergabe|"
-                         r"\boffers?\b|unterlagen (?:\w+ )?anzufordern|request (?:the )?documents|"
-                         r"bewerbungsschluss", re.I)),
-    ("antrag", re.compile(r"förmlich\w*|vollantr\w*|full (?:project )?(?:proposal|application)s?|second stage|"
-                          r"stage 2|zweite[nr]?\s+(?:verfahrens)?stufe|stufe 2|2\.\s*stufe", re.I)),
-    ("skizze", re.compile(r"\w*skizze\w*|interessenbekundung\w*|short proposals?|pre-?proposals?|"
-                          r"first stage|stage 1|erste[nr]?\s+(?:verfahrens)?stufe|stufe 1|1\.\s*stufe|"
-                          r"expressions? of interest|\boutlines?\b|letters? of intent|pre-?applications?",
-                          re.I)),
+    (
+        "other",
+        re.compile(
+            r"angebot|teilnahmeantr|teilnahmewettbewerb|\btender|\bvergabe|"
+            r"\boffers?\b|unterlagen (?:\w+ )?anzufordern|request (?:the )?documents|"
+            r"bewerbungsschluss|\w*nachweis\w*|sachbericht|zwischenbericht|schlussbericht|"
+            r"abschlussbericht|reports? (?:are|is) due",
+            re.I,
+        ),
+    ),
+    (
+        "antrag",
+        re.compile(
+            r"förmlich\w*|vollantr\w*|full (?:project )?(?:proposal|application)s?|second stage|"
+            r"stage 2|zweite[nr]?\s+(?:verfahrens)?stufe|stufe 2|2\.\s*stufe",
+            re.I,
+        ),
+    ),
+    (
+        "skizze",
+        re.compile(
+            r"\w*skizze\w*|interessenbekundung\w*|projektidee\w*|short proposals?|pre-?proposals?|"
+            r"first stage|stage 1|erste[nr]?\s+(?:verfahrens)?stufe|stufe 1|1\.\s*stufe|"
+            r"expressions? of interest|\boutlines?\b|letters? of intent|pre-?applications?",
+            re.I,
+        ),
+    ),
 )
 STICHTAG_LIST = re.compile(r"stichtage|cut[- ]?off dates|cut[- ]?offs\b|multiple cut[- ]?off", re.I)
 STICHTAG = re.compile(r"stichtag|cut[- ]?off|\bjeweils\b|recurring|\bquartal|each year|jährlich", re.I)
@@ -140,20 +203,8 @@ STICHTAG_PLURAL = re.compile(
     r"stichtage|cut[- ]?off dates|cut[- ]?offs|\bjeweils\b|\beach\b|recurring|folgende|regelmäßig|jährlich",
     re.I,
 )
-# Documents whose dates are not a funding application: tenders, job ads, prizes.
-DOC_OTHER = re.compile(
-    r"\b(?:"
-    r"angebotsfrist|\bvergabeverfahren|\bvergabe(?:unterlagen|nummer|stelle)|leistungsbeschreibung|"
-    r"\bcall for tenders?\b|\btender\b|\bprocurement\b|stellenausschreibung|\(m/w/d\)|\(w/m/d\)|"
-    r"\(d/m/w\)|\bwir suchen\b|bewerbungsschluss|bewerbungsfrist|we are hiring|job offer|\bvacancy\b|"
-    r"phd position|postdoc(?:toral)? position|\bprofessur\b|\bw[23]-|entgeltgruppe|\btv-?l\b|"
-    r"preis(?:geld|verleihung|träger)|\bpreis\s+(?:für|des|der)|award ceremony|prize money|\bprize\b|"
-    r"wettbewerbsbeitr|"
-    r"einsendeschluss)",
-    re.I,
-)
-TWO_STAGE = re.compile(r"two-stage|zweistufig|two stages|2-stufig|zweistufiges", re.I)
-POSSIBLE = re.compile(r"^\s*(?:\w+\s+){0,3}möglich", re.I)
 NEGATIVE_BY_NAME = {cue.name: cue for cue in NEGATIVES}
 # All negative cues in one pattern: one scan of a context instead of one per cue.
 NEGATIVE_ANY = re.compile("|".join(f"(?P<{c.name}>{c.pattern.pattern})" for c in NEGATIVES), re.I)
+TWO_STAGE = re.compile(r"two-stage|zweistufig|two stages|2-stufig|zweistufiges", re.I)
+POSSIBLE = re.compile(r"^\s*(?:\w+\s+){0,3}möglich", re.I)

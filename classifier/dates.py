@@ -70,7 +70,9 @@ _TIME_BEFORE = re.compile(
 )
 _TZ_AFTER = re.compile(rf"^\s*\(?\s*(?P<tz>{_TZ})\)?", re.I)
 # "15 July 2026 — Submission deadline (17:00 CEST)": a time in brackets after a short label.
-_TIME_LABEL = re.compile(rf"^\s*[—–-]\s*[^\W\d][^()\n\d]{{2,40}}\(\s*{_CLOCK}(?:\s*(?P<tz>{_TZ}))?\s*\)", re.I)
+_TIME_LABEL = re.compile(
+    rf"^\s*[—–-]\s*[^\W\d][^()\n\d]{{2,40}}\(\s*{_CLOCK}(?:\s*(?P<tz>{_TZ}))?\s*\)", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,10 @@ def _inside_number_or_url(text: str, start: int, end: int) -> bool:
     if after and after in "/_" and text[end + 1 : end + 2].isalnum():
         clock = _TIME_AFTER.match(text[end : end + 20])
         return not (clock and _clock_ok(clock))
-    return "://" in text[max(0, start - 60) : start] and " " not in text[max(0, start - 60) : start].split("://")[-1]
+    return (
+        "://" in text[max(0, start - 60) : start]
+        and " " not in text[max(0, start - 60) : start].split("://")[-1]
+    )
 
 
 def _attach_time(text: str, mention: DateMention) -> DateMention:

@@ -15,6 +15,7 @@ from datetime import date
 
 from classifier import cues
 from classifier.dates import DateMention, find_dates
+from classifier.signals import Signal, document_types
 from classifier.status import is_rolling, says_closed
 from classifier.text import Sentences
 from models import Deadline
@@ -44,27 +45,31 @@ class DeadlineResult:
     readings: tuple[Reading, ...] = field(default=(), compare=False)
 
 
-def extract_deadlines(text: str, published: date | None = None, sentences: Sentences | None = None) -> DeadlineResult:
-    """Deadlines, opening dates, rolling submission and a "closed" statement of one call text."""
+def extract_deadlines(
+    text: str,
+    published: date | None = None,
+    sentences: Sentences | None = None,
+    types: list[Signal] | None = None,
+) -> DeadlineResult:
+    """Deadlines, opening dates, rolling submission and a "closed" statement of one call text.
+
+    ``types``: the document's not-funding types (``signals.document_types``) when already known.
+    """
     sentences = sentences or Sentences(text)
     mentions = find_dates(text)
     readings = _read_all(text, mentions, sentences)
-    doc_kind = document_kind(text)
+    doc_kind = document_kind(text, types)
     _infer_years(readings, sentences, published)
     deadlines = _deadlines(text, readings, doc_kind)
-    openings = tuple(
-        r.mention.iso for r in readings if r.role == "opening" and r.mention.iso is not None
-    )
+    openings = tuple(r.mention.iso for r in readings if r.role == "opening" and r.mention.iso is not None)
     rolling = not deadlines and is_rolling(text, sentences)
     return DeadlineResult(deadlines, openings, rolling, says_closed(text), tuple(readings))
 
 
-def document_kind(text: str) -> str | None:
+def document_kind(text: str, types: list[Signal] | None = None) -> str | None:
     """``other`` when the whole document is a tender, a job ad or a prize (its dates are no application)."""
-    head = text[:3000]
-    if cues.DOC_OTHER.search(head):
-        return "other"
-    return None
+    names = {t.name for t in (document_types("", text) if types is None else types)}
+    return "other" if names & {"tender", "job", "prize"} else None
 
 
 # --- reading each date ---------------------------------------------------------------------
@@ -79,7 +84,12 @@ def _read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> l
         nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].start < span[1] else None
         reading = Reading(mention)
         gap = text[prev.end : mention.start] if prev else ""
-        if prev and readings[-1].role == "deadline" and _is_separator(gap) and not _vetoed(text, mention, nxt, span):
+        if (
+            prev
+            and readings[-1].role == "deadline"
+            and _is_separator(gap)
+            and not _vetoed(text, mention, nxt, span)
+        ):
             reading.score, reading.role, reading.kind = readings[-1].score, "deadline", readings[-1].kind
             reading.chain = readings[-1].chain
             kind = _kind(text, mention, "", nxt, span, own_only=True)
@@ -138,25 +148,51 @@ def _after(text: str, mention: DateMention, nxt: DateMention | None, span: tuple
 
 def _clause(after: str) -> str:
     """The words after a date up to the next comma or conjunction: "… 2030 gültig", "… statt"."""
-    return re.split(r"[,;(]|\s(?:und|and|sowie|or|oder)\s", after, maxsplit=1)[0]
+    return re.split(r"[,;(]|\s(?:und|and|sowie|or|oder)\s", after.lstrip(" ,;"), maxsplit=1)[0]
 
 
-def _score(text: str, reading: Reading, prev: DateMention | None, nxt: DateMention | None, span: tuple[int, int]) -> None:
+def _score(
+    text: str, reading: Reading, prev: DateMention | None, nxt: DateMention | None, span: tuple[int, int]
+) -> None:
     m = reading.mention
     near, after = _near(text, m, prev, span), _after(text, m, nxt, span)
     wide = text[max(span[0], m.start - 400) : m.start - len(near)]
     clause = _clause(after)
     score = 0.0
-    score += max(_before(cues.LABEL, near, 3.0), _after_w(cues.LABEL, after[:45], 3.0), _before(cues.LABEL, wide, 1.5, far=True))
+    score += max(
+        _before(cues.LABEL, near, 3.0),
+        _after_w(cues.LABEL, after[:45], 3.0),
+        _before(cues.LABEL, wide, 1.5, far=True),
+    )
     score += max(_before(cues.SUBMIT, near, 2.0), _after_w(cues.SUBMIT, after, 2.0))
-    score += max(_before(cues.NOUN, near, 1.0), _after_w(cues.NOUN, after[:80], 1.0))
+    score += max(
+        _before(cues.NOUN, near, 1.0),
+        _after_w(cues.NOUN, after[:80], 1.0),
+        _before(cues.NOUN, wide, 0.6, far=True),
+    )
     score += 1.0 if cues.UNTIL.pattern.search(near) else 0.0
     if cues.POSSIBLE.match(after) and cues.NOUN.pattern.search(near):
         score += 1.0  # "Die Einreichung ist bis zum 30. Juni 2026 möglich"
-    has_label = bool(cues.LABEL.pattern.search(near) or cues.LABEL.pattern.search(after[:45]))
-    worst, role = _worst_negative(near, clause[:60], has_label)
+    if score < THRESHOLD:
+        # Cannot become a deadline: only tell a publication or opening date (year anchor, status).
+        reading.score, reading.role = score, _plain_role(near)
+        return
+    has_label = bool(cues.LABEL.pattern.search(near + "\n" + wide) or cues.LABEL.pattern.search(after[:45]))
+    # Only the date's own clause speaks against it: in "Anträge für Vorhaben, die ab dem 1. Januar
+    # beginnen, können bis zum 30. November …" or "Auf der Konferenz sagte sie, KMU könnten bis zum …"
+    # the words before the comma belong to something else.
+    own = near[near.rfind(",") + 1 :]
+    worst, role = _worst_negative(own, clause[:60], has_label)
     reading.score = score + worst
     reading.role = "deadline" if reading.score >= THRESHOLD else role
+
+
+def _plain_role(near: str) -> str:
+    tail = near[-40:]
+    for cue in (cues.NEGATIVE_BY_NAME["publication"], cues.NEGATIVE_BY_NAME["opening"]):
+        if cue.pattern.search(tail):
+            return cue.name
+    return "date"
 
 
 def _worst_negative(near: str, clause: str, has_label: bool) -> tuple[float, str]:
@@ -174,7 +210,9 @@ def _worst_negative(near: str, clause: str, has_label: bool) -> tuple[float, str
     return worst, role
 
 
-def _before(cue: re.Pattern[str] | cues.Cue, context: str, weight: float, far: bool = False, negative: bool = False) -> float:
+def _before(
+    cue: re.Pattern[str] | cues.Cue, context: str, weight: float, far: bool = False, negative: bool = False
+) -> float:
     """Weight of the nearest match before a date, fading with distance."""
     pattern = cue.pattern if isinstance(cue, cues.Cue) else cue
     best = 0.0
@@ -221,7 +259,14 @@ def _is_header_range(text: str, first: DateMention, second: DateMention) -> bool
     return not re.search(r"[^\W\d_]", rest.replace("bis", ""))
 
 
-def _kind(text: str, m: DateMention, near: str, nxt: DateMention | None, span: tuple[int, int], own_only: bool = False) -> str | None:
+def _kind(
+    text: str,
+    m: DateMention,
+    near: str,
+    nxt: DateMention | None,
+    span: tuple[int, int],
+    own_only: bool = False,
+) -> str | None:
     after = _after(text, m, nxt, span)
     paren = re.match(r"\s*[(\[–—-]\s*([^()\n]{0,60})", after)
     if paren:
@@ -269,7 +314,9 @@ def _infer_years(readings: list[Reading], sentences: Sentences, published: date 
             continue
         year = _sentence_year(readings, sentences, m)
         if year is None and anchor is not None:
-            year = anchor.year + (date(anchor.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < anchor)
+            year = anchor.year + (
+                date(anchor.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < anchor
+            )
         if year is not None and _exists(year, m.month, m.day):
             reading.mention = m.with_year(year)
 
@@ -309,6 +356,10 @@ def _deadlines(text: str, readings: list[Reading], doc_kind: str | None) -> tupl
         chains[reading.chain] = chains.get(reading.chain, 0) + 1
     merged: dict[str, Deadline] = {}
     staged = _two_stage(text, chosen)
+    # Several dates each labelled "Stichtag …" are one series of cut-offs.
+    labelled = [r for r in chosen if r.kind == "single" and _labelled_stichtag(text, r)]
+    if len({r.mention.iso for r in labelled}) >= 2:
+        staged.update({id(r): "stichtag" for r in labelled})
     for reading in chosen:
         kind = staged.get(id(reading), reading.kind)
         if kind == "single" and chains[reading.chain] > 1 and _chain_is_stichtag(text, reading):
@@ -339,6 +390,13 @@ def _two_stage(text: str, chosen: list[Reading]) -> dict[int, str]:
     if chosen[0].mention.iso == chosen[1].mention.iso:
         return {}
     return {id(chosen[0]): "skizze", id(chosen[1]): "antrag"}
+
+
+def _labelled_stichtag(text: str, reading: Reading) -> bool:
+    line_start = text.rfind("\n", 0, reading.mention.start) + 1
+    return bool(
+        cues.STICHTAG.search(text[max(line_start, reading.mention.start - 80) : reading.mention.start])
+    )
 
 
 def _chain_is_stichtag(text: str, reading: Reading) -> bool:

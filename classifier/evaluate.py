@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -12,7 +13,10 @@ from typing import Any
 def run_eval(classifier: Any, lines: Iterable[str], today: date | None) -> dict[str, Any]:
     """Tag every gold record (reference date: ``today``, else its published date) and compare."""
     gold = [json.loads(line) for line in lines if line.strip()]
-    inputs = [json.dumps({k: g.get(k) for k in ("id", "title", "text", "url", "published", "language")}) for g in gold]
+    inputs = [
+        json.dumps({k: g.get(k) for k in ("id", "title", "text", "url", "published", "language")})
+        for g in gold
+    ]
     started = time.perf_counter()
     predicted = list(classifier.tag_lines(inputs, today))
     elapsed = time.perf_counter() - started
@@ -24,45 +28,51 @@ def run_eval(classifier: Any, lines: Iterable[str], today: date | None) -> dict[
 
 
 def _compare(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dict[str, Any]:
-    tp = fp = fn = 0
-    date_hits = date_predicted = date_gold_hits = date_gold = 0
-    exact = false_docs = no_gold_docs = rolling_ok = errors = 0
+    c: Counter[str] = Counter()
     mismatches: list[str] = []
     for g, p in zip(gold, predicted, strict=True):
-        if "error" in p:
-            errors += 1
+        c["errors"] += "error" in p
         if g.get("relevant") is not None:
             pred = bool(p.get("relevant"))
-            tp += pred and g["relevant"]
-            fp += pred and not g["relevant"]
-            fn += (not pred) and g["relevant"]
-        gold_dates = sorted(d.get("date") or "null" for d in g.get("deadlines", []))
-        pred_dates = sorted(d.get("date") or "null" for d in p.get("deadlines", []))
-        date_predicted += len(pred_dates)
-        date_hits += sum(d in gold_dates for d in pred_dates)
-        date_gold += len(gold_dates)
-        date_gold_hits += sum(d in pred_dates for d in gold_dates)
-        if sorted(set(gold_dates)) == sorted(set(pred_dates)):
-            exact += 1
-        else:
-            mismatches.append(f"{g.get('id')}: gold {gold_dates} predicted {pred_dates}")
-        if not gold_dates:
-            no_gold_docs += 1
-            false_docs += bool(pred_dates)
-        rolling_ok += bool(p.get("rolling")) == bool(g.get("rolling"))
+            c["tp"] += pred and g["relevant"]
+            c["fp"] += pred and not g["relevant"]
+            c["fn"] += (not pred) and g["relevant"]
+        if not _dates(g, p, c):
+            mismatches.append(f"{g.get('id')}: gold {_date_list(g)} predicted {_date_list(p)}")
+        c["rolling_ok"] += bool(p.get("rolling")) == bool(g.get("rolling"))
     n = len(gold) or 1
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
+    precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+    recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+    relevance = {"precision": precision, "recall": recall, "f1": _f1(precision, recall)}
     return {
-        "relevance": {"precision": precision, "recall": recall, "f1": _f1(precision, recall), "tp": tp, "fp": fp, "fn": fn},
-        "deadline_precision": date_hits / date_predicted if date_predicted else 1.0,
-        "deadline_recall": date_gold_hits / date_gold if date_gold else 1.0,
-        "exact_deadline_share": exact / n,
-        "false_deadline_share": false_docs / no_gold_docs if no_gold_docs else 0.0,
-        "rolling_accuracy": rolling_ok / n,
-        "errors": errors,
+        "relevance": {**relevance, "tp": c["tp"], "fp": c["fp"], "fn": c["fn"]},
+        "deadline_precision": c["date_hits"] / c["date_predicted"] if c["date_predicted"] else 1.0,
+        "deadline_recall": c["gold_hits"] / c["date_gold"] if c["date_gold"] else 1.0,
+        "exact_deadline_share": c["exact"] / n,
+        "false_deadline_share": c["false_docs"] / c["no_gold_docs"] if c["no_gold_docs"] else 0.0,
+        "rolling_accuracy": c["rolling_ok"] / n,
+        "errors": c["errors"],
         "mismatches": mismatches,
     }
+
+
+def _date_list(record: dict[str, Any]) -> list[str]:
+    return sorted(d.get("date") or "null" for d in record.get("deadlines") or [])
+
+
+def _dates(gold: dict[str, Any], predicted: dict[str, Any], c: Counter[str]) -> bool:
+    """Count one document's deadline dates; True when the date sets match exactly."""
+    gold_dates, pred_dates = _date_list(gold), _date_list(predicted)
+    c["date_predicted"] += len(pred_dates)
+    c["date_hits"] += sum(d in gold_dates for d in pred_dates)
+    c["date_gold"] += len(gold_dates)
+    c["gold_hits"] += sum(d in pred_dates for d in gold_dates)
+    if not gold_dates:
+        c["no_gold_docs"] += 1
+        c["false_docs"] += bool(pred_dates)
+    exact = set(gold_dates) == set(pred_dates)
+    c["exact"] += exact
+    return exact
 
 
 def _f1(precision: float, recall: float) -> float:

@@ -9,7 +9,8 @@ How the score is made (also in README.md, "Classifier"):
    contact line or a teaching context does not count.
 2. Signals (``signals.py``). Funding words (Förderung, Zuwendung, grant, voucher, call for proposals …)
    keep ``t``; without them it is scaled by 0.7. Named applicants an IT SME or research institute can
-   be (KMU, Unternehmen, Hochschulen, SMEs …) add 0.1. Then factors: a document that is not public
+   be (KMU, Unternehmen, Hochschulen, SMEs …) add 0.1, and so do words of an innovation or R&D
+   project (FuE, Innovationsvorhaben, research and innovation, prototype …). Then factors: a document that is not public
    funding (tender, job ad, prize, scholarship, report, news, training subsidy: enough marker words,
    the title counting double) × 0.2 — news and reports are spared when the text still invites
    submissions to an open deadline; companies excluded or an eligibility list without companies or
@@ -35,6 +36,7 @@ CLOSED_FACTOR = 0.2
 FIELD_EXCLUDED_FACTOR = 0.6
 NO_FUNDING_WORD_FACTOR = 0.7
 APPLICANT_BONUS = 0.1
+INNOVATION_BONUS = 0.1
 _STRENGTH = (0.0, 0.55, 0.75, 0.9, 1.0)
 
 
@@ -63,7 +65,9 @@ class Context:
     title: str = ""
     textcat: float | None = None
     open_deadline: bool = False  # a deadline on or after the reference date, or rolling
+    open_dated_deadline: bool = False  # a dated deadline on or after the reference date
     closed: bool = False
+    types: list[signals.Signal] | None = None  # not-funding document types, when already computed
 
 
 def score_call(text: str, hits: list[Hit], sentence_of, context: Context = Context()) -> Relevance:
@@ -80,7 +84,15 @@ def score_call(text: str, hits: list[Hit], sentence_of, context: Context = Conte
     applicant = signals.first_word(signals.APPLICANT_WORDS, low)
     if applicant and topic_score > 0:
         score = min(1.0, score + APPLICANT_BONUS)
-        evidence.append(Evidence("signal", "applicant", applicant.term, sentence_of(applicant.start), APPLICANT_BONUS))
+        evidence.append(
+            Evidence("signal", "applicant", applicant.term, sentence_of(applicant.start), APPLICANT_BONUS)
+        )
+    innovation = signals.first_word(signals.INNOVATION_WORDS, low)
+    if innovation and topic_score > 0:
+        score = min(1.0, score + INNOVATION_BONUS)
+        evidence.append(
+            Evidence("signal", "innovation", innovation.term, sentence_of(innovation.start), INNOVATION_BONUS)
+        )
     score *= _factors(text, low, hits, sentence_of, context, evidence)
     if context.textcat is not None:
         evidence.append(Evidence("textcat", "relevant", f"{context.textcat:.2f}", "", TEXTCAT_SHARE))
@@ -88,20 +100,27 @@ def score_call(text: str, hits: list[Hit], sentence_of, context: Context = Conte
     return Relevance(max(0.0, min(1.0, score)), topics, tuple(evidence))
 
 
-def _factors(text: str, low: str, hits: list[Hit], sentence_of, context: Context, evidence: list[Evidence]) -> float:
+def _factors(
+    text: str, low: str, hits: list[Hit], sentence_of, context: Context, evidence: list[Evidence]
+) -> float:
     factor = 1.0
-    for kind in signals.document_types(context.title, text):
-        if kind.name in ("news", "report") and context.open_deadline and signals.SUBMISSION_INVITED.search(text):
+    types = context.types if context.types is not None else signals.document_types(context.title, text)
+    for kind in types:
+        if kind.name in ("news", "report") and _still_open(kind.name, context, text):
             continue  # news about an open, fitting call should surface
         factor = min(factor, NOT_FUNDING_FACTOR)
-        evidence.append(Evidence("not_funding", kind.name, kind.term, sentence_of(kind.start), NOT_FUNDING_FACTOR - 1))
+        evidence.append(
+            Evidence("not_funding", kind.name, kind.term, sentence_of(kind.start), NOT_FUNDING_FACTOR - 1)
+        )
     for found, weight in (
         (signals.restricted_applicants(text, low), RESTRICTED_FACTOR),
         (signals.field_excluded(text, low), FIELD_EXCLUDED_FACTOR),
     ):
         if found:
             factor *= weight
-            evidence.append(Evidence("signal", found.name, found.term[:80], sentence_of(found.start), weight - 1))
+            evidence.append(
+                Evidence("signal", found.name, found.term[:80], sentence_of(found.start), weight - 1)
+            )
     if context.closed:
         factor *= CLOSED_FACTOR
         evidence.append(Evidence("signal", "closed", "", "", CLOSED_FACTOR - 1))
@@ -114,14 +133,24 @@ def _factors(text: str, low: str, hits: list[Hit], sentence_of, context: Context
     return factor
 
 
+def _still_open(kind: str, context: Context, text: str) -> bool:
+    """News or an overview that still invites submissions to a dated deadline (news: or rolling)."""
+    if not signals.SUBMISSION_INVITED.search(text):
+        return False
+    return context.open_deadline if kind == "news" else context.open_dated_deadline
+
+
 def _topic_score(hits: list[Hit], sentence_of, evidence: list[Evidence]) -> tuple[float, tuple[str, ...]]:
     terms: dict[str, dict[str, int]] = {}
     weights: dict[str, float] = {}
+    incidental: dict[str, bool] = {}
     for hit in hits:
         if hit.kind != "topic":
             continue
         sentence = sentence_of(hit.start)
-        if signals.INCIDENTAL.search(sentence):
+        if sentence not in incidental:
+            incidental[sentence] = bool(signals.INCIDENTAL.search(sentence))
+        if incidental[sentence]:
             continue  # "KI" in a portal name or a ministry unit is no topic evidence
         found = terms.setdefault(hit.label, {})
         if hit.term.lower() not in found:

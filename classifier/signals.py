@@ -33,26 +33,84 @@ APPLICANT_WORDS = (
     "legal entit", "konsortien", "verbünde",
 )  # fmt: skip
 
+# Marker words of documents that are not funding calls: strong ones (weight 2) decide alone, weak
+# ones (weight 1) need company; a marker in the title counts double. Matched on whole words of the
+# lower-cased text with punctuation removed ("(m/w/d)" is "m w d"); a trailing "*" makes a prefix.
 _TYPES = {
-    "tender": r"angebotsfrist|vergabeverfahren|vergabeunterlagen|vergabenummer|leistungsbeschreibung|"
-              r"call for tenders?|receipt of tenders|tender specifications|contract notice|procurement procedure|"
-              r"zuschlagskriterien|auftragswert|öffentliche ausschreibung von|rahmenvertrag|teilnahmeantr",
-    "job": r"\([mwd]/[mwd]/[mwd]\)|stellenausschreibung|entgeltgruppe|\btv-?l\b|\btvöd\b|bewerbungsfrist|"
-           r"we are hiring|job offer|vacancy|phd position|postdoc(?:toral)? (?:position|researcher)|"
-           r"professur \(w|ihre aufgaben|ihr profil|your profile|your tasks|wir suchen|we are looking for",
-    "prize": r"preisgeld|preisverleihung|preisträger|prize money|\bprize\b|award ceremony|\bdotiert\b|"
-             r"wird verliehen|verleiht|einsendeschluss|wettbewerbsbeiträge|\bjury\b",
-    "scholarship": r"stipendi(?:um|en|at)|scholarships?|fellowships? for|studierende|doktorand",
-    "report": r"jahresbericht|\bbericht\b|\bstudie\b|\breport\b|\bsurvey\b|bilanz|evaluationsbericht|"
-              r"überblick|übersicht|overview|monitoring|\banalyse zeigt",
-    "news": r"bewilligt|förderbescheid|überreicht|übergab|\bwurden\b|were (?:selected|awarded|funded)|"
-            r"have been selected|results of the call|ergebnisse|haushalt|bundestag|beschlossen|koalition|"
-            r"minister(?:in)? \w+ (?:sagte|betonte|erklärte)|pressemitteilung|press release|gipfel|"
-            r"veranstaltung|konferenz|infotag|info day|konsultation|consultation|tagung|\bsagte\b",
-    "training": r"weiterbildung|qualifizierung(?:smaßnahme)?|lehrgang|umschulung|upskilling|training courses",
+    "tender": (
+        "angebotsfrist*, vergabeverfahren*, vergabeunterlagen*, vergabenummer*, invitation to tender*, "
+        "call for tender*, calls for tender*, contract notice*, framework contract*, rahmenvereinbarung*, "
+        "rahmenvertr*, receipt of tenders, tender specifications, procurement procedure*, eforms, "
+        "öffentliche auftraggeber*, öffentlicher auftraggeber*, öffentlichen auftraggeber*, "
+        "auftragsbekanntmachung*, zuschlagskriterien*, bieter, tenderer*, angebotsöffnung*, opening of tenders, cpv",
+        "leistungsbeschreibung*, teilnahmeantr*, auftragswert*, lot, lots",
+    ),
+    "job": (
+        "m w d, w m d, d m w, stellenausschreibung*, entgeltgruppe*, tv l, tvöd, professur*, we are hiring, "
+        "job offer, vacancy, phd position*, ihre aufgaben, ihr profil, your profile, your tasks, "
+        "referentin referent, vollzeit, teilzeit, befristete stelle, bewerbungsunterlagen, call for experts, "
+        "register as an expert*, register as expert*, register as independent expert*, salary, gehalt",
+        "bewerbungsfrist, wir suchen, we are looking for, stelle",
+    ),
+    "prize": (
+        "preisgeld*, preisverleihung*, preisträger*, prize money, award ceremony, dotiert, hackathon*, "
+        "wird verliehen, verliehen werden",
+        "jury, einsendeschluss, wettbewerbsbeitr*, prize, prizes, preis",
+    ),
+    "scholarship": (
+        "stipendium, stipendien, stipendiat*, scholarship, scholarships",
+        "studierende*, doktorand*, fellowship*",
+    ),
+    "report": (
+        "jahresbericht*, evaluationsbericht*, monitoringbericht*, im überblick, overview of, übersicht über, "
+        "studie zeigt, report finds, auf einen blick, at a glance",
+        "bericht, studie, report, bilanz, analyse, survey, förderprogramme für, funding programmes for, programme im",
+    ),
+    "news": (
+        "selected for funding, were selected, have been selected, bewilligt, förderbescheid*, überreicht, "
+        "übergab, haushaltsausschuss*, bundestag, beschlossen, adopts, adopted, pressemitteilung*, "
+        "press release, gipfel, summit, workshop series, webinar series, neue abteilung, zwischennachweis*, "
+        "verwendungsnachweis*, hinweis an zuwendungsempfänger",
+        "wurden, ergebnisse, results, sagte, said, budget, haushalt*, veranstaltung*, konferenz*, conference, "
+        "consultation, konsultation, eingegangen, workshop, workshops, agreement, verordnung, regulation, "
+        "gesetz, anmeldung, registration, teilnahme ist kostenlos, free of charge, ai act",
+    ),
+    "training": ("umschulung*, upskilling", "weiterbildung*, qualifizierung*, lehrgang*, training courses"),
 }
-_TYPE_RE = {name: re.compile(rf"\b(?:{pattern})", re.I) for name, pattern in _TYPES.items()}
-TYPE_THRESHOLD = 3  # marker count (title hits count double) at which a document is of that type
+_NEWS_COUNT = re.compile(
+    r"\d[\d.,]*\s+(?:betriebe|unternehmen|projekte|vorhaben|start-ups|companies|projects|smes)\s+"
+    r"(?:\w+\s+)?(?:gefördert|bewilligt|ausgewählt|funded|selected)|zieht \w*\s?\w*\s?bilanz",
+    re.I,
+)
+_WORDS = re.compile(r"\w+")
+TYPE_THRESHOLD = 2  # marker weight (strong 2, weak 1, title double) at which a document is of that type
+
+
+def _markers(spec: str) -> list[str]:
+    """ "a, two words, prefix*" → needles for a space-padded word string (``words_of``)."""
+    needles = []
+    for marker in (m.strip() for m in spec.split(",")):
+        if marker:
+            needles.append(" " + marker[:-1] if marker.endswith("*") else f" {marker} ")
+    return needles
+
+
+_TYPE_NEEDLES = {name: (_markers(strong), _markers(weak)) for name, (strong, weak) in _TYPES.items()}
+# One-word markers are looked up in a set of the document's words; phrases and prefixes by substring.
+_SINGLE = {
+    name: tuple(
+        ({n.strip() for n in needles if n.endswith(" ") and " " not in n.strip()},
+         tuple(n for n in needles if not (n.endswith(" ") and " " not in n.strip())))
+        for needles in pair
+    )
+    for name, pair in _TYPE_NEEDLES.items()
+}  # fmt: skip
+
+
+def words_of(text: str) -> str:
+    """Lower-cased words joined by single spaces, padded: phrase lookups with word boundaries."""
+    return " " + " ".join(_WORDS.findall(text.lower())) + " "
+
 
 _COMPANIES = r"(?:unternehmen|firmen|hersteller|softwareanbieter|anbieter|companies|enterprises|businesses|for-profit|industry partners)"
 _RESTRICTED = re.compile(
@@ -61,6 +119,10 @@ _RESTRICTED = re.compile(
     r"\b(?:only|ausschließlich|nur)\b[^.;]{0,60}?\b(?:us|u\.s\.|united states|american)\b|"
     r"\blocated in the united states\b",
     re.I,
+)
+# "Large companies are not eligible" leaves SMEs in: only an exclusion of companies as such counts.
+_ONLY_SOME = re.compile(
+    r"(?:große[n]?|large|foreign|ausländische[n]?|non-eu|non-european|größere[n]?)\s*$", re.I
 )
 _ELIGIBLE_LIST = re.compile(
     r"(?:antragsberechtigt sind|antragsberechtigt:|zuwendungsempfänger sind|gefördert werden ausschließlich|"
@@ -71,7 +133,8 @@ _ELIGIBLE_LIST = re.compile(
 _CAN_APPLY = re.compile(
     r"unternehmen|\bkmu\b|wirtschaft|start-?ups?|firmen|companies|enterprises|\bsmes?\b|businesses|industr|"
     r"forschungseinrichtung|forschungsinstitut|hochschule|universit|research organi|institut|legal entit|"
-    r"\balle\b|\bany\b|konsorti|verbünde|freiberuf|gründ|handwerk",
+    r"\balle\b|\bany\b|konsorti|verbünde|freiberuf|gründ|handwerk|gesellschaft|gmbh|betriebe|selbst(?:st)?ändige|"
+    r"juristische personen|legal persons|organi[sz]ations|entities|mittelstand",
     re.I,
 )
 _FIELD_EXCLUDED = re.compile(
@@ -83,17 +146,42 @@ _FIELD_EXCLUDED = re.compile(
     re.I,
 )
 _GATE = {
-    "restricted": ("nicht", "weder", "keine", "not ", "cannot", "ineligible", "only", "ausschließlich", "nur ", "united states"),
-    "field": ("nicht gefördert", "nicht förderfähig", "ausgeschlossen", "ausgenommen", "not eligible", "excluded", "not be funded"),
+    "restricted": (
+        "nicht",
+        "weder",
+        "keine",
+        "not ",
+        "cannot",
+        "ineligible",
+        "only",
+        "ausschließlich",
+        "nur ",
+        "united states",
+    ),
+    "field": (
+        "nicht gefördert",
+        "nicht förderfähig",
+        "ausgeschlossen",
+        "ausgenommen",
+        "not eligible",
+        "excluded",
+        "not be funded",
+    ),
 }
 INCIDENTAL = re.compile(
-    r"\bportal\b|\bportals\b|referat\b|abteilung|\bunit\b|ansprechpartner|kontakt|e-mail|tel\.|telefon|"
+    r"portal\b|portals\b|referat\b|abteilung|\bunit\b|ansprechpartner|kontakt|e-mail|tel\.|telefon|"
     r"\bwww\.|https?://|hochschullehre|\blehre\b|lehrveranstaltung|curricul|\bdirectorate\b",
     re.I,
 )
+INNOVATION_WORDS = (
+    "forschung und entwicklung", "forschungs- und entwicklung", "fue-", "fue ", "f&e", "r&d", "innovationsvorhaben",
+    "innovationsprojekt", "innovative", "entwicklungsvorhaben", "pilotprojekt", "research and innovation",
+    "innovation action", "innovation project", "digitalisierungsprojekt", "digitalisierungsvorhaben",
+    "prototyp", "prototype", "verbundvorhaben", "verbundprojekt", "experiment",
+)  # fmt: skip
 SUBMISSION_INVITED = re.compile(
     r"können\s+(?:\w+\s+){0,4}(?:eingereicht|gestellt)|einreichen|einzureichen|bewerben|\bapply\b|"
-    r"call (?:is )?open|submit|antragstellung|anträge",
+    r"call (?:is )?open|submi|antrag|anträge|applications?|bewerbung|proposals|skizze|einreich|frist|deadline",
     re.I,
 )
 
@@ -108,25 +196,37 @@ def first_word(words: tuple[str, ...], low: str) -> Signal | None:
 
 
 def document_types(title: str, text: str) -> list[Signal]:
-    """Not-funding document types whose markers reach ``TYPE_THRESHOLD`` (title hits count double)."""
+    """Not-funding document types whose marker weight reaches ``TYPE_THRESHOLD``."""
+    title_words, head_words = words_of(title), words_of(text[:6000])
+    title_set, head_set = set(title_words.split()), set(head_words.split())
+    low = text[:6000].lower()
     types = []
-    head = text[:6000]
-    for name, pattern in _TYPE_RE.items():
-        in_title = pattern.search(title)
-        matches = list(pattern.finditer(head))
-        count = len(matches) + 2 * bool(in_title)
-        if count >= TYPE_THRESHOLD:
-            first = matches[0] if matches else in_title
-            types.append(Signal(name, first.group() if first else name, first.start() if matches and first else 0))
+    for name, ((strong_set, strong), (weak_set, weak)) in _SINGLE.items():
+        weight, first = 0, None
+        for singles, needles, value in ((strong_set, strong, 2), (weak_set, weak, 1)):
+            found = sorted(singles & head_set)
+            weight += value * len(found) + 2 * value * len(singles & title_set)
+            first = first or (found[0] if found else None)
+            for needle in needles:
+                weight += 2 * value * (needle in title_words)
+                if needle in head_words:
+                    weight += value
+                    first = first or needle.strip()
+        if name == "news" and (_NEWS_COUNT.search(title) or _NEWS_COUNT.search(text[:6000])):
+            weight += 2
+            first = first or "news"
+        if weight >= TYPE_THRESHOLD:
+            at = max(0, low.find(first)) if first else 0
+            types.append(Signal(name, first or title[:60], at))
     return types
 
 
 def restricted_applicants(text: str, low: str) -> Signal | None:
     """Companies excluded outright, or an eligibility list naming neither companies nor research bodies."""
     if any(word in low for word in _GATE["restricted"]):
-        match = _RESTRICTED.search(text)
-        if match:
-            return Signal("restricted_applicants", match.group(), match.start())
+        for match in _RESTRICTED.finditer(text):
+            if not _ONLY_SOME.search(text, max(0, match.start() - 25), match.start()):
+                return Signal("restricted_applicants", match.group(), match.start())
     for match in _ELIGIBLE_LIST.finditer(text):
         if not _CAN_APPLY.search(match.group(1)):
             return Signal("restricted_applicants", match.group(), match.start())

@@ -28,12 +28,22 @@ _CONDITION = re.compile(
 )
 
 
+_CLOSED_GATE = (
+    "stopp", "ausgeschöpft", "eingestellt", "ausgesetzt", "beendet", "gestoppt", "geschlossen", "aufgehoben",
+    "abgelaufen", "closed", "cancel", "suspend", "no longer", "exhausted", "nicht mehr", "anträge mehr",
+    "derzeit keine",
+)  # fmt: skip
+
+
 def says_closed(text: str) -> bool:
     """The text itself says the call is closed, cancelled, suspended or out of money.
 
     "… until the budget is exhausted" / "solange die Mittel nicht ausgeschöpft sind" is a condition, not
     a statement, and does not count.
     """
+    low = text.lower()
+    if not any(word in low for word in _CLOSED_GATE):
+        return False
     for match in cues.CLOSED.finditer(text):
         before = text[max(0, match.start() - 50) : match.start()]
         if not _CONDITION.search(before) and "nicht" not in match.group().lower()[-12:]:

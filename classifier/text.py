@@ -13,8 +13,26 @@ MAX_WINDOWS = 40
 
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,500}?>")
-_BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "dt", "dd"}
+_BLOCK_TAGS = {
+    "p",
+    "br",
+    "div",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "table",
+    "dt",
+    "dd",
+}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 _CUE = re.compile(
     r"frist|stichtag|deadline|cut-?off|closing date|einzureichen|vorzulegen|einsendeschluss|antragsschluss",
@@ -52,7 +70,7 @@ def check_text(raw: str) -> None:
         return
     sample = raw[:20_000]
     bad = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
-    letters = sum(ch.isalpha() for ch in sample)
+    letters = len(sample) - len(_LETTERS.sub("", sample))
     if len(sample) > 200 and (bad > len(sample) * 0.05 or letters < len(sample) * 0.3):
         raise TextError("text looks like binary data, not language")
 
@@ -86,16 +104,16 @@ def detect_language(text: str) -> str:
 
 _ABBREVIATIONS = frozenset(
     "z b bzw ggf vgl nr abs ca inkl usw u a d h gem max min mio mrd dr prof st ff s r v art lit ziff kap t "
-    "etc e g i no fa bspw evtl insb sog allg"
-    .split()
+    "etc e g i no fa bspw evtl insb sog allg".split()
 )
-_SENTENCE_END = re.compile(
-    r"\n\s*\n|\n(?=\s*(?:[-•*–]|\d|[A-ZÄÖÜ]))|(?<=;)\s|"
-    r"(?:(?<=[a-zA-ZäöüßÄÖÜ)\"“”%])|(?<=\d{4}))[.!?](?=\s+[A-ZÄÖÜ„\"(])"
-)
+# Every alternative starts with its own character, so re can skip ahead fast; what must stand before
+# a full stop (a letter, a bracket, a four-digit year — not "15." of a date) is checked in code.
+_SENTENCE_END = re.compile(r"\n\s*\n|\n(?=\s*(?:[-•*–]|\d|[A-ZÄÖÜ]))|;\s|[.!?](?=\s+[A-ZÄÖÜ„\"(])")
+_BEFORE_STOP = re.compile(r"(?:[a-zA-ZäöüßÄÖÜ)\"“”%]|\d{4})$")
 _LAST_WORD = re.compile(r"([A-Za-zäöüß]+)\.?$")
 _CONTINUES = re.compile(
-    r"\b(?:bis|zum|zur|am|den|dem|der|die|vom|von|by|on|until|the|of|spätestens|und|and|sowie|oder|or)\s*$", re.I
+    r"\b(?:bis|zum|zur|am|den|dem|der|die|vom|von|by|on|until|the|of|spätestens|und|and|sowie|oder|or)\s*$",
+    re.I,
 )
 
 
@@ -103,6 +121,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of sentences and list lines; a date's full stop does not end a sentence."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
+        if match.group() in ".!?" and not _BEFORE_STOP.search(text, max(0, match.start() - 4), match.start()):
+            continue
         if match.group() == "." and _is_abbreviation(text, match.start()):
             continue
         if match.group() == "\n" and _CONTINUES.search(text, max(0, match.start() - 20), match.start()):
@@ -138,3 +158,24 @@ class Sentences:
     def sentence(self, offset: int, limit: int = 300) -> str:
         start, end = self.span(offset)
         return " ".join(self.text[start:end].split())[:limit]
+
+
+def trie_pattern(words: list[str]) -> str:
+    """A regex alternation of literal words as a trie ("k(?:i-|mu)"): Python's re tries alternatives one
+    by one at every position, a trie lets the first character decide."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict) -> str:
+    ends = "" in node
+    branches = [re.escape(char) + _trie_regex(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if ends else body

@@ -23,8 +23,9 @@ class TrainingError(Exception):
     """There is not enough labelled data to train on."""
 
 
-def load_seed(path: Path = SEED_FILE) -> list[dict[str, Any]]:
+def load_seed(path: Path | None = None) -> list[dict[str, Any]]:
     """The seed examples shipped with the classifier: title, text, language, relevant."""
+    path = path or SEED_FILE
     if not path.is_file():
         return []
     examples = []
@@ -50,9 +51,10 @@ def train_model(config: Config, store: Store, seed: int = 0) -> str:
     if len(pairs) < 4 or len(labels) < 2:
         raise TrainingError(f"need relevant and not relevant examples to train; have {len(pairs)}")
     nlp = _train(pairs, seed)
-    version = "textcat-" + hashlib.sha256(
-        json.dumps(sorted(pairs), ensure_ascii=False).encode("utf-8")
-    ).hexdigest()[:10]
+    version = (
+        "textcat-"
+        + hashlib.sha256(json.dumps(sorted(pairs), ensure_ascii=False).encode("utf-8")).hexdigest()[:10]
+    )
     nlp.meta["foerderradar_version"] = version
     nlp.meta["foerderradar_examples"] = len(pairs)
     _save(nlp, model_dir(config) / TEXTCAT_DIR)
@@ -73,7 +75,14 @@ def _train(pairs: list[tuple[str, bool]], seed: int) -> Any:
     nlp = spacy.blank("de")  # the German tokenizer also splits English well enough for bag-of-words
     textcat = nlp.add_pipe(
         "textcat",
-        config={"model": {"@architectures": "spacy.TextCatBOW.v3", "exclusive_classes": True, "ngram_size": 1, "no_output_layer": False}},
+        config={
+            "model": {
+                "@architectures": "spacy.TextCatBOW.v3",
+                "exclusive_classes": True,
+                "ngram_size": 1,
+                "no_output_layer": False,
+            }
+        },
     )
     textcat.add_label("relevant")
     textcat.add_label("other")

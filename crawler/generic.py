@@ -23,9 +23,67 @@ MAX_PDFS = 2
 MAX_PDF_CHARS = 200_000
 
 
+class PdfMixin(SourceSpider):
+    """Reads linked guideline PDFs into a call: the deadline often stands only in the Richtlinie."""
+
+    def with_pdfs(self, call: Call, response: TextResponse) -> Any:
+        """The call itself, or the request for its first PDF (which yields the call when done)."""
+        pdfs = self._pdf_links(response)
+        return self._pdf_request(call, pdfs) if pdfs else call
+
+    def _pdf_links(self, response: TextResponse) -> list[str]:
+        chosen = self.source.selectors.pdf if self.source.selectors else None
+        if chosen == "":
+            return []
+        if chosen:
+            found = parsing.links(response, chosen)
+        else:
+            found = [
+                a.attrib.get("href", "")
+                for a in response.css(PDF_LINKS)
+                if PDF_WORDS.search(a.attrib.get("href", "") + " " + parsing.element_text(a))
+            ]
+        return [response.urljoin(u) for u in dict.fromkeys(found) if u][:MAX_PDFS]
+
+    def _pdf_request(self, call: Call, pdfs: list[str]) -> Request:
+        return self.request(
+            pdfs[0],
+            self.parse_pdf,
+            meta={
+                "pending_call": call,
+                "more_pdfs": pdfs[1:],
+                "download_maxsize": self._pdf_limit(),
+                "optional": True,
+            },
+        )
+
+    def _pdf_limit(self) -> int:
+        return min(self.crawl_settings.max_pdf_bytes, self.crawl_settings.max_response_bytes)
+
+    def parse_pdf(self, response: Response) -> Iterator[Any]:
+        call: Call = response.meta["pending_call"]
+        try:
+            extra = parsing.pdf_text(response.body, MAX_PDF_CHARS)
+        except ValueError as exc:  # the call stands without it: noted, not an error of the source
+            self.run.note(response.url, f"PDF skipped: {exc}")
+            extra = ""
+        if extra:
+            # file names only: the host may differ between runs (mirrors, the demo's port)
+            name = response.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+            documents = " ".join(filter(None, [call.fields.get("documents"), name]))
+            call = replace(
+                call, text=f"{call.text}\n\n{extra}", fields={**call.fields, "documents": documents}
+            )
+        more = response.meta.get("more_pdfs") or []
+        yield self._pdf_request(call, more) if more else call
+
+
 @register("feed")
-class FeedSpider(SourceSpider):
-    """An RSS or Atom feed: one call per entry, parsed by feedparser from the downloaded body."""
+class FeedSpider(PdfMixin):
+    """An RSS or Atom feed: one call per entry, parsed by feedparser from the downloaded body.
+
+    With ``follow_links`` each entry's own page is fetched too and its main content added.
+    """
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         feed = feedparser.parse(response.body, response_headers=_headers(response))
@@ -36,8 +94,22 @@ class FeedSpider(SourceSpider):
             self.run.note(response.url, f"malformed feed, entries read anyway ({_bozo(feed)})")
         for entry in feed.entries:
             call = self.entry_call(entry, response.url)
-            if call is not None:
+            if call is not None and self.source.follow_links:
+                meta = {"pending_call": call, "optional": True}
+                yield self.request(call.url, self.parse_entry_page, meta=meta)
+            elif call is not None:
                 yield call
+
+    def parse_entry_page(self, response: Response) -> Iterator[Any]:
+        """Add the entry page's main content to the feed's teaser (a failed page keeps the teaser)."""
+        call: Call = response.meta["pending_call"]
+        if not isinstance(response, TextResponse):
+            yield call
+            return
+        page = parsing.main_text(response.text, response.url)
+        if page and page not in call.text:
+            call = replace(call, text=f"{call.text}\n\n{page}".strip())
+        yield self.with_pdfs(call, response)
 
     def entry_call(self, entry: Any, feed_url: str) -> Call | None:
         link = urljoin(feed_url, entry.get("link") or "")
@@ -75,7 +147,7 @@ def _bozo(feed: Any) -> str:
 
 
 @register("html")
-class HtmlSpider(SourceSpider):
+class HtmlSpider(PdfMixin):
     """A list page with links to detail pages (CSS or XPath selectors), paginated, plus linked PDFs."""
 
     @property
@@ -115,13 +187,8 @@ class HtmlSpider(SourceSpider):
             self.record_error(response.url, "detail page is not HTML")
             return
         call = self.detail_call(response)
-        if call is None:
-            return
-        pdfs = self._pdf_links(response)
-        if pdfs:
-            yield self._pdf_request(call, pdfs)
-        else:
-            yield call
+        if call is not None:
+            yield self.with_pdfs(call, response)
 
     def detail_call(self, response: TextResponse) -> Call | None:
         sel = self.selectors
@@ -141,43 +208,3 @@ class HtmlSpider(SourceSpider):
             published=parsing.parse_date(parsing.first_text(response, sel.published)),
             funder=parsing.first_text(response, sel.funder),
         )
-
-    def _pdf_links(self, response: TextResponse) -> list[str]:
-        if self.selectors.pdf == "":
-            return []
-        if self.selectors.pdf:
-            found = parsing.links(response, self.selectors.pdf)
-        else:
-            found = [
-                a.attrib.get("href", "")
-                for a in response.css(PDF_LINKS)
-                if PDF_WORDS.search(a.attrib.get("href", "") + " " + parsing.element_text(a))
-            ]
-        return [response.urljoin(u) for u in dict.fromkeys(found) if u][:MAX_PDFS]
-
-    def _pdf_request(self, call: Call, pdfs: list[str]) -> Request:
-        return self.request(
-            pdfs[0],
-            self.parse_pdf,
-            meta={"pending_call": call, "more_pdfs": pdfs[1:], "download_maxsize": self._pdf_limit()},
-        )
-
-    def _pdf_limit(self) -> int:
-        return min(self.crawl_settings.max_pdf_bytes, self.crawl_settings.max_response_bytes)
-
-    def parse_pdf(self, response: Response) -> Iterator[Any]:
-        call: Call = response.meta["pending_call"]
-        try:
-            extra = parsing.pdf_text(response.body, MAX_PDF_CHARS)
-        except ValueError as exc:
-            self.record_error(response.url, f"PDF: {exc}")
-            extra = ""
-        if extra:
-            # file names only: the host may differ between runs (mirrors, the demo's port)
-            name = response.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-            documents = " ".join(filter(None, [call.fields.get("documents"), name]))
-            call = replace(
-                call, text=f"{call.text}\n\n{extra}", fields={**call.fields, "documents": documents}
-            )
-        more = response.meta.get("more_pdfs") or []
-        yield self._pdf_request(call, more) if more else call

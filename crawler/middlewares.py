@@ -118,4 +118,3 @@ class PoliteThrottle(AutoThrottle):
         spider = self.crawler.spider
         floor = spider.crawl_delay if isinstance(spider, SourceSpider) else 0.0
         slot.delay = max(slot.delay, floor)
-

@@ -139,7 +139,11 @@ class SourceSpider(scrapy.Spider):
         return self.parse(response)
 
     def request(self, url: str, callback: Callable[..., Any], **kwargs: Any) -> Request:
-        """A request that revalidates against the HTTP cache and reports failures on this run."""
+        """A request that revalidates against the HTTP cache and reports failures on this run.
+
+        ``meta["pending_call"]``: a call the errback yields when the request fails;
+        ``meta["optional"]``: a failure is noted on the run but is not an error of the source.
+        """
         headers = {"Cache-Control": "max-age=0", **kwargs.pop("headers", {})}
         kwargs.setdefault("errback", self.on_error)
         return Request(url, callback=callback, headers=headers, **kwargs)
@@ -198,8 +202,13 @@ class SourceSpider(scrapy.Spider):
         """Errback of every request: record what went wrong; yield a call a failed extra still owes."""
         request = getattr(failure, "request", None)
         url = request.url if request is not None else self.source.url
-        if not failure.check(Blocked):
-            self.record_error(url, describe_failure(failure, self.crawl_settings.timeout))
+        message = describe_failure(failure, self.crawl_settings.timeout)
+        if failure.check(Blocked):
+            pass  # already marked by the middleware that caught it
+        elif request is not None and request.meta.get("optional"):
+            self.run.note(url, f"skipped (the call is kept without it): {message}")
+        else:
+            self.record_error(url, message)
         pending = request.meta.get("pending_call") if request is not None else None
         if pending is not None:
             yield pending

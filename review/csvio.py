@@ -12,12 +12,12 @@ import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from configuration import ReviewSettings
-from store import Store
+from store import Store, utcnow
 
 COLUMNS = (
     "id", "title", "source_id", "url", "score", "topics", "next_deadline",
@@ -31,16 +31,19 @@ DECISION_WORDS = {
     "nein": "reject", "no": "reject",
 }  # fmt: skip
 # header spellings a spreadsheet user might produce for the columns the import reads
-HEADER_ALIASES = {"entscheidung": "decision", "grund": "reason", "notiz": "note", "next deadline": "next_deadline"}
+HEADER_ALIASES = {
+    "entscheidung": "decision",
+    "grund": "reason",
+    "notiz": "note",
+    "next deadline": "next_deadline",
+}
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- export ------------------------------------------------------------------------------------
 
 
-def export_csv(
-    store: Store, path: Path, everything: bool, since: date | None, until: date | None
-) -> int:
+def export_csv(store: Store, path: Path, everything: bool, since: date | None, until: date | None) -> int:
     """Write the review queue (or every classified call) to ``path``; returns the number of rows."""
     rows = store.review_rows(
         everything, since.isoformat() if since else None, until.isoformat() if until else None
@@ -57,6 +60,12 @@ def export_csv(
 def _export_row(row: dict[str, Any]) -> list[str]:
     score = row.get("score")
     deadline = row.get("next_deadline")
+    why = json.loads(row.get("why_flagged") or "[]")
+    decided = [row.get("decision") or "", row.get("reason") or "", row.get("note") or ""]
+    if decided[0] and not row.get("decision_current"):
+        # changed since the decision: shown, but left blank so an untouched row does not re-confirm it
+        why.append("bisher: " + " – ".join(part for part in decided if part))
+        decided = ["", "", ""]
     return [
         row["id"],
         _safe(row.get("title") or ""),
@@ -65,10 +74,8 @@ def _export_row(row: dict[str, Any]) -> list[str]:
         f"{score:.2f}".replace(".", ",") if score is not None else "",
         ", ".join(json.loads(row.get("topics") or "[]")),
         date.fromisoformat(deadline).strftime("%d.%m.%Y") if deadline else "",
-        _safe(" | ".join(json.loads(row.get("why_flagged") or "[]"))),
-        row.get("decision") or "",
-        row.get("reason") or "",
-        row.get("note") or "",
+        _safe(" | ".join(why)),
+        *decided,
     ]
 
 
@@ -121,7 +128,7 @@ def import_csv(store: Store, path: Path, settings: ReviewSettings, reviewer: str
     state = store.review_state()
     decisions: dict[str, dict[str, Any]] = {}
     seen_on: dict[str, int] = {}
-    at = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    at = utcnow()
     line = reader.line_num + 1
     for values in reader:
         record = dict(zip(header, (v.strip() for v in values), strict=False))
@@ -167,7 +174,9 @@ def _check_row(
         return None
     if not word:
         if reason or note:
-            report.problems.append(f"{where} decision: empty, but a reason or note is given (accept or reject?)")
+            report.problems.append(
+                f"{where} decision: empty, but a reason or note is given (accept or reject?)"
+            )
         else:
             report.undecided += 1
         return None

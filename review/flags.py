@@ -23,9 +23,7 @@ NEW_SOURCE = "neue Quelle"
 BASELINE_DAYS = 1
 
 
-def flag_reasons(
-    result: Classification, context: Mapping[str, Any], settings: ReviewSettings
-) -> list[str]:
+def flag_reasons(result: Classification, context: Mapping[str, Any], settings: ReviewSettings) -> list[str]:
     """Every rule that applies to this call, in a fixed order; empty when nothing needs a look."""
     reasons = [
         _uncertain_score(result, settings),

@@ -51,6 +51,8 @@ def metadata(db_name: str, users: list[str], store: Store, settings: ReviewSetti
             description=f"{what} (einer von: {codes}); Notiz frei. Ihr Name wird mit der Entscheidung gespeichert.",
             allow=only_coordinators,
             on_success_message=f"Gespeichert: {title.split()[-1]}",
+            on_success_redirect=f"/{db_name}/review_queue",
+            hide_sql=True,
             on_error_message=f"Nicht gespeichert: unbekannte Aufruf-ID oder ungültiger Grund (erlaubt: {codes})",
         )
     queries["source_health"].update(title="Zustand der Quellen", description="Letzter Lauf je Quelle")
@@ -99,5 +101,8 @@ def serve(store: Store, settings: ReviewSettings, port: int) -> None:
 
     datasette = build(store, settings)
     asyncio.new_event_loop().run_until_complete(datasette.invoke_startup())
-    print(f"review web view: http://{HOST}:{port}/{store.path.stem}/review_queue (log in at /-/login)", flush=True)
+    print(
+        f"review web view: http://{HOST}:{port}/{store.path.stem}/review_queue (log in at /-/login)",
+        flush=True,
+    )
     uvicorn.run(datasette.app(), host=HOST, port=port, log_level="info", access_log=False)

@@ -7,7 +7,7 @@ The SMTP path is in test_alerts_smtp.py, the browser layout check in test_alerts
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
@@ -31,7 +31,8 @@ def sample_calls() -> list[dict[str, Any]]:
 
 def add_sources(store: Store) -> None:
     store.sync_sources(
-        Source(id=key, name=name, kind="feed", url=f"https://{key}.example.org/feed") for key, name in SOURCES.items()
+        Source(id=key, name=name, kind="feed", url=f"https://{key}.example.org/feed")
+        for key, name in SOURCES.items()
     )
 
 
@@ -81,11 +82,12 @@ def parse(data: bytes | str) -> EmailMessage:
 
 # --- fixtures ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def now():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc)
+    return datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
 def with_lists(config, **changes):
@@ -126,19 +128,30 @@ def test_selection_rule_relevant_on_topic_accepted_never_rejected_or_closed(stor
     calls = parse_rows(store.alert_rows())
     everyone, research = config.mailing_list("ki-netzwerk"), config.mailing_list("forschung")
     chosen = set(select_digest(calls, {}, everyone, DAY).call_ids)
-    assert chosen == {"bmftr:ki-kmu", "fdb:datenraeume", "eu:horizon-cl4-ai-health", "fdb:digital-jetzt",
-                      "fdb:accepted-low"}  # not: irrelevant, rejected, closed
+    assert chosen == {
+        "bmftr:ki-kmu",
+        "fdb:datenraeume",
+        "eu:horizon-cl4-ai-health",
+        "fdb:digital-jetzt",
+        "fdb:accepted-low",
+    }  # not: irrelevant, rejected, closed
     # forschung: topics ki/daten and min_score 0.6 — the rolling 'digital' call stays out
     assert "fdb:digital-jetzt" not in select_digest(calls, {}, research, DAY).call_ids
     # never twice: what the ledger holds is not selected again
-    ledger = ledgers([{"call_id": c, "kind": "new", "item_key": "", "version_id": None, "snapshot": None}
-                      for c in chosen])
+    ledger = ledgers(
+        [{"call_id": c, "kind": "new", "item_key": "", "version_id": None, "snapshot": None} for c in chosen]
+    )
     again = select_digest(calls, ledger, everyone, DAY)
     assert not again.new and not again.updated
     # ... except reminders of deadlines closing soon, each once
     assert {i["item_key"] for i in again.items} == {"skizze:2026-12-01", "stichtag:2026-12-03"}
-    ledger = ledgers([{**i, "version_id": None, "snapshot": None} for i in again.items] + [
-        {"call_id": c, "kind": "new", "item_key": "", "version_id": None, "snapshot": None} for c in chosen])
+    ledger = ledgers(
+        [{**i, "version_id": None, "snapshot": None} for i in again.items]
+        + [
+            {"call_id": c, "kind": "new", "item_key": "", "version_id": None, "snapshot": None}
+            for c in chosen
+        ]
+    )
     assert select_digest(calls, ledger, everyone, DAY).empty
 
 
@@ -148,7 +161,11 @@ def test_sections_are_sorted_by_next_deadline(store, config):
     load_sample(store)
     plan = select_digest(parse_rows(store.alert_rows()), {}, config.mailing_list("ki-netzwerk"), DAY)
     assert [e.call.id for e in plan.new] == [
-        "bmftr:ki-kmu", "eu:horizon-cl4-ai-health", "fdb:datenraeume", "fdb:accepted-low", "fdb:digital-jetzt"
+        "bmftr:ki-kmu",
+        "eu:horizon-cl4-ai-health",
+        "fdb:datenraeume",
+        "fdb:accepted-low",
+        "fdb:digital-jetzt",
     ]
     assert plan.soon_count == 2  # the Skizze on 01.12. and the EU cut-off on 03.12.
 
@@ -237,7 +254,9 @@ def test_second_run_sends_nothing_and_ledger_holds_each_call_once(store, config,
 def test_weekly_list_is_not_due_again_in_the_same_week(store, config, now):
     load_sample(store)
     run(store, config, now=now)
-    add_call(store, {**sample_calls()[1], "id": "fdb:neu", "url": "https://www.example-fdb.de/neu", "title": "Neu"})
+    add_call(
+        store, {**sample_calls()[1], "id": "fdb:neu", "url": "https://www.example-fdb.de/neu", "title": "Neu"}
+    )
     later = run(store, config, day=date(2026, 11, 26), now=now)
     assert not later.sent and "not due" in later.lines()[0]
     assert len(run(store, config, day=date(2026, 11, 30), now=now).sent) == 2
@@ -274,11 +293,22 @@ def test_call_closed_early_and_new_stage_are_updates(store, config, now):
     config = with_lists(config, frequency="immediate")
     load_sample(store)
     run(store, config, now=now)
-    closed = {**sample_calls()[1], "status": "closed", "text": "Die Bekanntmachung wurde vorzeitig geschlossen."}
+    closed = {
+        **sample_calls()[1],
+        "status": "closed",
+        "text": "Die Bekanntmachung wurde vorzeitig geschlossen.",
+    }
     staged = json.loads(json.dumps(sample_calls()[2]))
     staged["text"] = "Second stage opened."
-    staged["deadlines"].append({"date": "2027-09-01", "time": None, "timezone": None, "kind": "antrag",
-                                "raw": "full proposals by 1 September 2027"})
+    staged["deadlines"].append(
+        {
+            "date": "2027-09-01",
+            "time": None,
+            "timezone": None,
+            "kind": "antrag",
+            "raw": "full proposals by 1 September 2027",
+        }
+    )
     add_call(store, closed, seen_at="2026-11-24T06:00:00+00:00")
     add_call(store, staged, seen_at="2026-11-24T06:00:00+00:00")
     report = run(store, config, day=date(2026, 11, 24), now=now)
@@ -326,8 +356,15 @@ UNTRUSTED = {
     "relevant": True,
     "topics": ["ki"],
     "status": "open",
-    "deadlines": [{"date": "2027-02-01", "time": None, "timezone": "CET\r\nX-Evil: 1", "kind": "single",
-                   "raw": "<img src=https://tracker.example/x.gif> bis 01.02.2027"}],
+    "deadlines": [
+        {
+            "date": "2027-02-01",
+            "time": None,
+            "timezone": "CET\r\nX-Evil: 1",
+            "kind": "single",
+            "raw": "<img src=https://tracker.example/x.gif> bis 01.02.2027",
+        }
+    ],
 }
 
 
@@ -351,7 +388,9 @@ def test_untrusted_title_link_and_fields_arrive_harmless(store, config, now):
 def test_english_list_and_one_click_unsubscribe(store, config, now):
     import dataclasses
 
-    mail = config.settings.mail.model_copy(update={"unsubscribe_url": "https://example.org/abmelden?liste={list}"})
+    mail = config.settings.mail.model_copy(
+        update={"unsubscribe_url": "https://example.org/abmelden?liste={list}"}
+    )
     config = dataclasses.replace(config, settings=config.settings.model_copy(update={"mail": mail}))
     config = with_lists(config, language="en")
     load_sample(store)
@@ -405,7 +444,8 @@ def test_admin_notice_names_unhealthy_sources_and_a_waiting_review_queue(store, 
     load_sample(store)
     store.save_classification(
         Classification("fdb:datenraeume", "de", True, 0.5, ("daten",), (), False, None, "open"),
-        store.call("fdb:datenraeume")["content_hash"], ["Score nahe der Schwelle"],
+        store.call("fdb:datenraeume")["content_hash"],
+        ["Score nahe der Schwelle"],
     )
     quiet = alerts.send_admin_notice(store, config, [], date(2026, 11, 24), now=now)
     assert quiet.lines() == ["admin: nothing to report"]
@@ -414,7 +454,10 @@ def test_admin_notice_names_unhealthy_sources_and_a_waiting_review_queue(store, 
     )
     assert len(report.sent) == 1
     msg = parse(report.files[0].read_bytes())
-    assert msg["To"] == "admin@example.org" and msg["Subject"] == "Förderradar: 2 Hinweise für die Administration"
+    assert (
+        msg["To"] == "admin@example.org"
+        and msg["Subject"] == "Förderradar: 2 Hinweise für die Administration"
+    )
     body = msg.get_body(("plain",)).get_content()
     assert "bmftr: 0 items" in body and "1 Aufrufe warten seit mehr als 7 Tagen" in body
 
@@ -422,18 +465,28 @@ def test_admin_notice_names_unhealthy_sources_and_a_waiting_review_queue(store, 
 @pytest.mark.parametrize(
     ("yaml_text", "expected"),
     [
-        ("frequency: hourly", "lists.0.frequency: Input should be 'weekly', 'daily' or 'immediate' (got 'hourly')"),
-        ("weekday: monday", "lists.0.weekday: Input should be"),
-        ('time: "7 Uhr"', "lists.0.time: String should match pattern"),
-        ("regions: {inclde: [Bayern]}", "lists.0.regions.inclde: unknown key 'inclde' (did you mean 'include'?)"),
+        (
+            "frequency: hourly",
+            "lists.1.frequency: Input should be 'weekly', 'daily' or 'immediate' (got 'hourly')",
+        ),
+        ("weekday: monday", "lists.1.weekday: Input should be"),
+        ('time: "7 Uhr"', "lists.1.time: String should match pattern"),
+        (
+            "regions: {inclde: [Bayern]}",
+            "lists.1.regions.inclde: unknown key 'inclde' (did you mean 'include'?)",
+        ),
     ],
 )
 def test_list_config_errors_are_one_line(config_dir, yaml_text, expected):
     from configuration import ConfigError, load_config
 
     lists = config_dir / "lists.yaml"
-    lists.write_text(lists.read_text(encoding="utf-8").replace("    min_score: 0.5", f"    min_score: 0.5\n    {yaml_text}", 1),
-                     encoding="utf-8")
+    lists.write_text(
+        lists.read_text(encoding="utf-8").replace(
+            "    min_score: 0.6", f"    min_score: 0.6\n    {yaml_text}", 1
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as caught:
         load_config(config_dir)
     message = str(caught.value)
@@ -444,7 +497,98 @@ def test_bad_address_is_a_config_error(config_dir):
     from configuration import ConfigError, load_config
 
     lists = config_dir / "lists.yaml"
-    lists.write_text(lists.read_text(encoding="utf-8").replace(
-        "ki-netzwerk@lists.example.org", '"ki@example.org\\r\\nBcc: x@evil.example"'), encoding="utf-8")
+    lists.write_text(
+        lists.read_text(encoding="utf-8").replace(
+            "ki-netzwerk@lists.example.org", '"ki@example.org\\r\\nBcc: x@evil.example"'
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match=r"lists\.0\.address: .*is not an e-mail address"):
         load_config(config_dir)
+
+
+# --- the CLI as the admin uses it ----------------------------------------------------------
+
+
+def test_cli_preview_send_and_not_due(config_dir, tmp_path):
+    from click.testing import CliRunner
+
+    from configuration import load_config
+    from scheduler import cli
+
+    config = load_config(config_dir)
+    store = Store(config.database_path)
+    load_sample(store)
+    store.close()
+    runner = CliRunner()
+    base = ["--config", str(config_dir), "digest"]
+    shown = runner.invoke(
+        cli, [*base, "preview", "--list", "forschung", "--out", str(tmp_path / "p"), "--today", "2026-11-23"]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert [Path(line).suffix for line in shown.output.split()] == [".eml", ".html"]
+    sent = runner.invoke(cli, [*base, "send", "--today", "2026-11-23"])
+    assert sent.exit_code == 0, sent.output
+    assert sent.output.count("sent digest") == 2 and "Förderradar KW 48: 5 neue Aufrufe" in sent.output
+    again = runner.invoke(cli, [*base, "send", "--today", "2026-11-25"])
+    assert again.exit_code == 0 and again.output.count("not due (weekly on mon; last digest 2026-11-23)") == 2
+    nothing = runner.invoke(
+        cli, [*base, "preview", "--list", "forschung", "--out", str(tmp_path / "q"), "--today", "2026-11-25"]
+    )
+    assert "forschung: nothing new" in nothing.output
+
+
+def test_cli_send_exits_1_and_says_pending_when_the_server_is_down(config_dir):
+    import socket
+
+    from click.testing import CliRunner
+
+    from configuration import load_config
+    from scheduler import cli
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = config_dir / "settings.yaml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8").replace(
+            "  transport: outbox",
+            f"  transport: smtp\n  smtp: {{host: 127.0.0.1, port: {port}, security: none, retries: 1}}",
+        ),
+        encoding="utf-8",
+    )
+    config = load_config(config_dir)
+    store = Store(config.database_path)
+    load_sample(store)
+    store.close()
+    result = CliRunner().invoke(
+        cli, ["--config", str(config_dir), "digest", "send", "--list", "forschung", "--today", "2026-11-23"]
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("forschung: PENDING forschung-20261123-")
+    assert "not accepted after 1 attempt (ConnectionRefusedError" in result.output
+
+
+def test_preview_shows_the_pending_digest_that_the_next_run_will_send(
+    store, config, now, tmp_path, monkeypatch
+):
+    import alerts
+
+    load_sample(store)
+    monkeypatch.setattr(store, "mark_digest_sent", lambda *a: (_ for _ in ()).throw(Crash()))
+    with pytest.raises(Crash):
+        run(store, config, now=now)
+    pending = store.pending_digests()[0]
+    paths = alerts.preview(store, config, config.mailing_list(pending["list_id"]), tmp_path, DAY)
+    assert paths[0].read_bytes() == pending["message"].encode()
+
+
+def test_only_alerts_send_imports_yagmail():
+    from test_architecture import ROOT, imported_modules
+
+    users = [
+        p.relative_to(ROOT).as_posix()
+        for p in ROOT.rglob("*.py")
+        if ".venv" not in p.parts and "yagmail" in imported_modules(p)
+    ]
+    assert users == ["alerts/send.py"]

@@ -3,17 +3,25 @@ every entry visible, nothing fetched from the network. Skips when /usr/bin/chrom
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from test_alerts import UNTRUSTED, load_sample, parse, run, with_lists
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-dev-shm-usage", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+]
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (make browser)")
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="Debian's chromium is not installed (make browser)"
+)
 
 LONG = {
     "id": "fdb:long",
@@ -27,9 +35,16 @@ LONG = {
     "relevant": True,
     "topics": ["ki", "daten", "digital"],
     "status": "open",
-    "deadlines": [{"date": "2027-01-31", "time": None, "timezone": None, "kind": "skizze",
-                   "raw": "Projektskizzen können bis zum 31. Januar 2027 über das elektronische Portal"
-                          " easy-Online eingereicht werden"}],
+    "deadlines": [
+        {
+            "date": "2027-01-31",
+            "time": None,
+            "timezone": None,
+            "kind": "skizze",
+            "raw": "Projektskizzen können bis zum 31. Januar 2027 über das elektronische Portal"
+            " easy-Online eingereicht werden",
+        }
+    ],
 }
 
 
@@ -45,7 +60,7 @@ def browser():
 def digest_html(store, config) -> str:
     load_sample(store, [LONG, UNTRUSTED])
     config = with_lists(config, frequency="immediate")
-    report = run(store, config, now=datetime(2026, 11, 23, 7, tzinfo=timezone.utc))
+    report = run(store, config, now=datetime(2026, 11, 23, 7, tzinfo=UTC))
     msg = parse((config.outbox_path / f"{report.sent[0].digest_id}.eml").read_bytes())
     return msg.get_body(("html",)).get_content()
 

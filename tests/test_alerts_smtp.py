@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -18,19 +18,19 @@ from test_alerts import DAY, calendar_events, load_sample, parse, with_lists
 
 import alerts
 
-NOW = datetime(2026, 11, 23, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
 
 
 class Mailbox:
     """An aiosmtpd handler that keeps every accepted envelope; can refuse recipients."""
 
-    def __init__(self, refuse: bool = False) -> None:
+    def __init__(self, refuse: bool | str = False) -> None:
         self.envelopes: list[Any] = []
-        self.refuse = refuse
+        self.refuse = refuse  # True: every recipient; an address: only that one
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
-        if self.refuse:
-            return "550 5.1.1 <%s>: mailbox unavailable" % address
+        if self.refuse is True or self.refuse == address:
+            return f"550 5.1.1 <{address}>: mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -62,8 +62,9 @@ def smtp_server(port: int, handler: Mailbox, **options: Any):
 def smtp_config(config, port: int, **smtp: Any):
     from configuration import SmtpSettings
 
-    settings = SmtpSettings(host="127.0.0.1", port=port, security="none", retries=3, retry_delay=1.0,
-                            timeout=5.0, **smtp)
+    settings = SmtpSettings(
+        host="127.0.0.1", port=port, security="none", retries=3, retry_delay=1.0, timeout=5.0, **smtp
+    )
     mail = config.settings.mail.model_copy(update={"transport": "smtp", "smtp": settings})
     return dataclasses.replace(config, settings=config.settings.model_copy(update={"mail": mail}))
 
@@ -84,7 +85,9 @@ def test_digest_through_smtp_arrives_as_parsed_mime_and_only_once(store, config)
         assert len(report.sent) == 2 and not report.failed and report.files == []
         assert len(box.envelopes) == 2
         first = box.envelopes[0]
-        assert first.mail_from == "foerderradar@example.org" and first.rcpt_tos == ["ki-netzwerk@lists.example.org"]
+        assert first.mail_from == "foerderradar@example.org" and first.rcpt_tos == [
+            "ki-netzwerk@lists.example.org"
+        ]
         msg = parse(first.content)
         assert msg["Subject"] == "Förderradar KW 48: 5 neue Aufrufe, 2 Fristen in 14 Tagen"
         assert b"F=C3=B6rderradar" in first.content.split(b"\r\n\r\n", 1)[0]  # RFC 2047, not raw UTF-8
@@ -218,8 +221,18 @@ def test_rejected_recipient_stays_pending(store, config):
 def test_timeout_stays_pending(store, config):
     port = free_port()
     config = smtp_config(config, port)
-    config = dataclasses.replace(config, settings=config.settings.model_copy(update={"mail": config.settings.mail.model_copy(
-        update={"smtp": config.settings.mail.smtp.model_copy(update={"timeout": 0.2, "retries": 1})})}))
+    config = dataclasses.replace(
+        config,
+        settings=config.settings.model_copy(
+            update={
+                "mail": config.settings.mail.model_copy(
+                    update={
+                        "smtp": config.settings.mail.smtp.model_copy(update={"timeout": 0.2, "retries": 1})
+                    }
+                )
+            }
+        ),
+    )
     load_sample(store)
     with socket.socket() as silent:  # accepts connections, never greets
         silent.bind(("127.0.0.1", port))
@@ -241,3 +254,42 @@ def test_member_addresses_go_in_the_envelope_not_the_header(store, config):
     assert envelope.rcpt_tos == ["anna@kmu.example", "ben@institut.example"]
     msg = parse(envelope.content)
     assert "anna@" not in str(msg["To"]) and "ben@" not in envelope.content.decode().split("\r\n\r\n")[0]
+
+
+def test_send_pending_retries_without_building_anything_new(store, config):
+    port, box = free_port(), Mailbox()
+    config = smtp_config(config, port)
+    load_sample(store)
+    send(store, config, sleep=lambda s: None)
+    assert len(store.pending_digests()) == 2
+    with smtp_server(port, box):
+        report = alerts.send_pending(store, config, date(2026, 11, 24), sleep=lambda s: None)
+        assert len(report.sent) == 2 and all(s.resent for s in report.sent)
+        again = alerts.send_pending(store, config, date(2026, 11, 25))
+    assert again.lines() == ["pending: no pending digests"] and len(box.envelopes) == 2
+
+
+def test_one_refused_member_does_not_hold_back_the_others(store, config):
+    port, box = free_port(), Mailbox(refuse="weg@kmu.example")
+    config = smtp_config(config, port)
+    members = config.lists[0].model_copy(update={"address": ["anna@kmu.example", "weg@kmu.example"]})
+    config = dataclasses.replace(config, lists=(members,))
+    load_sample(store)
+    with smtp_server(port, box):
+        report = send(store, config)
+    # the server took the digest for anna: resending it would give her a second copy
+    assert len(report.sent) == 1 and report.sent[0].refused == ["weg@kmu.example"]
+    assert "(refused: weg@kmu.example)" in report.lines()[0]
+    assert box.envelopes[0].rcpt_tos == ["anna@kmu.example"] and not store.pending_digests()
+
+
+def test_starttls_required_but_not_offered_stays_pending(store, config):
+    port, box = free_port(), Mailbox()
+    config = smtp_config(config, port)
+    smtp = config.settings.mail.smtp.model_copy(update={"security": "starttls", "retries": 1})
+    mail = config.settings.mail.model_copy(update={"smtp": smtp})
+    config = dataclasses.replace(config, settings=config.settings.model_copy(update={"mail": mail}))
+    load_sample(store)
+    with smtp_server(port, box):
+        report = send(store, config)
+    assert len(report.failed) == 2 and "STARTTLS" in report.failed[0].error and not box.envelopes

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from demo.server import SampleSite
 from scheduler import cli
 from store import Store
 
+ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(__file__).parent / "fixtures" / "crawler" / "site"
 PORTAL_SELECTORS = (
     '{item: "div.card--fundingprogram p.card--title a::attr(href)", '
@@ -135,8 +139,17 @@ BROKEN = [
 
 def test_broken_sources_are_recorded_and_shown_in_status(tmp_path: Path) -> None:
     overrides = {"/bmx/fehler.rss": (500, b"Internal Server Error"), "/bmx/riesig.rss": (200, b"x" * 50_000)}
-    with SampleSite(root=SITE, overrides=overrides) as site:
-        folder = write_config(tmp_path / "config", site.base_url, [FEED, *BROKEN], max_response_bytes=20_000)
+    silent = socket.socket()  # accepts connections (backlog) but never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    mute = (
+        f'{{id: mute, name: Stumm, kind: feed, url: "http://127.0.0.1:{silent.getsockname()[1]}/feed.rss"}}'
+    )
+    with SampleSite(root=SITE, overrides=overrides) as site, silent:
+        sources = [FEED, *BROKEN, mute]
+        folder = write_config(
+            tmp_path / "config", site.base_url, sources, max_response_bytes=20_000, timeout=2
+        )
         runs = {r["source_id"]: r for r in crawl(load_config(folder), "run-1", None)}
         assert "/private/intern.html" not in {e.path for e in site.log}  # robots.txt obeyed
     assert runs["feed"]["items"] == 3 and runs["feed"]["errors"] == 0  # the others go on
@@ -149,10 +162,11 @@ def test_broken_sources_are_recorded_and_shown_in_status(tmp_path: Path) -> None
         ("server-error", "HTTP 500"),
         ("huge", "too large"),
         ("robots", "robots.txt"),
+        ("mute", "timeout"),
     ]:
         assert runs[source_id]["errors"] >= 1, source_id
         assert expected in messages[source_id], messages[source_id]
-        assert "/bmx/" in messages[source_id] or "/private/" in messages[source_id]  # names the URL
+        assert any(p in messages[source_id] for p in ("/bmx/", "/private/", "/feed.rss"))  # names the URL
     assert json.loads(runs["server-error"]["responses"]) == {"200": 1, "500": 1}
 
     result = CliRunner().invoke(cli, ["--config", str(folder), "status"])
@@ -160,7 +174,7 @@ def test_broken_sources_are_recorded_and_shown_in_status(tmp_path: Path) -> None
     lines = {line.split()[0]: line for line in result.output.splitlines() if line and not line[0].isspace()}
     assert "OK" in lines["feed"]
     assert "BLOCKED" in lines["blocked"]
-    for source_id in ("not-a-feed", "server-error", "huge", "robots"):
+    for source_id in ("not-a-feed", "server-error", "huge", "robots", "mute"):
         assert "WARNING" in lines[source_id] or "UNHEALTHY" in lines[source_id]
     assert "HTTP 500" in result.output and "bot-protection" in result.output
     assert "what to do:" in result.output
@@ -168,11 +182,13 @@ def test_broken_sources_are_recorded_and_shown_in_status(tmp_path: Path) -> None
 
 def test_failures_never_delete_stored_calls_and_repeat_failures_turn_unhealthy(tmp_path: Path) -> None:
     with SampleSite(root=SITE) as site:
-        folder = write_config(tmp_path / "config", site.base_url, [FEED], unhealthy_after=2)
+        folder = write_config(tmp_path / "config", site.base_url, [FEED], unhealthy_after=2, retries=1)
         crawl(load_config(folder), "run-1", None)
         site.overrides["/bmx/bekanntmachungen.rss"] = (503, b"down for maintenance")
         crawl(load_config(folder), "run-2", None)
-        crawl(load_config(folder), "run-3", None)
+        last = crawl(load_config(folder), "run-3", None)[0]
+        assert site.count(503) == 4  # each failing run tried twice (one retry, after a backoff)
+    assert json.loads(last["responses"]) == {"304": 1, "503": 2}  # robots.txt, then the feed twice
     assert len(calls_of(folder)) == 3
     result = CliRunner().invoke(cli, ["--config", str(folder), "status"])
     assert "UNHEALTHY" in result.output and "usually 3 items" in result.output
@@ -211,3 +227,39 @@ def test_source_test_prints_items_and_follows_of_a_saved_page(tmp_path: Path) ->
     assert feed[0]["item"]["url"] == f"{base}/bmx/bekanntmachung-ki-mittelstand.html"
     blocked = source_test(folder, "portal", SITE / "captcha.html")
     assert "blocked" in blocked[0]
+
+
+def test_robots_txt_crawl_delay_is_picked_up(tmp_path: Path) -> None:
+    """The fixture's robots.txt says Crawl-delay: 0.1; the crawl process reports adopting it."""
+    with SampleSite(root=SITE) as site:
+        folder = write_config(tmp_path / "config", site.base_url, [FEED])
+        config = load_config(folder)
+        Store(config.database_path).sync_sources(config.sources)
+        command = [
+            sys.executable,
+            "-m",
+            "crawler",
+            "--config",
+            str(folder),
+            "--run-id",
+            "r",
+            "--log-level",
+            "INFO",
+        ]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "robots.txt asks for Crawl-delay 0.1 s" in done.stderr
+
+
+def test_feed_entries_can_be_followed_to_their_pages(tmp_path: Path) -> None:
+    followed = FEED.replace("id: feed,", "id: feed, follow_links: true,")
+    with SampleSite(root=SITE) as site:
+        folder = write_config(tmp_path / "config", site.base_url, [followed])
+        run = crawl(load_config(folder), "run-1", None)[0]
+    assert run["items"] == 3 and run["errors"] == 0  # two entry pages are missing: noted, teaser kept
+    notes = json.loads(run["error_messages"])
+    assert len(notes) == 2 and all("HTTP 404" in n["message"] for n in notes)
+    ki = next(c for c in calls_of(folder).values() if "Mittelstand" in c["title"])
+    assert "Verbundprojekte" in ki["text"]  # the teaser
+    assert "zweistufig" in ki["text"] and "Impressum" not in ki["text"]  # the page's main content
+    assert "30.06.2027" in ki["text"]  # the linked Bekanntmachung PDF

@@ -137,3 +137,21 @@ def test_unhealthy_sources_for_the_admin_notice() -> None:
     assert [(h.source_id, h.state) for h in found] == [("bad", "unhealthy")]
     assert "usually 5" not in found[0].reason and "errors" in found[0].reason
     assert found[0].advice
+
+
+def test_scrapy_settings_come_from_the_config(config) -> None:
+    from crawler.settings import cache_dir, process_settings, source_settings
+
+    settings = process_settings(config)
+    crawl = config.settings.crawl
+    assert settings["ROBOTSTXT_OBEY"] is True and settings["USER_AGENT"] == config.settings.user_agent
+    assert settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == crawl.concurrent_requests_per_domain
+    assert settings["DOWNLOAD_TIMEOUT"] == crawl.timeout
+    assert settings["DOWNLOAD_MAXSIZE"] == crawl.max_response_bytes
+    assert settings["RETRY_TIMES"] == crawl.retries and 429 not in settings["RETRY_HTTP_CODES"]
+    assert settings["HTTPCACHE_DIR"] == str(cache_dir(config))
+    assert cache_dir(config).parent == config.database_path.parent
+    slow = Source(id="slow", name="S", kind="feed", url="https://e.org/f.rss", delay=30)
+    assert source_settings(config, slow)["DOWNLOAD_DELAY"] == 30
+    fast = Source(id="fast", name="F", kind="feed", url="https://e.org/f.rss", delay=0)
+    assert source_settings(config, fast)["DOWNLOAD_DELAY"] == crawl.download_delay  # never below

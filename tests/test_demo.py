@@ -83,6 +83,7 @@ def test_second_run_finds_everything_unchanged_and_sends_nothing(demo_runs):
     with sqlite3.connect(out / "data" / "foerderradar.db") as db:
         versions = db.execute("SELECT count(*) FROM call_versions").fetchone()[0]
         duplicates = db.execute(
-            "SELECT count(*) FROM (SELECT list_id, call_id FROM deliveries GROUP BY 1, 2 HAVING count(*) > 1)"
+            "SELECT count(*) FROM (SELECT list_id, call_id, kind, item_key FROM deliveries"
+            " GROUP BY 1, 2, 3, 4 HAVING count(*) > 1)"
         ).fetchone()[0]
     assert versions == 0 and duplicates == 0

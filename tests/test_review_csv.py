@@ -16,7 +16,7 @@ SETTINGS = ReviewSettings()
 TITLES = {
     "a:1": "Förderaufruf „KI für KMU“ – Skizzen bis 31.03.2026",
     "a:2": "Digitale Souveränität in Forschungseinrichtungen",
-    "a:3": "=HYPERLINK(\"http://evil.example\";\"Klick\")",
+    "a:3": '=HYPERLINK("http://evil.example";"Klick")',
 }
 
 
@@ -30,7 +30,9 @@ def seed(store) -> None:
             deadlines=(Deadline("2026-03-31", None, None, "skizze", "bis 31.03.2026"),), rolling=False,
             next_deadline="2026-03-31", status="open",
         )  # fmt: skip
-        store.save_classification(result, call.content_hash(), ["unsicher: Score 0,50 zwischen 0,35 und 0,65"])
+        store.save_classification(
+            result, call.content_hash(), ["unsicher: Score 0,50 zwischen 0,35 und 0,65"]
+        )
 
 
 def read_as_spreadsheet(path):
@@ -48,7 +50,10 @@ def write_rows(path, rows, delimiter=";", encoding="utf-8-sig"):
 
 
 def reviews(store):
-    return {r["call_id"]: (r["decision"], r["reason"], r["note"], r["by"]) for r in store.rows("SELECT * FROM reviews")}
+    return {
+        r["call_id"]: (r["decision"], r["reason"], r["note"], r["by"])
+        for r in store.rows("SELECT * FROM reviews")
+    }
 
 
 def test_export_opens_in_a_german_spreadsheet_with_umlauts_and_no_formulas(store, tmp_path):
@@ -60,7 +65,9 @@ def test_export_opens_in_a_german_spreadsheet_with_umlauts_and_no_formulas(store
     by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
     first = by_id["a:1"]
     assert first["title"] == TITLES["a:1"]
-    assert first["score"] == "0,50" and first["topics"] == "ki, daten" and first["next_deadline"] == "31.03.2026"
+    assert (
+        first["score"] == "0,50" and first["topics"] == "ki, daten" and first["next_deadline"] == "31.03.2026"
+    )
     assert first["why_flagged"] == "unsicher: Score 0,50 zwischen 0,35 und 0,65"
     assert by_id["a:3"]["title"].startswith("'=")  # scraped text never becomes a formula
 
@@ -110,10 +117,14 @@ def test_bad_rows_are_reported_by_line_and_column_and_nothing_changes(store, tmp
     report = import_csv(store, path, SETTINGS, "anna")
     assert report.problems == [
         "line 3, column decision: 'vielleicht' is not accept or reject (also allowed: annehmen, ablehnen, ja, nein)",
-        "line 4, column reason: a rejection needs a reason code (one of: " + ", ".join(SETTINGS.reason_codes) + ")",
+        "line 4, column reason: a rejection needs a reason code (one of: "
+        + ", ".join(SETTINGS.reason_codes)
+        + ")",
         "line 5, column id: no call 'a:9' in the database",
         "line 6, column id: 'a:1' is already decided differently on line 2",
-        "line 7, column reason: 'zu teuer' is not a reason code (allowed: " + ", ".join(SETTINGS.reason_codes) + ")",
+        "line 7, column reason: 'zu teuer' is not a reason code (allowed: "
+        + ", ".join(SETTINGS.reason_codes)
+        + ")",
     ]
     assert "nothing was imported" in report.summary()
     assert reviews(store) == {}
@@ -144,9 +155,39 @@ def test_cli_import_reports_problems_and_exits_1(config_dir, tmp_path):
     store.close()
     path = tmp_path / "bad.csv"
     write_rows(path, [["id", "decision"], ["a:1", "vielleicht"]])
-    result = CliRunner().invoke(cli, ["--config", str(config_dir), "review", "import", str(path), "--by", "anna"])
+    result = CliRunner().invoke(
+        cli, ["--config", str(config_dir), "review", "import", str(path), "--by", "anna"]
+    )
     assert result.exit_code == 1
     assert "line 2, column decision" in result.output
     exported = tmp_path / "out.csv"
-    result = CliRunner().invoke(cli, ["--config", str(config_dir), "review", "export", "--csv", str(exported)])
+    result = CliRunner().invoke(
+        cli, ["--config", str(config_dir), "review", "export", "--csv", str(exported)]
+    )
     assert result.exit_code == 0 and "wrote 3 calls" in result.output
+
+
+def test_a_call_that_changed_since_its_rejection_is_exported_undecided_and_stays_queued(store, tmp_path):
+    seed(store)
+    path = tmp_path / "review.csv"
+    write_rows(path, [["id", "decision", "reason", "note"], ["a:2", "reject", "nicht KI", "kein KI-Bezug"]])
+    assert import_csv(store, path, SETTINGS, "anna").problems == []
+    later = Classification(
+        call_id="a:2", language="de", relevant=True, score=0.51, topics=("ki",),
+        deadlines=(Deadline("2026-06-30", None, None, "antrag", "Anträge bis 30.06.2026"),), rolling=False,
+        next_deadline="2026-06-30", status="open",
+    )  # fmt: skip
+    store.save_classification(later, store.call("a:2")["content_hash"], [])  # a new stage opened
+    export_csv(store, path, False, None, None)
+    header, *rows = read_as_spreadsheet(path)
+    row = dict(zip(header, next(r for r in rows if r[0] == "a:2"), strict=True))
+    assert (row["decision"], row["reason"], row["note"]) == ("", "", "")
+    assert "bisher: reject – nicht KI – kein KI-Bezug" in row["why_flagged"]
+    assert import_csv(store, path, SETTINGS, "bert").undecided == 3
+    assert "a:2" in [r["id"] for r in store.review_queue()]
+    assert reviews(store)["a:2"] == (
+        "reject",
+        "nicht KI",
+        "kein KI-Bezug",
+        "anna",
+    )  # still rejected meanwhile

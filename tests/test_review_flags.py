@@ -33,7 +33,9 @@ def test_a_confident_call_with_a_deadline_is_not_flagged():
     assert flag_reasons(verdict(), context(), SETTINGS) == []
 
 
-@pytest.mark.parametrize(("score", "flagged"), [(0.34, False), (0.35, True), (0.5, True), (0.649, True), (0.65, False)])
+@pytest.mark.parametrize(
+    ("score", "flagged"), [(0.34, False), (0.35, True), (0.5, True), (0.649, True), (0.65, False)]
+)
 def test_score_between_the_review_thresholds(score, flagged):
     reasons = flag_reasons(verdict(score=score, relevant=score >= 0.5), context(), SETTINGS)
     assert any(r.startswith("unsicher: Score") for r in reasons) is flagged
@@ -52,7 +54,9 @@ def test_relevant_call_without_deadline_is_flagged_unless_rolling():
 
 
 def test_changed_deadline_is_flagged_with_old_and_new_date():
-    reasons = flag_reasons(verdict(dates=("2026-04-30",)), context(previous_deadlines=["2026-03-31"]), SETTINGS)
+    reasons = flag_reasons(
+        verdict(dates=("2026-04-30",)), context(previous_deadlines=["2026-03-31"]), SETTINGS
+    )
     assert reasons == ["Frist geändert: 31.03.2026 → 30.04.2026"]
     # same dates in another order, or a first classification, is no change
     same = context(previous_deadlines=["2026-06-01", "2026-03-31"])
@@ -70,7 +74,9 @@ def test_changed_deadline_reason_stays_until_the_coordinator_decided_after_it():
 
 
 def test_suspected_duplicate_names_the_other_call():
-    assert flag_reasons(verdict(), context(duplicate_of="fdb:abc"), SETTINGS) == ["mögliches Duplikat von fdb:abc"]
+    assert flag_reasons(verdict(), context(duplicate_of="fdb:abc"), SETTINGS) == [
+        "mögliches Duplikat von fdb:abc"
+    ]
 
 
 def test_calls_from_a_recently_added_source_are_flagged_for_a_while():
@@ -90,7 +96,10 @@ def test_calls_from_a_recently_added_source_are_flagged_for_a_while():
 def seed(store, *calls: tuple[str, str, str]) -> None:
     """Sources a and b, and calls (source, url suffix, title)."""
     store.sync_sources(
-        [Source(id=s, name=f"Quelle {s}", kind="feed", url=f"https://{s}.example.org/feed") for s in ("a", "b")]
+        [
+            Source(id=s, name=f"Quelle {s}", kind="feed", url=f"https://{s}.example.org/feed")
+            for s in ("a", "b")
+        ]
     )
     for source_id, suffix, title in calls:
         call = Call(id=f"{source_id}:{suffix}", source_id=source_id, url=f"https://{source_id}.example.org/{suffix}",
@@ -114,7 +123,9 @@ def test_flag_context_knows_previous_deadlines_duplicates_and_source_age(store):
 
 def classify(store, call_id, dates=("2026-03-31",), kind="single", reasons=("unsicher",)):
     call = store.call(call_id)
-    store.save_classification(verdict(call_id=call_id, dates=dates, kind=kind), call["content_hash"], list(reasons))
+    store.save_classification(
+        verdict(call_id=call_id, dates=dates, kind=kind), call["content_hash"], list(reasons)
+    )
 
 
 def decide(store, call_id, decision, reason=None):
@@ -137,6 +148,11 @@ def test_a_decision_takes_the_call_out_of_the_queue_and_out_of_or_into_open_call
     assert [r["id"] for r in store.rows("SELECT id FROM open_calls")] == ["a:1"]
     decisions = {r["id"]: r["decision"] for r in store.digest_candidates("ki-netzwerk")}
     assert decisions == {"a:1": "accept", "a:2": "reject"}
+    # and `foerderradar train` learns from them
+    assert [(r["id"], r["decision"]) for r in store.training_examples()] == [
+        ("a:1", "accept"),
+        ("a:2", "reject"),
+    ]
 
 
 def test_a_rejected_call_comes_back_when_its_deadline_or_stage_changes_not_for_a_reworded_text(store):
@@ -144,7 +160,9 @@ def test_a_rejected_call_comes_back_when_its_deadline_or_stage_changes_not_for_a
     classify(store, "a:1")
     decide(store, "a:1", "reject", "nicht KI")
     # the text is reworded, the deadline stays: still decided
-    store.save_call(Call(id="a:1", source_id="a", url="https://a.example.org/1", title="Eins", text="Neu formuliert."))
+    store.save_call(
+        Call(id="a:1", source_id="a", url="https://a.example.org/1", title="Eins", text="Neu formuliert.")
+    )
     classify(store, "a:1")
     assert queue_ids(store) == []
     # a new stage (a Skizze deadline) opens: back in the queue, still rejected until decided again
@@ -154,3 +172,20 @@ def test_a_rejected_call_comes_back_when_its_deadline_or_stage_changes_not_for_a
     assert "geändert seit der Entscheidung (reject)" in row["why_flagged"]
     decide(store, "a:1", "reject", "nicht KI")
     assert queue_ids(store) == []
+
+
+def test_decisions_reach_the_digest_selection(store, config):
+    from alerts.select import parse_rows, wants
+
+    seed(store, ("a", "1", "Eins"), ("a", "2", "Zwei"))
+    for call_id, score, relevant in (("a:1", 0.4, False), ("a:2", 0.95, True)):
+        result = Classification(
+            call_id=call_id, language="de", relevant=relevant, score=score, topics=("ki",), deadlines=(),
+            rolling=True, next_deadline=None, status="open",
+        )  # fmt: skip
+        store.save_classification(result, store.call(call_id)["content_hash"], [])
+    decide(store, "a:1", "accept")  # unsure, but the coordinator wants it
+    decide(store, "a:2", "reject", "bereits bekannt")  # confident, but the coordinator does not
+    everyone = next(m for m in config.lists if not m.topics)
+    chosen = [call.id for call in parse_rows(store.alert_rows()) if wants(call, everyone)]
+    assert chosen == ["a:1"]

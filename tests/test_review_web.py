@@ -29,15 +29,25 @@ PASSWORD = "Prüf-Passwort 2026"
 def seed(path: Path) -> None:
     store = Store(path)
     store.sync_sources([Source(id="a", name="Quelle A", kind="feed", url="https://a.example.org/feed")])
-    for number, title in enumerate(["KI-Piloten im Mittelstand", "Lehrkräftefortbildung Informatik", "Offene Daten"]):
-        call = Call(id=f"a:{number + 1}", source_id="a", url=f"https://a.example.org/{number}", title=title, text=title)
+    for number, title in enumerate(
+        ["KI-Piloten im Mittelstand", "Lehrkräftefortbildung Informatik", "Offene Daten"]
+    ):
+        call = Call(
+            id=f"a:{number + 1}",
+            source_id="a",
+            url=f"https://a.example.org/{number}",
+            title=title,
+            text=title,
+        )
         store.save_call(call)
         result = Classification(
             call_id=call.id, language="de", relevant=True, score=0.5, topics=("ki",),
             deadlines=(Deadline("2026-03-31", None, None, "single", "bis 31.03.2026"),), rolling=False,
             next_deadline="2026-03-31", status="open",
         )  # fmt: skip
-        store.save_classification(result, call.content_hash(), ["unsicher: Score 0,50 zwischen 0,35 und 0,65"])
+        store.save_classification(
+            result, call.content_hash(), ["unsicher: Score 0,50 zwischen 0,35 und 0,65"]
+        )
     store.close()
 
 
@@ -76,7 +86,10 @@ def server(config_dir: Path):
 def reviews(database: Path) -> dict[str, tuple]:
     store = Store(database)
     try:
-        return {r["call_id"]: (r["decision"], r["reason"], r["note"], r["by"]) for r in store.rows("SELECT * FROM reviews")}
+        return {
+            r["call_id"]: (r["decision"], r["reason"], r["note"], r["by"])
+            for r in store.rows("SELECT * FROM reviews")
+        }
     finally:
         store.close()
 
@@ -125,6 +138,7 @@ def test_coordinator_logs_in_accepts_and_rejects_in_the_browser(server):
         page.fill("input[name=reason]", "Frist zu knapp")
         submit(page)
         assert "Gespeichert: ablehnen" in page.content()
+        assert page.url == queue  # back to the queue for the next decision
 
         page.goto(f"{base}/{database.stem}/reject_call?call_id=a:3")
         page.fill("input[name=reason]", "keine Lust")  # not a configured reason code
@@ -134,8 +148,12 @@ def test_coordinator_logs_in_accepts_and_rejects_in_the_browser(server):
         page.goto(queue)
         assert "KI-Piloten" not in page.content() and "Offene Daten" in page.content()
         # a logged-in POST without the form's CSRF token is refused too
-        forged = page.request.post(f"{base}/{database.stem}/accept_call", form={"call_id": "a:3", "reason": "", "note": ""})
+        forged = page.request.post(
+            f"{base}/{database.stem}/accept_call", form={"call_id": "a:3", "reason": "", "note": ""}
+        )
         assert forged.status == 403
+        page.goto(f"{base}/{database.stem}/source_health")  # sources' health
+        assert "Quelle A" in page.content()
         page.goto(f"{base}/{database.stem}/calls?_search=Daten")  # full-text search over calls
         assert "Offene Daten" in page.content() and "KI-Piloten" not in page.content()
         browser.close()

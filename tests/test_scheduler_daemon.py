@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from click.testing import CliRunner
 
 import jobs
@@ -25,7 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_a_second_daemon_on_the_same_database_refuses_to_start(config):
     with jobs.SingleInstance(config.database_path):
-        with pytest.raises(jobs.ScheduleError, match=rf"\(pid {os.getpid()}\) is already running on this database"):
+        with pytest.raises(
+            jobs.ScheduleError, match=rf"\(pid {os.getpid()}\) is already running on this database"
+        ):
             with jobs.SingleInstance(config.database_path):
                 pass
     with jobs.SingleInstance(config.database_path):  # released on exit: the next start works
@@ -40,9 +43,19 @@ def test_cli_says_so_in_one_line_and_exits_1(config, config_dir):
     assert "Traceback" not in result.output
 
 
+class Threadless(BaseScheduler):
+    """Edits the job store without a thread (a BackgroundScheduler would consume due jobs at shutdown)."""
+
+    def wakeup(self):
+        pass
+
+    def shutdown(self, wait=True):
+        super().shutdown(wait)
+
+
 def due_now(config, *job_ids: str) -> None:
     """Prepare the job store as if these jobs had fallen due a minute ago (the daemon keeps that time)."""
-    store = BackgroundScheduler(jobstores={"default": SQLAlchemyJobStore(url=jobs.jobstore_url(config))})
+    store = Threadless(jobstores={"default": SQLAlchemyJobStore(url=jobs.jobstore_url(config))})
     config.database_path.parent.mkdir(parents=True, exist_ok=True)
     store.start(paused=True)
     jobs.configure(store, config)
@@ -52,7 +65,7 @@ def due_now(config, *job_ids: str) -> None:
     store.shutdown(wait=False)
 
 
-def test_stop_lets_the_running_job_finish_and_skips_the_queued_ones(config, monkeypatch, caplog):
+def test_stop_lets_the_running_job_finish_and_skips_the_queued_ones(config, monkeypatch):
     source_id = next(s.id for s in config.sources if s.enabled)
     due_now(config, f"crawl:{source_id}", "backup")
     started, release, finished = threading.Event(), threading.Event(), threading.Event()
@@ -83,6 +96,12 @@ def test_stop_lets_the_running_job_finish_and_skips_the_queued_ones(config, monk
 
 
 def test_sigterm_stops_the_daemon_cleanly(config_dir):
+    # no crawl may ever reach the internet from a test, even at 06:00 sharp: every source off
+    path = config_dir / "sources.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for source in data["sources"]:
+        source["enabled"] = False
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "scheduler", "--config", str(config_dir), "schedule"],
         cwd=ROOT, stderr=subprocess.PIPE, text=True,

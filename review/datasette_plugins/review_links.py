@@ -1,4 +1,4 @@
-"""Datasette plugin for the review web view: an accept and a reject link beside each queued call."""
+"""Datasette plugin for the review web view: accept/reject links in the queue, readable write forms."""
 
 from urllib.parse import urlencode
 
@@ -18,3 +18,19 @@ def render_cell(value, column, table, database, datasette):
         f'{escape(value)}<br><a href="{base}/accept_call?{query}">annehmen</a> · '
         f'<a href="{base}/reject_call?{query}">ablehnen</a>'
     )
+
+
+@hookimpl
+def extra_template_vars(template, database, request, datasette):
+    """Datasette 0.65 leaves title, description and hide_sql out of a write query's form page: add them."""
+    name = (request.url_vars or {}).get("table") if request is not None else None
+    if template != "query.html" or not database or not name:
+        return None
+
+    async def inner():
+        query = await datasette.get_canned_query(database, name, request.actor)
+        if not query or not query.get("write"):
+            return {}
+        return {"metadata": query, "hide_sql": bool(query.get("hide_sql"))}
+
+    return inner

@@ -1,0 +1,156 @@
+"""Benchmark of ``tag``: documents per second on ~2,000-character calls, against dateparser as a baseline.
+
+Builds DOCS documents of about 2,000 characters from the gold and seed texts (several texts joined,
+cut at a sentence end), tags them with the classifier (pipeline load excluded) and runs
+``dateparser.search_dates(text, languages=[lang], settings={"DATE_ORDER": "DMY"})`` on a sample of
+the same documents. Prints both rates and their ratio, the eval figures on the gold set, and writes
+the "## Classifier" section of BENCHMARKS.md.
+
+    .venv/bin/python bench/bench_tag.py [--docs 1000] [--baseline 200] [--no-write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from classifier import Classifier  # noqa: E402
+from classifier.evaluate import format_report, run_eval  # noqa: E402
+from configuration import load_config  # noqa: E402
+
+GOLD = ROOT / "tests" / "gold" / "gold.jsonl"
+SEED = ROOT / "classifier" / "seed.jsonl"
+TARGET_CHARS = 2000
+SECTION = "## Classifier"
+
+
+def documents(count: int) -> list[dict]:
+    """``count`` records of about 2,000 characters, each joined from consecutive gold/seed texts."""
+    sources = [
+        json.loads(line)
+        for path in (GOLD, SEED)
+        if path.is_file()
+        for line in path.open(encoding="utf-8")
+        if line.strip()
+    ]
+    by_lang = {lang: [s for s in sources if (s.get("language") or "de") == lang] for lang in ("de", "en")}
+    docs, index = [], 0
+    while len(docs) < count:
+        lang = "en" if index % 4 == 3 else "de"
+        pool = by_lang[lang] or sources
+        parts, size, j = [], 0, index
+        while size < TARGET_CHARS:
+            record = pool[j % len(pool)]
+            parts.append(f"{record.get('title', '')}\n{record.get('text', '')}")
+            size += len(parts[-1])
+            j += 7
+        text = _cut("\n\n".join(parts))
+        docs.append(
+            {
+                "id": f"bench-{index}",
+                "title": "",
+                "text": text,
+                "url": None,
+                "published": "2026-06-01",
+                "language": lang,
+            }
+        )
+        index += 1
+    return docs
+
+
+def _cut(text: str) -> str:
+    end = text.rfind(". ", 0, TARGET_CHARS)
+    return text[: end + 1] if end > TARGET_CHARS * 0.8 else text[:TARGET_CHARS]
+
+
+def bench_tag(docs: list[dict]) -> tuple[float, float]:
+    classifier = Classifier.load(load_config(ROOT / "config"))
+    lines = [json.dumps(d, ensure_ascii=False) for d in docs]
+    list(classifier.tag_lines(lines[:20], None))  # warm up
+    started = time.perf_counter()
+    out = list(classifier.tag_lines(lines, None))
+    elapsed = time.perf_counter() - started
+    assert len(out) == len(docs)
+    return len(docs) / elapsed, sum(len(d["text"]) for d in docs) / len(docs)
+
+
+def bench_dateparser(docs: list[dict]) -> float:
+    from dateparser.search import search_dates
+
+    search_dates("Frist: 31.03.2026", languages=["de"], settings={"DATE_ORDER": "DMY"})  # first call is slow
+    started = time.perf_counter()
+    for doc in docs:
+        search_dates(doc["text"], languages=[doc["language"]], settings={"DATE_ORDER": "DMY"})
+    return len(docs) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=1000)
+    parser.add_argument("--baseline", type=int, default=200, help="documents for the (slow) dateparser run")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    args = parser.parse_args()
+    docs = documents(args.docs)
+    rate, chars = bench_tag(docs)
+    sample = docs[: args.baseline]
+    base = bench_dateparser(sample)
+    config = load_config(ROOT / "config")
+    with GOLD.open(encoding="utf-8") as lines:
+        report = run_eval(Classifier.load(config), lines, None)
+    table = _table(len(docs), chars, rate, len(sample), base, report)
+    print(table)
+    if not args.no_write:
+        _write(table)
+
+
+def _table(n: int, chars: float, rate: float, sample: int, base: float, report: dict) -> str:
+    machine = (
+        f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, one process"
+    )
+    return "\n".join(
+        [
+            SECTION,
+            "",
+            f"`bench/bench_tag.py` on {machine} (other work may share the machine; rates vary ±30 %).",
+            "",
+            "| what | documents | docs/s |",
+            "|---|---:|---:|",
+            f"| `tag` (spaCy pipeline, rules{', no model' if True else ''}), ~{chars:.0f} chars | {n} | {rate:.0f} |",
+            f"| `dateparser.search_dates` (languages=[lang], DMY), same documents | {sample} (sample) | {base:.1f} |",
+            f"| ratio tag / dateparser | | {rate / base:.0f}× |",
+            "",
+            "The dateparser run uses a sample because it is slow; it only finds dates, it does not decide which",
+            "one is a deadline.",
+            "",
+            f"Eval on the gold set (`foerderradar eval tests/gold/gold.jsonl`, {report['documents']} documents):",
+            "",
+            "```",
+            format_report(report),
+            "```",
+            "",
+        ]
+    )
+
+
+def _write(table: str) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n\n"
+    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: table, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + table
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,248 @@
+"""Deadlines as spec/classifier.md §1 defines them: every date shape, every trap, kinds, rolling, status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from classifier.dates import find_dates
+from classifier.deadlines import extract_deadlines
+from classifier.status import status_at
+from models import Deadline
+
+
+def dates_of(text: str, published: date | None = None) -> list[str | None]:
+    return sorted((d.date or "null") for d in extract_deadlines(text, published).deadlines)
+
+
+def deadlines(text: str, published: date | None = None) -> list[Deadline]:
+    return list(extract_deadlines(text, published).deadlines)
+
+
+# --- shapes --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "time", "tz"),
+    [
+        ("Einreichungsfrist: 31.03.2026", "2026-03-31", None, None),
+        ("Skizzen sind bis 1.6.2026 einzureichen.", "2026-06-01", None, None),
+        ("Anträge sind bis zum 15. April 2026 vorzulegen.", "2026-04-15", None, None),
+        ("Abgabetermin ist Montag, den 10. Mai 2021.", "2021-05-10", None, None),
+        ("Bewerbungen sind bis zum 30. Juni 2026 einzureichen.", "2026-06-30", None, None),
+        ("Frist: 29.07.2026/12 Uhr", "2026-07-29", "12:00", None),
+        ("Einreichungsfrist: 31. Oktober 2026, 13:00 Uhr", "2026-10-31", "13:00", None),
+        ("Deadline: 29 March 2026 17:00:00 Brussels time", "2026-03-29", "17:00", "Brussels time"),
+        ("The call closes on Thursday 12 March 2026 2:00pm CET.", "2026-03-12", "14:00", "CET"),
+        ("Submission deadline: September 23, 2026.", "2026-09-23", None, None),
+        ("Proposals must be submitted by the 12th of May 2026.", "2026-05-12", None, None),
+        ("Submission deadline: 13/05/2026 at 17:00", "2026-05-13", "17:00", None),
+        ("Closing date: 2026/10/22", "2026-10-22", None, None),
+        ("Deadline: 2026-10-22", "2026-10-22", None, None),
+        ("Einreichungsfrist: 2026-10-22T17:00:00", "2026-10-22", "17:00", None),
+    ],
+)
+def test_every_date_shape_of_the_spec(text, iso, time, tz):
+    (found,) = deadlines(text)
+    assert (found.date, found.time, found.timezone) == (iso, time, tz)
+    assert found.raw in text
+
+
+def test_label_after_the_date_with_time_in_brackets():
+    text = "Timeline\n3 March 2026 — Call opens\n15 July 2026 — Submission deadline (17:00 CEST)\n30 October 2026 — Results"
+    (found,) = deadlines(text)
+    assert (found.date, found.time, found.timezone) == ("2026-07-15", "17:00", "CEST")
+
+
+def test_slash_dates_are_day_first_unless_the_page_is_us_style():
+    assert dates_of("Deadline: 01/09/2026 (17:00 CEST)") == ["2026-09-01"]
+    us = "Posted: March 2, 2026\nLetter of intent due: 06/05/2026\nFull proposal deadline: October 1, 2026"
+    assert dates_of(us) == ["2026-06-05", "2026-10-01"]
+
+
+def test_numbers_that_are_not_dates():
+    assert find_dates("Nummer 7.2.12 gilt; 36 Monate; Laufzeit bis 2027; https://x.org/2026/10/22/a") == []
+
+
+# --- traps ---------------------------------------------------------------------------------
+
+
+def test_bekanntmachung_traps_publication_banz_project_end_and_validity():
+    text = (
+        "Bekanntmachung\nRichtlinie zur Förderung von KI-Projekten\nVom 13. Februar 2026\nBAnz AT 20.02.2026 B3\n\n"
+        "Stand: 01.03.2026\n"
+        "Die Vorhaben sind spätestens bis 31.12.2029 abzuschließen.\n"
+        "Projektskizzen sind bis spätestens 15. Mai 2026 beim Projektträger einzureichen.\n"
+        "Diese Förderrichtlinie tritt am Tag nach der Veröffentlichung im Bundesanzeiger in Kraft und ist "
+        "bis zum 31. Dezember 2030 gültig. Die Richtlinie wurde bis 31.12.2031 verlängert."
+    )
+    assert dates_of(text) == ["2026-05-15"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Der Call startet am 1. März 2027.",
+        "Ab dem 1. März 2027 können Anträge gestellt werden.",
+        "Opening date: 10 December 2026",
+        "Eine Informationsveranstaltung (Webinar) findet am 20. Januar 2027 statt.",
+        "Die Laufzeit der Projekte ist vom 1.1.2027 bis 31.12.2029.",
+        "Bis zum 31.12.2025 wurden 500 Vorhaben bewilligt.",
+        "Antragsberechtigt sind Unternehmen, die nach dem 1. Januar 2020 gegründet wurden.",
+        "Förderfähig sind Ausgaben, die ab dem 1. Februar 2027 entstehen.",
+        "Fragen zu den Unterlagen sind bis zum 08.01.2027 über die Plattform zu stellen.",
+        "Bindefrist: 31.03.2027",
+        "Info Day on 4 March 2027 in Brussels.",
+    ],
+)
+def test_dates_that_are_not_submission_deadlines(text):
+    assert dates_of(text) == []
+
+
+def test_superseded_deadline_only_the_new_date_counts():
+    assert dates_of("Die Einreichungsfrist wurde vom 4. auf den 19. Oktober 2026 verschoben.") == [
+        "2026-10-19"
+    ]
+    english = "The deadline of the open call has been extended from 24 September 2026 to 8 October 2026, 17:00 CEST."
+    assert dates_of(english) == ["2026-10-08"]
+    assert dates_of("Die Frist wurde bis zum 5. Februar 2027 verlängert.") == ["2027-02-05"]
+
+
+def test_same_deadline_said_twice_is_reported_once():
+    text = "Einreichungsfrist 30.04.2026\n\nAnträge sind bis zum 30. April 2026, 12:00 Uhr einzureichen."
+    (found,) = deadlines(text)
+    assert (found.date, found.time) == ("2026-04-30", "12:00")
+
+
+# --- kinds ---------------------------------------------------------------------------------
+
+
+def test_two_stage_procedure():
+    text = (
+        "In der ersten Verfahrensstufe sind dem Projektträger bis spätestens zum 15. Mai 2026 zunächst "
+        "Projektskizzen vorzulegen. In der zweiten Verfahrensstufe werden die Verfasser aufgefordert, "
+        "bis zum 30. Oktober 2026 einen förmlichen Förderantrag einzureichen."
+    )
+    assert [(d.date, d.kind) for d in deadlines(text)] == [("2026-05-15", "skizze"), ("2026-10-30", "antrag")]
+
+
+def test_two_stage_eu_topic_without_stage_words_next_to_the_dates():
+    text = "Deadline model: two-stage\nDeadline dates:\n29 March 2026 17:00:00 Brussels time\n22 September 2026 17:00:00 Brussels time"
+    assert [(d.date, d.kind) for d in deadlines(text)] == [("2026-03-29", "skizze"), ("2026-09-22", "antrag")]
+
+
+def test_recurring_cut_offs_are_stichtage():
+    found = deadlines("Stichtage: 15.04.2026, 15.10.2026, 15.04.2027")
+    assert [(d.date, d.kind) for d in found] == [
+        ("2026-04-15", "stichtag"),
+        ("2026-10-15", "stichtag"),
+        ("2027-04-15", "stichtag"),
+    ]
+    listed = "Full applications are evaluated at the following cut-off dates:\n- 4 March 2026\n- 6 May 2026"
+    assert [d.kind for d in deadlines(listed)] == ["stichtag", "stichtag"]
+    assert [d.kind for d in deadlines("Stichtag für die Einreichung ist der 31. Januar 2027.")] == ["single"]
+
+
+def test_tender_and_job_dates_are_kind_other():
+    tender = "Vergabenummer: VG-2026-1\nLeistungsbeschreibung siehe Vergabeunterlagen.\nAngebotsfrist: 14.12.2026, 12:00 Uhr"
+    assert [(d.date, d.time, d.kind) for d in deadlines(tender)] == [("2026-12-14", "12:00", "other")]
+    job = "Wissenschaftliche Mitarbeiterin (m/w/d) KI\nEntgeltgruppe 13 TV-L\nBewerbungsfrist: 06.12.2026"
+    assert [d.kind for d in deadlines(job)] == ["other"]
+
+
+# --- ranges, years, several calls ----------------------------------------------------------
+
+
+def test_header_range_is_publication_to_deadline():
+    text = "Förderaufruf Digitale Geschäftsmodelle\n26.07.2026 - 30.10.2026\nGefördert werden KMU."
+    assert dates_of(text) == ["2026-10-30"]
+
+
+def test_application_window_range_end_is_the_deadline():
+    assert dates_of("Zeitraum der Antragstellung: 01.02.2027 bis 31.03.2027") == ["2027-03-31"]
+    assert dates_of("Die Antragsphase startet am 1. Februar 2027 und endet am 30. April 2027.") == [
+        "2027-04-30"
+    ]
+
+
+def test_year_less_dates_take_the_year_from_the_text_or_the_publication():
+    assert dates_of(
+        "Bewertungsstichtage sind jeweils der 15. April und der 15. Oktober.", date(2026, 3, 10)
+    ) == [
+        "2026-04-15",
+        "2026-10-15",
+    ]
+    assert dates_of("Stichtage: 15. Januar, 15. Mai und 15. September 2027.") == [
+        "2027-01-15",
+        "2027-05-15",
+        "2027-09-15",
+    ]
+    # published in November: a deadline on 15 January is the next one
+    assert dates_of("Die Vorlagefrist endet am 15. Januar.", date(2026, 11, 5)) == ["2027-01-15"]
+
+
+def test_year_less_date_without_any_year_is_null_with_its_raw_span():
+    (found,) = deadlines("Projektskizzen sind bis zum 15. März einzureichen.")
+    assert found.date is None and found.raw == "15. März" and found.kind == "skizze"
+
+
+def test_several_calls_on_one_page():
+    text = (
+        "Aufruf 1: KI im Mittelstand. Frist: 15.05.2026.\n\n"
+        "Aufruf 2: Datenräume. Skizzen sind bis zum 30.06.2026 einzureichen.\n\n"
+        "Aufruf 3: Robotik – Antragsstopp, die Mittel sind ausgeschöpft."
+    )
+    assert dates_of(text) == ["2026-05-15", "2026-06-30"]
+
+
+# --- rolling and status --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Anträge können jederzeit gestellt werden.",
+        "Die Antragstellung ist laufend möglich.",
+        "Anträge werden fortlaufend entgegengenommen.",
+        "Das Programm ist unbefristet.",
+        "Eine Einreichung ist ohne Einreichungsfrist möglich.",
+        "Anträge können das ganze Jahr gestellt werden.",
+        "Vouchers are granted on a first come, first served basis.",
+    ],
+)
+def test_rolling_submission(text):
+    result = extract_deadlines(text)
+    assert result.rolling and not result.deadlines
+
+
+def test_jederzeit_with_cut_offs_is_not_rolling():
+    result = extract_deadlines(
+        "Anträge können jederzeit eingereicht werden. Bewertungsstichtage: 31.03.2026, 30.09.2026"
+    )
+    assert not result.rolling and len(result.deadlines) == 2
+
+
+def test_a_condition_is_no_closed_statement():
+    assert not extract_deadlines("Anträge laufend, bis die Mittel ausgeschöpft sind.").closed
+    assert extract_deadlines("Antragsstopp: Die Mittel sind ausgeschöpft.").closed
+
+
+def d(day: str, kind: str = "single") -> Deadline:
+    return Deadline(day, None, None, kind, day)
+
+
+@pytest.mark.parametrize(
+    ("deadlines_", "openings", "rolling", "closed", "expected"),
+    [
+        ((d("2026-05-01"), d("2026-09-01")), (), False, False, ("2026-09-01", "open")),
+        ((d("2026-05-01"),), (), False, False, (None, "closed")),
+        ((d("2026-07-01"),), (), False, False, ("2026-07-01", "open")),  # on the day itself
+        ((), (), True, False, (None, "open")),
+        ((), (), True, True, (None, "closed")),
+        ((d("2026-12-01"),), ("2026-08-01",), False, False, ("2026-12-01", "forthcoming")),
+        ((), (), False, False, (None, "unknown")),
+    ],
+)
+def test_status_and_next_deadline_at_today(deadlines_, openings, rolling, closed, expected):
+    assert status_at(deadlines_, openings, rolling, closed, date(2026, 7, 1)) == expected

@@ -1,0 +1,179 @@
+"""Relevance: topic evidence from keywords.yaml, the spec's signals, and the evidence every verdict carries."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import spacy
+
+from classifier import Classifier
+from classifier.pipeline import build_pipeline, prepare
+from configuration import load_config
+from models import Call
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = date(2026, 6, 1)
+
+FITTING = (
+    "Richtlinie zur Förderung von Forschungs- und Entwicklungsvorhaben zu KI-basierten Assistenzsystemen. "
+    "Gefördert werden Verbundvorhaben, in denen Methoden des maschinellen Lernens und datengetriebene Modelle "
+    "erprobt werden. Antragsberechtigt sind Unternehmen der gewerblichen Wirtschaft, insbesondere KMU, sowie "
+    "Hochschulen und Forschungseinrichtungen. Projektskizzen sind bis zum 15. September 2026 einzureichen."
+)
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return Classifier.load(load_config(ROOT / "config"))
+
+
+def verdict(classifier: Classifier, text: str, title: str = "Förderaufruf", language: str | None = None):
+    call = Call(
+        id="c1", source_id="s", url="https://example.org/c1", title=title, text=text, language=language
+    )
+    return next(classifier.classify_many([call], TODAY))
+
+
+def signals(result) -> set[str]:
+    return {f"{e.signal}:{e.label}" for e in result.evidence}
+
+
+def test_a_fitting_call_is_relevant_with_its_evidence(classifier):
+    result = verdict(classifier, FITTING)
+    assert result.relevant and result.score >= 0.8
+    assert "ki" in result.topics and "daten" in result.topics
+    terms = {e.term for e in result.evidence if e.signal == "topic"}
+    assert {"KI-basierten", "maschinellen Lernens", "datengetriebene"} <= terms
+    topic = next(e for e in result.evidence if e.term == "KI-basierten")
+    assert "Assistenzsystemen" in topic.sentence  # the sentence the term stands in
+    assert {"signal:funding", "signal:applicant", "signal:innovation"} <= signals(result)
+    assert result.config_version and result.model_version.startswith("rules-")
+
+
+def test_english_compounds_and_inflections_match(classifier):
+    result = verdict(
+        classifier,
+        "The call funds AI-based quality control and machine learning pilots. SMEs and research organisations "
+        "can apply. Deadline: 12 November 2026, 17:00 CET.",
+        title="Call for proposals",
+    )
+    assert result.language == "en" and result.relevant
+    assert {e.term for e in result.evidence if e.signal == "topic"} >= {"AI-based", "machine learning"}
+
+
+@pytest.mark.parametrize(
+    ("text", "signal"),
+    [
+        (
+            "Vergabeverfahren: Rahmenvereinbarung über KI-Beratung. Angebotsfrist: 14.12.2026. Zuschlagskriterien: Preis.",
+            "not_funding:tender",
+        ),
+        (
+            "Wissenschaftliche Mitarbeiterin (m/w/d) für Künstliche Intelligenz, Entgeltgruppe 13 TV-L. Ihre Aufgaben: Forschung zu KI.",
+            "not_funding:job",
+        ),
+        (
+            "Der KI-Innovationspreis ist mit einem Preisgeld von 10.000 Euro dotiert. Die Preisverleihung findet im Mai statt.",
+            "not_funding:prize",
+        ),
+        (
+            "Bewilligt: Das Ministerium übergab heute Förderbescheide für 12 KI-Projekte an Unternehmen.",
+            "not_funding:news",
+        ),
+    ],
+)
+def test_documents_that_are_not_funding(classifier, text, signal):
+    result = verdict(classifier, text, title="Meldung")
+    assert signal in signals(result)
+    assert not result.relevant
+
+
+def test_news_about_an_open_fitting_call_surfaces(classifier):
+    text = (
+        "Pressemitteilung: Ministerin startet neuen Förderaufruf für KI im Mittelstand. Auf der Konferenz sagte sie, "
+        "KMU könnten bis zum 30. September 2026 Projektskizzen für KI-basierte Anwendungen einreichen."
+    )
+    assert verdict(classifier, text).relevant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # companies excluded, only clinics
+        "Gefördert werden klinische Studien mit KI-gestützter Diagnostik und maschinellem Lernen. Antragsberechtigt "
+        "sind ausschließlich Universitätskliniken. Unternehmen der gewerblichen Wirtschaft sind nicht antragsberechtigt.",
+        # eligibility list without companies or research bodies
+        "Förderung von KI im Unterricht an Schulen. Antragsberechtigt sind die Schulträger öffentlicher Schulen. "
+        "Künstliche Intelligenz soll im Unterricht erprobt werden.",
+    ],
+)
+def test_applicants_the_network_cannot_be(classifier, text):
+    result = verdict(classifier, text)
+    assert "signal:restricted_applicants" in signals(result)
+    assert not result.relevant
+
+
+def test_a_call_that_says_it_is_closed(classifier):
+    result = verdict(classifier, FITTING + " Antragsstopp: Die Mittel sind ausgeschöpft.")
+    assert result.status == "closed" and not result.relevant
+    assert "signal:closed" in signals(result)
+
+
+def test_ai_only_in_a_portal_name_is_no_topic(classifier):
+    text = (
+        "Förderung der Sanierung von Sportstätten gemeinnütziger Vereine. Die Zuwendung beträgt bis zu 50 Prozent. "
+        "Anträge sind bis zum 15. Februar 2027 über das Antragsportal „KIRA – KI-gestützte Antragsassistenz“ einzureichen."
+    )
+    result = verdict(classifier, text)
+    assert result.topics == () and not result.relevant
+
+
+def test_keywords_yaml_exclusions_lower_the_score(classifier):
+    teaching = (
+        "Förderung von KI-Lehrmodulen in der Hochschullehre. Studierende lernen maschinelles Lernen in "
+        "Lehrveranstaltungen. Hochschulen können Anträge stellen."
+    )
+    result = verdict(classifier, teaching)
+    assert {e.label for e in result.evidence if e.signal == "exclusion"} == {"lehre"}
+    assert not result.relevant
+
+
+def test_bad_documents_get_a_result_or_a_clear_error(classifier):
+    calls = [
+        Call(id="empty", source_id="s", url="u", title="", text=""),
+        Call(id="junk", source_id="s", url="u", title="", text="\x00\x01\x02\x03" * 200),
+        Call(
+            id="html",
+            source_id="s",
+            url="u",
+            title="<h1>KI</h1>",
+            text="<p>Die <b>Einreichungsfrist</b> endet am 31.03.2027.</p><script>x()</script>",
+        ),
+        Call(
+            id="big",
+            source_id="s",
+            url="u",
+            title="KI",
+            text="Frist: 15.03.2027. " + "Daten und KI. " * 400_000 + " Einreichungsfrist: 30.09.2027.",
+        ),
+    ]
+    results = {r.call_id: r for r in classifier.classify_many(calls, TODAY)}
+    assert list(results) == ["empty", "junk", "html", "big"]
+    assert results["empty"].status == "unknown" and not results["empty"].relevant
+    assert results["junk"].evidence[0].signal == "error" and "binary" in results["junk"].evidence[0].sentence
+    assert [d.date for d in results["html"].deadlines] == ["2027-03-31"]
+    assert [d.date for d in results["big"].deadlines] == ["2027-03-15", "2027-09-30"]
+
+
+def test_pipeline_is_built_from_config_and_round_trips_through_disk(tmp_path):
+    config = load_config(ROOT / "config")
+    topics = [t.model_dump() for t in config.keywords.topics]
+    nlp = build_pipeline("de", topics, [])
+    assert nlp.pipe_names == ["foerderradar_topics", "foerderradar_deadlines", "foerderradar_relevance"]
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    doc = loaded(prepare(loaded, FITTING, None, today=TODAY))
+    assert [d.date for d in doc._.fr_deadlines.deadlines] == ["2026-09-15"]
+    assert doc._.fr_relevance.score > 0.5
