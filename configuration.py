@@ -82,7 +82,7 @@ class ScheduleSettings(_Model):
     crawl: str = "0 6 * * *"
     digest: str = "0 7 * * mon"
     # scheduler daemon (`foerderradar schedule`, jobs.py)
-    reminders: str = "30 7 * * *"
+    pending: str = "30 7 * * *"
     health: str = "0 8 * * mon"
     backup: str = "0 3 * * sun"
     backup_keep: int = Field(8, ge=1)
@@ -90,7 +90,7 @@ class ScheduleSettings(_Model):
     log_file: str | None = None
     misfire_grace_time: int = Field(43200, ge=1)
 
-    _cron = field_validator("crawl", "digest", "reminders", "health", "backup")(_check_cron)
+    _cron = field_validator("crawl", "digest", "pending", "health", "backup")(_check_cron)
 
 
 class ReviewUser(_Model):

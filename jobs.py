@@ -31,10 +31,6 @@ from configuration import Config, MailingList, load_config
 
 LOG = logging.getLogger("foerderradar.jobs")
 STOPPING = threading.Event()  # set on SIGTERM: jobs still queued behind the running one are skipped
-WEEKDAYS = {
-    "montag": "mon", "dienstag": "tue", "mittwoch": "wed", "donnerstag": "thu", "freitag": "fri",
-    "samstag": "sat", "sonntag": "sun",
-}  # fmt: skip
 
 
 class ScheduleError(Exception):
@@ -56,7 +52,7 @@ class JobSpec:
 
 
 def job_specs(config: Config) -> list[JobSpec]:
-    """Every job the config asks for: crawls per source, digests per list, reminders, health, backup."""
+    """Every job the config asks for: crawls per source, digests per list, pending resends, health, backup."""
     tz, schedule, folder = config.settings.timezone, config.settings.schedule, str(config.directory)
     cron = lambda expr: CronTrigger.from_crontab(expr, timezone=tz)  # noqa: E731
     specs = [
@@ -74,27 +70,12 @@ def job_specs(config: Config) -> list[JobSpec]:
                 JobSpec(f"digest:{mailing_list.id}", "jobs:digest_job", trigger, (folder, mailing_list.id),
                         f"digest for {mailing_list.id}")
             )  # fmt: skip
-    if _alerts_has("send_reminders"):  # otherwise "closing soon" is a section of every digest
-        specs.append(
-            JobSpec(
-                "reminders",
-                "jobs:reminders_job",
-                cron(schedule.reminders),
-                (folder,),
-                "closing-soon reminders",
-            )
-        )
     specs += [
+        JobSpec("pending", "jobs:pending_job", cron(schedule.pending), (folder,), "resend pending digests"),
         JobSpec("health", "jobs:health_job", cron(schedule.health), (folder,), "admin health notice"),
         JobSpec("backup", "jobs:backup_job", cron(schedule.backup), (folder,), "database backup"),
     ]
     return specs
-
-
-def _alerts_has(name: str) -> bool:
-    import alerts
-
-    return hasattr(alerts, name)
 
 
 def digest_trigger(mailing_list: MailingList, default: str, tz: str) -> CronTrigger | None:
@@ -106,20 +87,13 @@ def digest_trigger(mailing_list: MailingList, default: str, tz: str) -> CronTrig
         return None
     explicit = getattr(mailing_list, "model_fields_set", set())
     fields = {f.name: str(f) for f in CronTrigger.from_crontab(default, timezone=tz).fields}
-    day = _weekday(mailing_list.weekday) if "weekday" in explicit else fields["day_of_week"]
+    day = str(mailing_list.weekday) if "weekday" in explicit else fields["day_of_week"]
     hour, minute = (
         str(mailing_list.time).split(":")[:2] if "time" in explicit else (fields["hour"], fields["minute"])
     )
     return CronTrigger(
         day_of_week="*" if frequency == "daily" else day, hour=hour, minute=minute, timezone=tz
     )
-
-
-def _weekday(value: Any) -> str:
-    if isinstance(value, int):  # ISO numbering, Monday = 1
-        return ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(value - 1) % 7]
-    text = str(value).strip().lower()
-    return WEEKDAYS.get(text, text[:3])
 
 
 def next_runs(config: Config, now: datetime) -> list[tuple[JobSpec, datetime | None]]:
@@ -199,6 +173,7 @@ def run_daemon(config: Config, stop: threading.Event | None = None) -> None:
         STOPPING.set()
         LOG.info("stopping: waiting for the running job to finish")
         scheduler.shutdown(wait=True)
+        STOPPING.clear()
         LOG.info("scheduler stopped")
 
 
@@ -333,11 +308,8 @@ def crawl_job(config_dir: str, source_id: str) -> str:
         sent = digest_step(ctx, day, immediate) if immediate else None
     finally:
         _close(ctx)
-    figures = ", ".join(
-        f"requests {r['requests']}, items {r['items']}, new {r['new']}, changed {r['changed']}, "
-        f"errors {r['errors']}"
-        for r in runs
-    )
+    keys = ("requests", "items", "new", "changed", "errors")
+    figures = ", ".join(f"{key} {run.get(key, 0)}" for run in runs for key in keys)
     line = f"{figures or 'no run'}; classified {report.classified} ({report.relevant} relevant, {report.flagged} flagged)"
     return line + (f"; immediate digests {len(getattr(sent, 'sent', []))}" if sent is not None else "")
 
@@ -354,15 +326,15 @@ def digest_job(config_dir: str, list_id: str) -> str:
     return f"sent {len(report.sent)}, pending {len(report.failed)}: {_report_line(report)}"
 
 
-@logged(lambda config_dir: "reminders")
-def reminders_job(config_dir: str) -> str:
-    """Closing-soon reminders, when alerts offers them apart from the digests' "closing soon" section."""
+@logged(lambda config_dir: "pending")
+def pending_job(config_dir: str) -> str:
+    """Resend digests an earlier delivery left pending; closing-soon reminders are digest sections."""
     import alerts
     from scheduler import today_in
 
     ctx = _context(config_dir)
     try:
-        report = alerts.send_reminders(ctx.store, ctx.config, today_in(ctx.config))  # type: ignore[attr-defined]
+        report = alerts.send_pending(ctx.store, ctx.config, today_in(ctx.config))
     finally:
         _close(ctx)
     return _report_line(report)
@@ -400,7 +372,7 @@ def backup_job(config_dir: str) -> str:
 
     config = load_config(config_dir)
     folder = backup_dir(config)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = _stamp()
     store = Store(config.database_path)
     try:
         target = store.backup(folder / f"{config.database_path.stem}-{stamp}.db")
@@ -412,6 +384,10 @@ def backup_job(config_dir: str) -> str:
     for path in removed:
         path.unlink()
     return f"wrote {target} ({target.stat().st_size // 1024} KiB), removed {len(removed)} old"
+
+
+def _stamp() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
 def backup_dir(config: Config) -> Path:

@@ -543,7 +543,7 @@ class Store:
 
     def alert_rows(self) -> list[dict[str, Any]]:
         """What the digest needs of every call that some list may get (relevant or accepted, not
-        rejected): no call text, so 20,000 calls load in a blink. ``version_id`` is the call's
+        rejected, not a later copy of a call another source published first): no call text, so 20,000 calls load in a blink. ``version_id`` is the call's
         latest ``call_versions`` row, the key of an update."""
         sql = """SELECT c.id, c.source_id, s.name AS source_name, c.url, c.title, c.funder, c.fields,
                         c.published, c.first_seen, k.relevant, k.score, k.topics, k.deadlines,
@@ -552,7 +552,8 @@ class Store:
                  FROM calls c JOIN classifications k ON k.call_id = c.id
                  LEFT JOIN sources s ON s.id = c.source_id
                  LEFT JOIN reviews r ON r.call_id = c.id
-                 WHERE (k.relevant = 1 OR r.decision = 'accept') AND r.decision IS NOT 'reject'"""
+                 WHERE (k.relevant = 1 OR r.decision = 'accept') AND r.decision IS NOT 'reject'
+                   AND (c.canonical_id IS NULL OR c.canonical_id = c.id)"""
         return self.rows(sql)
 
     def deliveries_for(self, list_id: str) -> list[dict[str, Any]]:
@@ -584,12 +585,42 @@ class Store:
             params.append(list_id)
         return self.rows(sql + " ORDER BY created", params)
 
-    def record_digest(self, digest: dict[str, Any]) -> None:
-        """Store a built digest as pending before anything is sent (exactly-once delivery)."""
+    def record_digest(self, digest: dict[str, Any]) -> bool:
+        """Store a built digest as pending before anything is sent (exactly-once delivery).
+
+        Returns False and stores nothing when another run got there first: the list already has a
+        pending digest, or one of this digest's items was delivered since it was built. The check and
+        the insert share one write transaction (BEGIN IMMEDIATE), so two runs cannot both pass it.
+        """
         row = {**digest, "call_ids": json.dumps(list(digest["call_ids"])), "status": "pending"}
-        if not isinstance(row.get("items", ""), str):
-            row["items"] = json.dumps(row["items"], ensure_ascii=False)
-        self.db["digests"].insert(row, pk="id")
+        items = row.get("items") or []
+        if isinstance(items, str):
+            items = json.loads(items)
+        row["items"] = json.dumps(items, ensure_ascii=False)
+        conn = self.db.conn
+        if conn.in_transaction:
+            conn.commit()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            pending = conn.execute(
+                "SELECT 1 FROM digests WHERE list_id = ? AND status = 'pending'", [row["list_id"]]
+            ).fetchone()
+            delivered = any(
+                conn.execute(
+                    "SELECT 1 FROM deliveries WHERE list_id = ? AND call_id = ? AND kind = ? AND item_key = ?",
+                    [row["list_id"], i["call_id"], i.get("kind", "new"), i.get("item_key", "")],
+                ).fetchone()
+                for i in items
+            )
+            if pending or delivered:
+                conn.rollback()
+                return False
+            self.db["digests"].insert(row, pk="id")
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+        return True
 
     def mark_digest_sent(self, digest_id: str, sent_at: str | None = None) -> None:
         """Mark the digest sent and write one delivery per call, in one transaction."""
@@ -609,9 +640,17 @@ class Store:
                     """INSERT OR IGNORE INTO deliveries (list_id, call_id, digest_id, message_id, sent_at,
                                                         version_id, kind, item_key, snapshot)
                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [digest["list_id"], item["call_id"], digest_id, digest["message_id"], sent_at,
-                     item.get("version_id"), item.get("kind", "new"), item.get("item_key", ""),
-                     None if snapshot is None else json.dumps(snapshot, ensure_ascii=False)],
+                    [
+                        digest["list_id"],
+                        item["call_id"],
+                        digest_id,
+                        digest["message_id"],
+                        sent_at,
+                        item.get("version_id"),
+                        item.get("kind", "new"),
+                        item.get("item_key", ""),
+                        None if snapshot is None else json.dumps(snapshot, ensure_ascii=False),
+                    ],
                 )
 
     def mark_digest_failed(self, digest_id: str, error: str) -> None:

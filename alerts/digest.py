@@ -106,7 +106,9 @@ def send_digests(
         if digest is None:
             report.note(mailing_list.id, "nothing new")
             continue
-        store.record_digest(digest)
+        if not store.record_digest(digest):
+            report.note(mailing_list.id, "skipped: another run is delivering this list right now")
+            continue
         _deliver(store, config, mailing_list, digest, transport, report)
     return report
 

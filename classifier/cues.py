@@ -25,8 +25,8 @@ def _cue(name: str, pattern: str, weight: float, hard: bool = False) -> Cue:
 
 LABEL = _cue(
     "label",
-    r"\b\w*frist(?:en|ende|ablauf)?\b|\w*stichtag(?:e|s|en)?\b|abgabetermin|einreichungstermin|"
-    r"\w*(?:einsende|antrags|einreichungs|einreich|abgabe|annahme|bewerbungs|teilnahme|anmelde)schluss|"
+    r"frist(?:en|ende|ablauf)?\b|stichtag(?:e|s|en)?\b|abgabetermin|einreichungstermin|"
+    r"(?:einsende|antrags|einreichungs|einreich|abgabe|annahme|bewerbungs|teilnahme|anmelde)schluss|"
     r"einreichungsende|antragsende|bewerbungsende|schlusstermin|"
     r"\b(?:einreichungs|antrags|bewerbungs|vorlage)zeitraum|einreichungsfenster|"
     r"zeitraum (?:der|für die) (?:antragstellung|einreichung|bewerbung)|"
@@ -140,7 +140,7 @@ KIND_CUES = (
         re.compile(
             r"angebot|teilnahmeantr|teilnahmewettbewerb|\btender|\bvergabe|"
             r"\boffers?\b|unterlagen (?:\w+ )?anzufordern|request (?:the )?documents|"
-            r"bewerbungsschluss|\w*nachweis\w*|sachbericht|zwischenbericht|schlussbericht|"
+            r"bewerbungsschluss|nachweis|sachbericht|zwischenbericht|schlussbericht|"
             r"abschlussbericht|reports? (?:are|is) due",
             re.I,
         ),
@@ -156,7 +156,7 @@ KIND_CUES = (
     (
         "skizze",
         re.compile(
-            r"\w*skizze\w*|interessenbekundung\w*|projektidee\w*|short proposals?|pre-?proposals?|"
+            r"skizze|interessenbekundung|projektidee\w*|short proposals?|pre-?proposals?|"
             r"first stage|stage 1|erste[nr]?\s+(?:verfahrens)?stufe|stufe 1|1\.\s*stufe|"
             r"expressions? of interest|\boutlines?\b|letters? of intent|pre-?applications?",
             re.I,

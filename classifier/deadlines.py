@@ -23,6 +23,7 @@ from models import Deadline
 THRESHOLD = 2.5
 NEAR = 160  # characters before a date that are read as its context
 AFTER = 150
+NEAR_FULL = 60  # a cue this close before the date counts fully
 
 
 @dataclass
@@ -210,21 +211,13 @@ def _worst_negative(near: str, clause: str, has_label: bool) -> tuple[float, str
     return worst, role
 
 
-def _before(
-    cue: re.Pattern[str] | cues.Cue, context: str, weight: float, far: bool = False, negative: bool = False
-) -> float:
-    """Weight of the nearest match before a date, fading with distance."""
-    pattern = cue.pattern if isinstance(cue, cues.Cue) else cue
-    best = 0.0
-    for match in pattern.finditer(context):
-        distance = len(context) - match.end()
-        if negative:
-            factor = 1.0 if distance <= 40 else (0.5 if distance <= 100 else 0.0)
-        else:
-            factor = 1.0 if distance <= 60 or far else 0.6
-        value = weight * factor
-        best = min(best, value) if negative else max(best, value)
-    return best
+def _before(cue: cues.Cue, context: str, weight: float, far: bool = False) -> float:
+    """Weight of a cue before a date: full within NEAR_FULL characters (or anywhere when ``far``), else 0.6."""
+    if far:
+        return weight if cue.pattern.search(context) else 0.0
+    if cue.pattern.search(context, max(0, len(context) - NEAR_FULL - 20)):
+        return weight
+    return weight * 0.6 if cue.pattern.search(context) else 0.0
 
 
 def _after_w(cue: re.Pattern[str] | cues.Cue, context: str, weight: float) -> float:

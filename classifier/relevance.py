@@ -149,7 +149,7 @@ def _topic_score(hits: list[Hit], sentence_of, evidence: list[Evidence]) -> tupl
             continue
         sentence = sentence_of(hit.start)
         if sentence not in incidental:
-            incidental[sentence] = bool(signals.INCIDENTAL.search(sentence))
+            incidental[sentence] = signals.is_incidental(sentence)
         if incidental[sentence]:
             continue  # "KI" in a portal name or a ministry unit is no topic evidence
         found = terms.setdefault(hit.label, {})

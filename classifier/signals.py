@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from classifier.text import trie_pattern
+
 
 @dataclass(frozen=True)
 class Signal:
@@ -96,15 +98,20 @@ def _markers(spec: str) -> list[str]:
 
 
 _TYPE_NEEDLES = {name: (_markers(strong), _markers(weak)) for name, (strong, weak) in _TYPES.items()}
-# One-word markers are looked up in a set of the document's words; phrases and prefixes by substring.
-_SINGLE = {
-    name: tuple(
-        ({n.strip() for n in needles if n.endswith(" ") and " " not in n.strip()},
-         tuple(n for n in needles if not (n.endswith(" ") and " " not in n.strip())))
-        for needles in pair
-    )
-    for name, pair in _TYPE_NEEDLES.items()
-}  # fmt: skip
+_ALL_MARKERS = sorted({n.strip() for pair in _TYPE_NEEDLES.values() for needles in pair for n in needles})
+# One scan for all markers: a trie of them after a space; the longest marker at each word wins.
+_MARKER_RE = re.compile(" (" + trie_pattern(_ALL_MARKERS) + ")")
+
+
+def _found_markers(words: str) -> set[str]:
+    """Needles (as in ``_TYPE_NEEDLES``) present in a ``words_of`` string."""
+    found = set()
+    for match in _MARKER_RE.finditer(words):
+        marker = match.group(1)
+        found.add(" " + marker)
+        if words[match.end() : match.end() + 1] == " ":
+            found.add(f" {marker} ")
+    return found
 
 
 def words_of(text: str) -> str:
@@ -173,6 +180,18 @@ INCIDENTAL = re.compile(
     r"\bwww\.|https?://|hochschullehre|\blehre\b|lehrveranstaltung|curricul|\bdirectorate\b",
     re.I,
 )
+_INCIDENTAL_GATE = (
+    "portal", "referat", "abteilung", "unit", "ansprechpartner", "kontakt", "e-mail", "tel.", "telefon", "www.",
+    "http", "lehre", "lehrveranstaltung", "curricul", "directorate",
+)  # fmt: skip
+
+
+def is_incidental(sentence: str) -> bool:
+    """A sentence where a topic word is no evidence: a portal, a ministry unit, a contact line, teaching."""
+    low = sentence.lower()
+    return any(word in low for word in _INCIDENTAL_GATE) and bool(INCIDENTAL.search(sentence))
+
+
 INNOVATION_WORDS = (
     "forschung und entwicklung", "forschungs- und entwicklung", "fue-", "fue ", "f&e", "r&d", "innovationsvorhaben",
     "innovationsprojekt", "innovative", "entwicklungsvorhaben", "pilotprojekt", "research and innovation",
@@ -197,19 +216,15 @@ def first_word(words: tuple[str, ...], low: str) -> Signal | None:
 
 def document_types(title: str, text: str) -> list[Signal]:
     """Not-funding document types whose marker weight reaches ``TYPE_THRESHOLD``."""
-    title_words, head_words = words_of(title), words_of(text[:6000])
-    title_set, head_set = set(title_words.split()), set(head_words.split())
+    title_found, head_found = _found_markers(words_of(title)), _found_markers(words_of(text[:6000]))
     low = text[:6000].lower()
     types = []
-    for name, ((strong_set, strong), (weak_set, weak)) in _SINGLE.items():
+    for name, (strong, weak) in _TYPE_NEEDLES.items():
         weight, first = 0, None
-        for singles, needles, value in ((strong_set, strong, 2), (weak_set, weak, 1)):
-            found = sorted(singles & head_set)
-            weight += value * len(found) + 2 * value * len(singles & title_set)
-            first = first or (found[0] if found else None)
+        for needles, value in ((strong, 2), (weak, 1)):
             for needle in needles:
-                weight += 2 * value * (needle in title_words)
-                if needle in head_words:
+                weight += 2 * value * (needle in title_found)
+                if needle in head_found:
                     weight += value
                     first = first or needle.strip()
         if name == "news" and (_NEWS_COUNT.search(title) or _NEWS_COUNT.search(text[:6000])):

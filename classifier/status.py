@@ -9,9 +9,19 @@ from classifier import cues
 from classifier.text import Sentences
 from models import Deadline
 
+_ROLLING_GATE = (
+    "jederzeit", "laufend", "unbefristet", "ganze jahr", "ganzjährig", "first come", "any time", "anytime",
+    "continuously", "rolling basis", "open-ended", "permanently open", "stichtagsunabh", "kontinuierlich",
+    "ohne frist", "ohne einreichungsfrist", "ohne antragsfrist", "ohne bewerbungsfrist", "ohne feste",
+    "keine frist", "keine einreichungsfrist", "keine antragsfrist", "keine feste", "no deadline", "no fixed deadline",
+)  # fmt: skip
+
 
 def is_rolling(text: str, sentences: Sentences) -> bool:
     """Submission possible at any time: "jederzeit", "laufend", "unbefristet", "first come, first served"."""
+    low = text.lower()
+    if not any(word in low for word in _ROLLING_GATE):
+        return False
     for match in cues.ROLLING.finditer(text):
         if not cues.ROLLING_NEEDS_CONTEXT.search(match.group()):
             return True

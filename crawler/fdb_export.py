@@ -27,6 +27,7 @@ from models import Call, call_id_for
 XLINK = "{http://www.w3.org/1999/xlink}href"
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CDATA = re.compile(r"^\s*<!\[CDATA\[(.*)\]\]>\s*$", re.DOTALL)
+_EMPTY_DIV = re.compile(r"^\s*<div[^>]*>\s*</div>\s*$")
 _KEY = re.compile(r"((?:FDB/Content|SiteGlobals)/.+?)(?:\.xml)?$")
 
 # Rich-text properties that make up a programme's text, in reading order (``comment`` is internal).
@@ -40,6 +41,7 @@ TEXT_PROPERTIES = (
     "gsb:serviceDescription",
     "gsb:termsOfPayment",
 )
+RICH_PROPERTIES = frozenset((*TEXT_PROPERTIES, "gsb:title"))
 # Classifier names of the category lists → the field labels the HTML pages use.
 CATEGORY_FIELDS = {
     "Foerderart": "Förderart",
@@ -92,7 +94,8 @@ def _read_property(prop: etree._Element, props: dict[str, str], links: dict[str,
     name = prop.get("name", "")
     text, value = prop.find("text"), prop.find("value")
     if text is not None:
-        props[name] = rich_text(text.text or "")
+        if name in RICH_PROPERTIES:  # most of the ~25 rich-text fields are empty or internal
+            props[name] = rich_text(text.text or "")
     elif value is not None:
         props[name] = (value.text or "").strip()
     for group in prop.iter("classifiedLinkList"):
@@ -108,7 +111,8 @@ def _read_property(prop: etree._Element, props: dict[str, str], links: dict[str,
 def rich_text(escaped: str) -> str:
     """The second unescape: the XML parser already turned ``&lt;`` into ``<``; now read the HTML."""
     found = _CDATA.match(escaped)
-    return html_to_text(found.group(1) if found else escaped)
+    inner = found.group(1) if found else escaped
+    return "" if _EMPTY_DIV.match(inner) else html_to_text(inner)
 
 
 def is_programme(doc: Document) -> bool:
@@ -195,9 +199,11 @@ def iter_zip(
     except (zipfile.BadZipFile, OSError) as exc:
         raise ParseError(f"{source_id}: the export is not a ZIP archive ({exc})") from None
     with zf:
-        members = {m: _KEY.search(m) for m in zf.namelist() if m.endswith(".xml")}
-        by_key = {found.group(1): name for name, found in members.items() if found}
-        resolve = _Cache(lambda key: zf.read(by_key[key]) if key in by_key else None)
+        members = [m for m in zf.namelist() if m.endswith(".xml")]
+        # by the last three path parts (Foerdergeber/B/bkm): whatever folders the ZIP puts above
+        by_tail = {_tail(name.removesuffix(".xml")): name for name in members}
+        by_key = {found.group(1): name for name in members if (found := _KEY.search(name))}
+        resolve = _Cache(lambda key: _read(zf, by_key.get(key) or by_tail.get(_tail(key))))
         for name in members:
             if "/Foerderprogramm/" not in f"/{name}":
                 continue
@@ -208,6 +214,14 @@ def iter_zip(
                 continue
             if is_programme(doc):
                 yield programme_call(doc, source_id, resolve, funder)
+
+
+def _read(zf: zipfile.ZipFile, name: str | None) -> bytes | None:
+    return zf.read(name) if name else None
+
+
+def _tail(key: str) -> str:
+    return "/".join(key.split("/")[-3:])
 
 
 def parse_export(body: bytes, url: str, source_id: str, funder: str | None = None) -> Parsed:

@@ -67,7 +67,8 @@ def first_message(run: Mapping[str, Any]) -> str:
         messages = json.loads(messages or "[]")
     if not messages:
         return "no message"
-    first = messages[0]
+    failures = [m for m in messages if isinstance(m, dict) and m.get("level", "error") != "note"]
+    first = (failures or messages)[0]
     return f"{first.get('message')} at {first.get('url')}" if isinstance(first, dict) else str(first)
 
 
@@ -117,10 +118,10 @@ def status_lines(store: Any, config: Config) -> list[str]:
     runs_by_source = store.recent_crawl_runs(HISTORY)
     lines = []
     for source in config.sources:
-        if source.enabled:
-            health = assess(source.id, runs_by_source.get(source.id, []), config.settings.crawl)
-        else:
-            health = _health(source.id, "disabled", "not crawled", None, None)
+        runs = runs_by_source.get(source.id, [])
+        health = assess(source.id, runs, config.settings.crawl)
+        if not source.enabled:
+            health = _health(source.id, "disabled", "not crawled", health.usual_items, health.last_run)
         lines += describe(source, health)
     return lines
 
@@ -136,10 +137,10 @@ def describe(source: Source, health: SourceHealth) -> list[str]:
             f"(new {last['new']}, changed {last['changed']}, unchanged {last['unchanged']}), "
             f"dropped {last['dropped']}, errors {last['errors']}"
         )
-    if health.state != "ok":
+    if health.state in ("warning", "unhealthy", "blocked"):
         lines.append(f"    {health.reason}")
-    if last and health.state != "ok":
-        lines.append(f"    first problem: {first_message(last)}")
+        if last:
+            lines.append(f"    first problem: {first_message(last)}")
     if health.advice:
         lines.append(f"    what to do: {health.advice}")
     if not source.verified and health.state in ("never run", "warning", "unhealthy"):

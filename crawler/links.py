@@ -17,7 +17,7 @@ from typing import Any
 
 SAME_TITLE = 0.92  # enough on its own
 SIMILAR_TITLE = 0.75  # enough together with the same funder or a shared date
-MAX_BUCKET = 60  # a word in more titles than this says nothing about identity
+MAX_BUCKET = 400  # a word in more titles than this says nothing about identity
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _WORD = re.compile(r"[a-z0-9]+")
 _DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
@@ -85,7 +85,10 @@ def title_similarity(a: str, b: str) -> float:
         return 0.0
     words_a, words_b = set(left.split()), set(right.split())
     jaccard = len(words_a & words_b) / len(words_a | words_b)
-    return max(SequenceMatcher(None, left, right).ratio(), jaccard)
+    matcher = SequenceMatcher(None, left, right)
+    if matcher.quick_ratio() < SIMILAR_TITLE:  # an upper bound, cheap: most pairs stop here
+        return jaccard
+    return max(matcher.ratio(), jaccard)
 
 
 def same_funder(a: str | None, b: str | None) -> bool:
@@ -150,23 +153,25 @@ def find_links(copies: Iterable[Copy]) -> list[Link]:
 
 
 def _candidate_pairs(items: list[Copy]) -> Iterable[tuple[Copy, Copy]]:
-    """Pairs worth comparing: a shared programme id or a shared title word (blocking, not n²)."""
+    """Pairs worth comparing (blocking, not n²): a shared programme id, or one of a copy's two
+    rarest title words — two copies of one call share their rare words."""
+    words = {c.id: {w for w in normalise(c.title).split() if len(w) > 2} for c in items}
     buckets: dict[str, list[Copy]] = defaultdict(list)
     for item in items:
-        if item.external_id:
-            buckets["id:" + item.external_id].append(item)
-        for word in set(normalise(item.title).split()):
-            if len(word) > 2:
-                buckets[word].append(item)
+        for key in words[item.id] | ({"id:" + item.external_id} if item.external_id else set()):
+            buckets[key].append(item)
     seen: set[tuple[str, str]] = set()
-    for bucket in buckets.values():
-        if len(bucket) > MAX_BUCKET or len({c.source_id for c in bucket}) < 2:
-            continue
-        for i, a in enumerate(bucket):
-            for b in bucket[i + 1 :]:
-                key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-                if a.source_id != b.source_id and key not in seen:
-                    seen.add(key)
+    for a in items:
+        keys = sorted(words[a.id], key=lambda w: (len(buckets[w]), w))[:2]
+        keys += ["id:" + a.external_id] if a.external_id else []
+        for key in keys:
+            bucket = buckets[key]
+            if len(bucket) > MAX_BUCKET:
+                continue
+            for b in bucket:
+                pair = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+                if a.source_id != b.source_id and pair not in seen:
+                    seen.add(pair)
                     yield a, b
 
 

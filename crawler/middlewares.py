@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Request, Response
+from scrapy.logformatter import LogFormatter
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
@@ -118,3 +120,14 @@ class PoliteThrottle(AutoThrottle):
         spider = self.crawler.spider
         floor = spider.crawl_delay if isinstance(spider, SourceSpider) else 0.0
         slot.delay = max(slot.delay, floor)
+
+
+class ShortLogFormatter(LogFormatter):
+    """A dropped call is logged as one line with its URL (Scrapy prints the whole item, text and all)."""
+
+    def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any) -> Any:
+        return {
+            "level": logging.INFO,
+            "msg": "Dropped %(url)s: %(exception)s",
+            "args": {"url": getattr(item, "url", "?"), "exception": exception},
+        }

@@ -68,8 +68,8 @@ def test_source(source: Source, path: Path, url: str | None = None) -> Iterator[
     """Parse one saved response with the source's parser, no network.
 
     Yields ``{"item": {...}}`` per call (as the pipeline would store it), ``{"follow": url}`` per
-    link the spider would request, then ``{"dropped": …}``, ``{"error": …}`` and ``{"blocked": …}``
-    for what the run record would show.
+    link the spider would request, then ``{"dropped": …}``, ``{"error": …}``, ``{"note": …}`` and
+    ``{"blocked": …}`` for what the run record would show.
     """
     from scrapy.http import Request
     from scrapy.responsetypes import responsetypes
@@ -96,7 +96,7 @@ def test_source(source: Source, path: Path, url: str | None = None) -> Iterator[
         elif isinstance(output, Call):
             yield _item_record(normalise_call(output), problem)
     for note in spider.run.error_messages:
-        yield {"error": note["message"], "url": note["url"]}
+        yield {note.get("level", "error"): note["message"], "url": note["url"]}
 
 
 def _item_record(call: Any, problem: Any) -> dict[str, Any]:

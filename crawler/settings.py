@@ -34,6 +34,8 @@ def process_settings(config: Config, log_level: str = "WARNING") -> dict[str, An
         "ROBOTSTXT_OBEY": crawl.obey_robots_txt,
         "CONCURRENT_REQUESTS": max(16, crawl.concurrent_requests_per_domain),
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrent_requests_per_domain,
+        # Scrapy starts this many cooperative tasks per response; a page yields far fewer outputs
+        "CONCURRENT_ITEMS": 10,
         "DOWNLOAD_DELAY": crawl.download_delay,
         "DOWNLOAD_DELAY_JITTER": 0,  # a randomised delay may undercut a Crawl-delay
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
@@ -76,15 +78,18 @@ def process_settings(config: Config, log_level: str = "WARNING") -> dict[str, An
         },
         "FOERDERRADAR_DATABASE": str(config.database_path),
         "LOG_LEVEL": log_level,
+        "LOG_FORMATTER": "crawler.middlewares.ShortLogFormatter",
         "LOG_FORMAT": "%(asctime)s %(name)s %(levelname)s: %(message)s",
         "LOG_DATEFORMAT": "%H:%M:%S",
     }
 
 
 def source_settings(config: Config, source: Source) -> dict[str, Any]:
-    """What one source changes: its own delay (at least the global one)."""
-    delay = max(config.settings.crawl.download_delay, source.delay or 0.0)
+    """What one source changes: its own delay (at least the global one) and size limit."""
+    crawl = config.settings.crawl
+    delay = max(crawl.download_delay, source.delay or 0.0)
     return {
+        "DOWNLOAD_MAXSIZE": source.max_bytes or crawl.max_response_bytes,
         "DOWNLOAD_DELAY": delay,
         "AUTOTHROTTLE_START_DELAY": delay,
         "AUTOTHROTTLE_MAX_DELAY": max(60.0, delay),

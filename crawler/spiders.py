@@ -86,9 +86,10 @@ class RunStats:
     blocked: int = 0
     error_messages: list[dict[str, str]] = field(default_factory=list)
 
-    def note(self, url: str, message: str) -> None:
+    def note(self, url: str, message: str, level: str = "note") -> None:
+        """Keep a message for the run record; ``level`` is error, blocked or note (not a failure)."""
         if len(self.error_messages) < MAX_ERROR_MESSAGES:
-            self.error_messages.append({"url": url, "message": message})
+            self.error_messages.append({"url": url, "message": message, "level": level})
 
 
 class SourceSpider(scrapy.Spider):
@@ -190,12 +191,12 @@ class SourceSpider(scrapy.Spider):
 
     def record_error(self, url: str, message: str) -> None:
         self.run.errors += 1
-        self.run.note(url, message)
+        self.run.note(url, message, "error")
         self.logger.warning("%s: %s (%s)", self.source.id, message, url)
 
     def mark_blocked(self, url: str, reason: str) -> None:
         self.run.blocked = 1
-        self.run.note(url, f"blocked: {reason}")
+        self.run.note(url, f"blocked: {reason}", "blocked")
         self.logger.warning("%s: blocked: %s (%s)", self.source.id, reason, url)
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
@@ -236,8 +237,10 @@ def describe_failure(failure: Failure, timeout: float) -> str:
         return f"HTTP {exc.response.status}"
     if failure.check(TimeoutError) or "timeout" in type(exc).__name__.lower():
         return f"timeout (no answer within {timeout:g} s)"
-    if failure.check(DNSLookupError):
-        return f"host not found ({exc})"
+    if failure.check(DNSLookupError) or "resolvehost" in type(exc).__name__.lower():
+        return f"host not found ({failure.getErrorMessage()})"
+    if "connectionrefused" in type(exc).__name__.lower():
+        return "connection refused (is the site down?)"
     if failure.check(ResponseNeverReceived):
         return f"connection failed ({failure.getErrorMessage()})"
     message = failure.getErrorMessage() or type(exc).__name__

@@ -592,3 +592,22 @@ def test_only_alerts_send_imports_yagmail():
         if ".venv" not in p.parts and "yagmail" in imported_modules(p)
     ]
     assert users == ["alerts/send.py"]
+
+
+def test_two_runs_at_once_cannot_both_record_a_digest(store, config, now, tmp_path):
+    from alerts.digest import build_digest
+    from alerts.select import parse_rows
+
+    load_sample(store)
+    other = Store(store.path)  # a second process on the same file
+    try:
+        ml = config.mailing_list("forschung")
+        mine = build_digest(store, config, ml, parse_rows(store.alert_rows()), DAY, now)
+        theirs = build_digest(other, config, ml, parse_rows(other.alert_rows()), DAY, now)
+        assert other.record_digest(theirs) is True
+        assert store.record_digest(mine) is False  # their digest is still pending
+        other.mark_digest_sent(theirs["id"])
+        assert store.record_digest(mine) is False  # its calls were delivered meanwhile
+        assert [d["id"] for d in store.rows("SELECT id FROM digests")] == [theirs["id"]]
+    finally:
+        other.close()

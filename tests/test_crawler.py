@@ -168,6 +168,7 @@ def test_broken_sources_are_recorded_and_shown_in_status(tmp_path: Path) -> None
         assert expected in messages[source_id], messages[source_id]
         assert any(p in messages[source_id] for p in ("/bmx/", "/private/", "/feed.rss"))  # names the URL
     assert json.loads(runs["server-error"]["responses"]) == {"200": 1, "500": 1}
+    assert runs["robots"]["dropped"] == 1 and "dropped: no text" in messages["robots"]
 
     result = CliRunner().invoke(cli, ["--config", str(folder), "status"])
     assert result.exit_code == 0, result.output
@@ -225,6 +226,8 @@ def test_source_test_prints_items_and_follows_of_a_saved_page(tmp_path: Path) ->
     feed = source_test(folder, "feed", SITE / "bmx" / "bekanntmachungen.rss")
     assert [r["item"]["published"] for r in feed] == ["2025-12-02", "2026-01-12", "2026-02-05"]
     assert feed[0]["item"]["url"] == f"{base}/bmx/bekanntmachung-ki-mittelstand.html"
+    empty = source_test(folder, "portal", SITE / "portal" / "calls" / "leer.html", f"{base}/leer.html")
+    assert empty[0]["dropped"] == "no text" and empty[0]["item"]["title"] == "Programm ohne Beschreibung"
     blocked = source_test(folder, "portal", SITE / "captcha.html")
     assert "blocked" in blocked[0]
 

@@ -155,3 +155,21 @@ def test_scrapy_settings_come_from_the_config(config) -> None:
     assert source_settings(config, slow)["DOWNLOAD_DELAY"] == 30
     fast = Source(id="fast", name="F", kind="feed", url="https://e.org/f.rss", delay=0)
     assert source_settings(config, fast)["DOWNLOAD_DELAY"] == crawl.download_delay  # never below
+
+
+def test_failures_are_described_in_one_line() -> None:
+    from scrapy.exceptions import CannotResolveHostError, DownloadConnectionRefusedError, DownloadTimeoutError
+    from twisted.python.failure import Failure
+
+    from crawler.spiders import describe_failure
+
+    def described(exc: Exception) -> str:
+        try:
+            raise exc
+        except Exception:
+            return describe_failure(Failure(), 30)
+
+    assert described(DownloadTimeoutError("slow")) == "timeout (no answer within 30 s)"
+    assert described(CannotResolveHostError("www.gone.example")).startswith("host not found")
+    assert described(DownloadConnectionRefusedError("no")).startswith("connection refused")
+    assert described(ValueError("odd")) == "ValueError: odd"

@@ -122,3 +122,28 @@ def test_sigterm_stops_the_daemon_cleanly(config_dir):
     assert "scheduler stopped" in rest
     assert second.exit_code == 1 and "already running" in second.output
     assert load_config(config_dir).database_path.with_name("foerderradar-jobs.sqlite").exists()
+
+
+def test_backup_job_writes_a_consistent_copy_and_rotates(config_dir, monkeypatch):
+    import sqlite3
+
+    from store import Store
+
+    path = config_dir / "settings.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["schedule"]["backup_keep"] = 1
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    config = load_config(config_dir)
+    store = Store(config.database_path)
+    store.sync_sources(config.sources)
+    stamps = iter(["20261129-030000", "20261206-030000"])
+    monkeypatch.setattr(jobs, "_stamp", lambda: next(stamps))
+    first = CliRunner().invoke(cli, ["--config", str(config_dir), "schedule", "--run", "backup"])
+    second = CliRunner().invoke(cli, ["--config", str(config_dir), "schedule", "--run", "backup"])
+    store.close()
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "removed 1 old" in second.output
+    (kept,) = sorted((config.database_path.parent / "backups").glob("*.db"))
+    assert kept.name == "foerderradar-20261206-030000.db"
+    with sqlite3.connect(kept) as copy:
+        assert copy.execute("SELECT count(*) FROM sources").fetchone()[0] == len(config.sources)

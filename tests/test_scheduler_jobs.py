@@ -13,7 +13,6 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from click.testing import CliRunner
 
-import alerts
 import jobs
 from configuration import load_config
 from scheduler import cli
@@ -45,8 +44,7 @@ def test_every_configured_job_is_listed(config):
     ids = [spec.id for spec in jobs.job_specs(config)]
     sources = [f"crawl:{s.id}" for s in config.sources if s.enabled]
     lists = [f"digest:{m.id}" for m in config.lists]
-    reminders = ["reminders"] if hasattr(alerts, "send_reminders") else []  # else a digest section
-    assert ids == sources + lists + reminders + ["health", "backup"]
+    assert ids == sources + lists + ["pending", "health", "backup"]
 
 
 def test_daily_crawl_keeps_its_local_time_across_both_daylight_saving_changes(config):
@@ -135,7 +133,7 @@ def clock(monkeypatch):
 def ran(monkeypatch):
     """Replace what the jobs do with a record of (job, args); the job store still holds 'jobs:…'."""
     calls: list[tuple[str, tuple]] = []
-    for name in ("crawl_job", "digest_job", "reminders_job", "health_job", "backup_job"):
+    for name in ("crawl_job", "digest_job", "pending_job", "health_job", "backup_job"):
         monkeypatch.setattr(jobs, name, lambda *args, _n=name: calls.append((_n, args)))
     return calls
 

@@ -23,11 +23,11 @@ BASE = "https://www.foerderdatenbank.de/"
 TODAY = date(2026, 11, 26)
 
 
-def export_zip(root: Path = EXPORT) -> bytes:
+def export_zip(root: Path = EXPORT, strip: str = "") -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
         for file in sorted(root.rglob("*.xml")):
-            zf.write(file, file.relative_to(root).as_posix())
+            zf.write(file, file.relative_to(root).as_posix().removeprefix(strip))
     return buffer.getvalue()
 
 
@@ -121,6 +121,16 @@ def test_export_zip_resolves_funder_contact_links_and_categories():
     assert "Ticket#" not in call.text  # internal comments stay out
     # the Hessen programme has no funder document: the funder level from its category
     assert calls["Foerderprogramm/Land/Hessen/digitale-innovation-hessen"].funder == "Land"
+
+
+@pytest.mark.parametrize("strip", ["BMWI/", "BMWI/FDB/Content/DE/"])
+def test_linked_documents_resolve_whatever_folders_the_zip_puts_above_them(strip):
+    parsed = fdb_export.parse_export(export_zip(strip=strip), BASE, "fdb-export")
+    funders = {c.external_id: c.funder for c in parsed.calls}
+    assert (
+        funders["Foerderprogramm/Bund/BMWE/ki-transfer-plus"]
+        == "Bundesministerium für Wirtschaft und Energie (BMWE)"
+    )
 
 
 def test_control_byte_document_is_read_in_spite_of_strict_parsers():

@@ -29,9 +29,10 @@ EXPORT = (
 EU = '{id: eu-ft, name: EU, kind: eu-sedia, url: "{base}/eu/search", max_pages: 5, sedia: {page_size: 8}}'
 
 
-def write_config(folder: Path, base_url: str, sources: list[str]) -> Path:
+def write_config(folder: Path, base_url: str, sources: list[str], **crawl_options: object) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     crawl_settings = {"download_delay": 0, "retries": 0, "autothrottle": False, "max_pages": 3, "timeout": 5}
+    crawl_settings.update(crawl_options)
     (folder / "settings.yaml").write_text(
         "database: data/foerderradar.db\nuser_agent: 'Foerderradar-Test/0.1 (+mailto:test@example.org)'\n"
         f"crawl: {json.dumps(crawl_settings)}\n",
@@ -129,7 +130,9 @@ def eu_overrides(base_url: str) -> dict[str, tuple[int, bytes]]:
 def test_eu_sedia_posts_multipart_pages_and_merges_topics_across_pages(tmp_path: Path) -> None:
     with SampleSite(root=FIXTURES / "eu") as site:
         site.overrides.update(eu_overrides(site.base_url))
-        folder = write_config(tmp_path / "config", site.base_url, [EU])
+        # one retry, as in production: a POST is never resent on a kept-alive connection the
+        # server already closed (here: after robots.txt), so the retry middleware must resend it
+        folder = write_config(tmp_path / "config", site.base_url, [EU], retries=1)
         (run,) = crawl(load_config(folder), "r1", None)
         posts = [e for e in site.log if e.method == "POST"]
     assert run["errors"] == 0, run["error_messages"]
@@ -145,7 +148,7 @@ def test_eu_sedia_server_error_is_recorded_not_empty(tmp_path: Path) -> None:
     with SampleSite(root=FIXTURES / "eu") as site:
         first = next(iter(eu_overrides(site.base_url)))
         site.overrides[first] = (500, b"Internal Server Error")
-        folder = write_config(tmp_path / "config", site.base_url, [EU])
+        folder = write_config(tmp_path / "config", site.base_url, [EU], obey_robots_txt=False)
         (run,) = crawl(load_config(folder), "r1", None)
     assert run["errors"] == 1 and run["items"] == 0
     assert "HTTP 500" in run["error_messages"]

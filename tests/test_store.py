@@ -82,3 +82,16 @@ def test_views_exist_and_answer(db):
     queue = db.review_queue()
     assert [r["id"] for r in queue] == [call.id]
     assert db.rows("SELECT id FROM open_calls")[0]["id"] == call.id
+
+
+def test_a_later_copy_from_another_source_is_not_offered_to_the_digest(db):
+    db.db["sources"].insert({"id": "fdb", "name": "FDB", "kind": "html", "url": "https://y"})
+    first = make_call()
+    copy = make_call(url="https://www.example.org/fdb/aufruf.html", source_id="fdb",
+                     id=call_id_for("fdb", "https://www.example.org/fdb/aufruf.html"))
+    for call in (first, copy):
+        db.save_call(call)
+        result = Classification(call.id, "de", True, 0.9, ("ki",), (), False, None, "open")
+        db.save_classification(result, call.content_hash(), [])
+    db.save_links([(copy.id, first.id, 0.97, "same title and funder")])
+    assert [row["id"] for row in db.alert_rows()] == [first.id]
