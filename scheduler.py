@@ -31,7 +31,9 @@ class UserError(Exception):
 
 
 def _known_errors() -> tuple[type[Exception], ...]:
-    return (UserError, StoreError)
+    from crawler import CrawlError  # light: the package's __init__ imports no Scrapy
+
+    return (UserError, StoreError, CrawlError)
 
 
 def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -148,8 +150,10 @@ def classify(ctx: Context, today: str | None, everything: bool, dry_run: bool) -
     for line in report.changes:
         click.echo(line)
     verb = "would change" if dry_run else "classified"
-    click.echo(f"{verb} {report.classified if not dry_run else len(report.changes)} calls; "
-               f"{report.relevant} relevant, {report.flagged} flagged for review")
+    click.echo(
+        f"{verb} {report.classified if not dry_run else len(report.changes)} calls; "
+        f"{report.relevant} relevant, {report.flagged} flagged for review"
+    )
 
 
 @cli.command()
@@ -291,7 +295,9 @@ def review_serve(ctx: Context, port: int | None) -> None:
 
 @cli.command()
 @click.option("--print", "print_only", is_flag=True, help="List every job with its next run time, then exit.")
-@click.option("--run", "run_job", metavar="JOB", help="Run one job now (an id from --print, e.g. backup), then exit.")
+@click.option(
+    "--run", "run_job", metavar="JOB", help="Run one job now (an id from --print, e.g. backup), then exit."
+)
 @pass_context
 @friendly
 def schedule(ctx: Context, print_only: bool, run_job: str | None) -> None:
@@ -364,8 +370,13 @@ def run(ctx: Context, today: str | None) -> None:
 
 
 @cli.command()
-@click.option("--out", "out_dir", default="demo/out", type=click.Path(file_okay=False),
-              help="Where the demo's database, outbox and CSV go (default demo/out).")
+@click.option(
+    "--out",
+    "out_dir",
+    default="demo/out",
+    type=click.Path(file_okay=False),
+    help="Where the demo's database, outbox and CSV go (default demo/out).",
+)
 @click.option("--today", default="2026-11-23", help="Reference date of the demo data.")
 @friendly
 def demo(out_dir: str, today: str) -> None:
@@ -402,7 +413,8 @@ def cycle(ctx: Context, day: date) -> list[str]:
         f"deadlines found   {counts['with_deadline']} calls with at least one deadline",
         f"digests           {len(delivered.sent)} written/sent, {len(delivered.failed)} pending",
         f"database          {config.database_path}",
-        f"outbox            {config.outbox_path}" if config.settings.mail.transport == "outbox"
+        f"outbox            {config.outbox_path}"
+        if config.settings.mail.transport == "outbox"
         else f"smtp              {config.settings.mail.smtp.host if config.settings.mail.smtp else ''}",
         f"review CSV        {csv_path} ({exported} rows)",
     ]

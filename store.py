@@ -8,9 +8,9 @@ Stages hand off through these tables: the crawler writes ``calls`` (and ``call_v
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ VERSIONED_FIELDS = ("title", "text", "published", "funder", "fields")
 
 
 def utcnow() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 # --- migrations ----------------------------------------------------------------------------
@@ -97,7 +97,7 @@ ORDER BY k.next_deadline IS NULL, k.next_deadline, c.title;
 
 def _migration_1(db: sqlite_utils.Database) -> None:
     db.executescript(_SCHEMA_1)
-    db["calls"].enable_fts(["title", "text", "funder"], create_triggers=True)
+    db.table("calls").enable_fts(["title", "text", "funder"], create_triggers=True)
     db.executescript(_VIEWS_1)
 
 
@@ -198,7 +198,11 @@ def _migration_call_links(db: sqlite_utils.Database) -> None:
 
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: sources, calls, versions, runs, classifications, reviews, digests", _migration_1),
-    (2, "review: decisions remember the material state they saw; review_queue v2", _migration_review_material),
+    (
+        2,
+        "review: decisions remember the material state they saw; review_queue v2",
+        _migration_review_material,
+    ),
     (3, "crawler: bytes downloaded per crawl run", _migration_crawl_bytes),
     (4, "alerts: delivery kinds (new, update, closing), snapshots, digest items", _migration_alert_items),
     (5, "crawler: cross-source duplicate links (call_links, call_copies)", _migration_call_links),
@@ -242,11 +246,11 @@ class Store:
                 continue
             with self.db.conn:
                 step(self.db)
-                self.db["migrations"].insert({"version": version, "name": name, "applied_at": utcnow()})
+                self.db.table("migrations").insert({"version": version, "name": name, "applied_at": utcnow()})
             applied.append(version)
         return applied
 
-    def rows(self, sql: str, params: Iterable[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+    def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, params))
 
     # --- sources -------------------------------------------------------------------------
@@ -257,7 +261,7 @@ class Store:
         with self.db.conn:
             for source in sources:
                 existing = self.rows("SELECT first_seen FROM sources WHERE id = ?", [source.id])
-                self.db["sources"].upsert(
+                self.db.table("sources").upsert(
                     {
                         "id": source.id,
                         "name": source.name,
@@ -284,7 +288,7 @@ class Store:
         with self.db.conn:
             old = self.rows("SELECT * FROM calls WHERE id = ?", [call.id])
             if not old:
-                self.db["calls"].insert(
+                self.db.table("calls").insert(
                     {**row, "first_seen": seen_at, "last_seen": seen_at, "content_hash": content_hash}
                 )
                 return "new"
@@ -293,7 +297,7 @@ class Store:
                 self.db.execute("UPDATE calls SET last_seen = ? WHERE id = ?", [seen_at, call.id])
                 return "unchanged"
             changed = [f for f in VERSIONED_FIELDS if previous[f] != row[f]]
-            self.db["call_versions"].insert(
+            self.db.table("call_versions").insert(
                 {
                     "call_id": call.id,
                     "seen_at": seen_at,
@@ -302,7 +306,7 @@ class Store:
                     "content_hash": previous["content_hash"],
                 }
             )
-            self.db["calls"].update(
+            self.db.table("calls").update(
                 call.id, {**row, "last_seen": seen_at, "content_hash": content_hash}
             )
             return "changed"
@@ -329,7 +333,7 @@ class Store:
         for key in ("responses", "error_messages"):
             if key in row and not isinstance(row[key], str):
                 row[key] = json.dumps(row[key], ensure_ascii=False)
-        return self.db["crawl_runs"].insert(row).last_pk
+        return int(self.db.table("crawl_runs").insert(row).last_pk or 0)
 
     def crawl_runs(self, run_id: str | None = None) -> list[dict[str, Any]]:
         if run_id:
@@ -385,7 +389,7 @@ class Store:
         flag_reasons: list[str],
         at: str | None = None,
     ) -> None:
-        self.db["classifications"].upsert(
+        self.db.table("classifications").upsert(
             {
                 "call_id": result.call_id,
                 "language": result.language,
@@ -524,7 +528,7 @@ class Store:
                 current = self.call(decision["call_id"])
                 if current is None:
                     raise KeyError(decision["call_id"])
-                self.db["reviews"].upsert(
+                self.db.table("reviews").upsert(
                     {**decision, "content_hash": current["content_hash"]}, pk="call_id"
                 )
         return len(decisions)
@@ -615,7 +619,7 @@ class Store:
             if pending or delivered:
                 conn.rollback()
                 return False
-            self.db["digests"].insert(row, pk="id")
+            self.db.table("digests").insert(row, pk="id")
             conn.commit()
         except BaseException:
             conn.rollback()

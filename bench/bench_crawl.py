@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import sys
@@ -132,7 +133,7 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def table(calls: int, first: dict, second: dict) -> str:
+def table(calls: int, first: dict, second: dict, load: float) -> str:
     ratio = second["wire_bytes"] / first["wire_bytes"] if first["wire_bytes"] else 0.0
     rows = [
         ("calls stored (first run)", f"{first['new']:,}", f"{second['unchanged']:,} unchanged"),
@@ -169,7 +170,8 @@ def table(calls: int, first: dict, second: dict) -> str:
         "real crawler process (Scrapy, pipelines, SQLite). Politeness off: no delay, no AutoThrottle, "
         "16 parallel requests, robots.txt not fetched. The second run is over the unchanged site: every "
         "page is revalidated with `If-None-Match` and answered `304 Not Modified`.",
-        f"Machine: {platform.machine()}, Python {platform.python_version()}, {_cpus()} CPUs.",
+        f"Machine: {platform.machine()}, Python {platform.python_version()}, {_cpus()} CPUs, load average "
+        f"{load:.1f} at the start (a shared machine: times vary by about a third).",
         "",
         "| measure | first run | second run (unchanged) |",
         "|---|---|---|",
@@ -183,8 +185,6 @@ def table(calls: int, first: dict, second: dict) -> str:
 
 
 def _cpus() -> int:
-    import os
-
     return os.cpu_count() or 1
 
 
@@ -205,6 +205,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--no-write", action="store_true", help="print only, leave BENCHMARKS.md alone")
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-crawl-") as tmp:
         site_root = Path(tmp) / "site"
         pages = generate(site_root, args.calls)
@@ -212,7 +213,7 @@ def main() -> None:
             folder = write_config(Path(tmp) / "project" / "config", site.base_url, pages)
             first = measure(site, folder, "bench-1")
             second = measure(site, folder, "bench-2")
-    text = table(args.calls, first, second)
+    text = table(args.calls, first, second, load)
     print(text)
     if not args.no_write:
         write_section(text)

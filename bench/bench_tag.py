@@ -29,6 +29,7 @@ from configuration import load_config  # noqa: E402
 GOLD = ROOT / "tests" / "gold" / "gold.jsonl"
 SEED = ROOT / "classifier" / "seed.jsonl"
 TARGET_CHARS = 2000
+REPEATS = 3
 SECTION = "## Classifier"
 
 
@@ -68,29 +69,54 @@ def documents(count: int) -> list[dict]:
 
 
 def _cut(text: str) -> str:
-    end = text.rfind(". ", 0, TARGET_CHARS)
-    return text[: end + 1] if end > TARGET_CHARS * 0.8 else text[:TARGET_CHARS]
+    """About TARGET_CHARS characters, ending at a sentence end when one is near."""
+    end = text.rfind(". ", 0, TARGET_CHARS + 150)
+    return text[: end + 1] if end > TARGET_CHARS * 0.9 else text[:TARGET_CHARS]
 
 
 def bench_tag(docs: list[dict]) -> tuple[float, float]:
     classifier = Classifier.load(load_config(ROOT / "config"))
     lines = [json.dumps(d, ensure_ascii=False) for d in docs]
     list(classifier.tag_lines(lines[:20], None))  # warm up
-    started = time.perf_counter()
-    out = list(classifier.tag_lines(lines, None))
-    elapsed = time.perf_counter() - started
-    assert len(out) == len(docs)
-    return len(docs) / elapsed, sum(len(d["text"]) for d in docs) / len(docs)
+    best_wall = best_cpu = float("inf")
+    for _ in range(REPEATS):  # the best of a few runs, as timeit does: other work on the machine only slows
+        started, cpu = time.perf_counter(), time.process_time()
+        out = list(classifier.tag_lines(lines, None))
+        best_wall = min(best_wall, time.perf_counter() - started)
+        best_cpu = min(best_cpu, time.process_time() - cpu)
+        assert len(out) == len(docs)
+    return len(docs) / best_wall, len(docs) / best_cpu, sum(len(d["text"]) for d in docs) / len(docs)
+
+
+def bench_reference(docs: list[dict]) -> float:
+    """The configuration stack-notes.md measured at about 1,600 docs/s: spaCy's blank German pipeline
+    (its own rule tokenizer) plus a Matcher and a PhraseMatcher. It calibrates this machine."""
+    import spacy
+    from spacy.matcher import Matcher, PhraseMatcher
+
+    nlp = spacy.blank("de")
+    matcher = Matcher(nlp.vocab)
+    matcher.add("DATE", [[{"TEXT": {"REGEX": r"^\d{1,2}\.\d{1,2}\.\d{4}\.?$"}}], [{"LOWER": "frist"}]])
+    phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+    phrases.add("KI", [nlp.make_doc(t) for t in ("künstliche intelligenz", "ki", "maschinelles lernen")])
+    best = float("inf")
+    for _ in range(REPEATS):
+        started = time.process_time()
+        for doc in nlp.pipe(d["text"] for d in docs):
+            matcher(doc)
+            phrases(doc)
+        best = min(best, time.process_time() - started)
+    return len(docs) / best
 
 
 def bench_dateparser(docs: list[dict]) -> float:
     from dateparser.search import search_dates
 
     search_dates("Frist: 31.03.2026", languages=["de"], settings={"DATE_ORDER": "DMY"})  # first call is slow
-    started = time.perf_counter()
+    started = time.process_time()
     for doc in docs:
         search_dates(doc["text"], languages=[doc["language"]], settings={"DATE_ORDER": "DMY"})
-    return len(docs) / (time.perf_counter() - started)
+    return len(docs) / (time.process_time() - started)
 
 
 def main() -> None:
@@ -100,19 +126,21 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     args = parser.parse_args()
     docs = documents(args.docs)
-    rate, chars = bench_tag(docs)
+    rate, cpu_rate, chars = bench_tag(docs)
+    reference = bench_reference(docs)
     sample = docs[: args.baseline]
     base = bench_dateparser(sample)
     config = load_config(ROOT / "config")
     with GOLD.open(encoding="utf-8") as lines:
         report = run_eval(Classifier.load(config), lines, None)
-    table = _table(len(docs), chars, rate, len(sample), base, report)
+    rates = {"wall": rate, "cpu": cpu_rate, "reference": reference, "dateparser": base}
+    table = _table(len(docs), chars, rates, len(sample), report)
     print(table)
     if not args.no_write:
         _write(table)
 
 
-def _table(n: int, chars: float, rate: float, sample: int, base: float, report: dict) -> str:
+def _table(n: int, chars: float, rates: dict[str, float], sample: int, report: dict) -> str:
     machine = (
         f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, one process"
     )
@@ -120,18 +148,25 @@ def _table(n: int, chars: float, rate: float, sample: int, base: float, report: 
         [
             SECTION,
             "",
-            f"`bench/bench_tag.py` on {machine} (other work may share the machine; rates vary ±30 %).",
+            f"`bench/bench_tag.py` on {machine}; {n} documents of ~{chars:.0f} characters built from the gold",
+            "and seed texts (German and English, 3:1), pipeline load excluded, rules only (no trained model);",
+            f"each rate is the best of {REPEATS} runs (other work on a shared machine only slows a run down).",
             "",
             "| what | documents | docs/s |",
             "|---|---:|---:|",
-            f"| `tag` (spaCy pipeline, rules{', no model' if True else ''}), ~{chars:.0f} chars | {n} | {rate:.0f} |",
-            f"| `dateparser.search_dates` (languages=[lang], DMY), same documents | {sample} (sample) | {base:.1f} |",
-            f"| ratio tag / dateparser | | {rate / base:.0f}× |",
+            f"| `tag` — wall clock | {n} | {rates['wall']:.0f} |",
+            f"| `tag` — CPU time of the process (one core) | {n} | {rates['cpu']:.0f} |",
+            f'| reference: `spacy.blank("de")` + Matcher + PhraseMatcher (CPU time) | {n} | {rates["reference"]:.0f} |',
+            f"| `dateparser.search_dates(text, languages=[lang], DMY)` (CPU time) | {sample} (sample) | {rates['dateparser']:.1f} |",
+            f"| ratio `tag` / dateparser | | {rates['cpu'] / rates['dateparser']:.0f}× |",
+            f"| ratio `tag` / reference | | {rates['cpu'] / rates['reference']:.2f} |",
             "",
-            "The dateparser run uses a sample because it is slow; it only finds dates, it does not decide which",
-            "one is a deadline.",
+            "dateparser runs on a sample because it is slow, and it only finds dates; it does not decide which one",
+            "is a deadline. The reference row calibrates the machine: `stack-notes.md` measured that configuration",
+            "at about 1,600 docs/s on 2,000-character German documents; where it runs slower (a slower or shared",
+            "machine), `tag` slows the same way, so `tag` ≈ ratio × 1,600 docs/s there.",
             "",
-            f"Eval on the gold set (`foerderradar eval tests/gold/gold.jsonl`, {report['documents']} documents):",
+            f"Eval on the gold set (`foerderradar eval tests/gold/gold.jsonl`, {report['documents']} documents, rules only):",
             "",
             "```",
             format_report(report),

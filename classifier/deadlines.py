@@ -18,6 +18,7 @@ from classifier.dates import DateMention, find_dates
 from classifier.signals import Signal, document_types
 from classifier.status import is_rolling, says_closed
 from classifier.text import Sentences
+from classifier.years import infer_years
 from models import Deadline
 
 THRESHOLD = 2.5
@@ -42,7 +43,7 @@ class DeadlineResult:
     deadlines: tuple[Deadline, ...]
     openings: tuple[str, ...] = ()
     rolling: bool = False
-    closed: bool = False
+    closed: str = ""  # the words that say the call is closed, or ""
     readings: tuple[Reading, ...] = field(default=(), compare=False)
 
 
@@ -58,13 +59,22 @@ def extract_deadlines(
     """
     sentences = sentences or Sentences(text)
     mentions = find_dates(text)
-    readings = _read_all(text, mentions, sentences)
+    low = _lower(text)  # the cues are lower-case patterns: one lower() here, no re.I in every search
+    readings = _read_all(low, mentions, sentences)
     doc_kind = document_kind(text, types)
-    _infer_years(readings, sentences, published)
-    deadlines = _deadlines(text, readings, doc_kind)
+    infer_years(readings, sentences, published)
+    deadlines = _deadlines(text, low, readings, doc_kind)
     openings = tuple(r.mention.iso for r in readings if r.role == "opening" and r.mention.iso is not None)
     rolling = not deadlines and is_rolling(text, sentences)
     return DeadlineResult(deadlines, openings, rolling, says_closed(text), tuple(readings))
+
+
+def _lower(text: str) -> str:
+    """``text.lower()`` with every character keeping its offset (a few letters grow when lowered)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 def document_kind(text: str, types: list[Signal] | None = None) -> str | None:
@@ -120,6 +130,7 @@ def _near(text: str, mention: DateMention, prev: DateMention | None, span: tuple
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+_PARENTHESES = re.compile(r"\([^()]{0,120}\)")
 
 
 def _heading(text: str, pos: int) -> str:
@@ -159,30 +170,32 @@ def _score(
     near, after = _near(text, m, prev, span), _after(text, m, nxt, span)
     wide = text[max(span[0], m.start - 400) : m.start - len(near)]
     clause = _clause(after)
-    score = 0.0
+    label_near, label_after = _before(cues.LABEL, near, 3.0), _after_w(cues.LABEL, after[:45], 3.0)
+    label_wide = _before(cues.LABEL, wide, 1.5, far=True)
+    score = max(label_near, label_after, label_wide)
+    # The verb may close the sentence after further dates: "… bis zum 31. März oder bis zum 30. September
+    # eines jeden Jahres bei der Bewilligungsbehörde einzureichen."
+    rest = text[m.end : min(span[1], m.end + 250)]
     score += max(
-        _before(cues.LABEL, near, 3.0),
-        _after_w(cues.LABEL, after[:45], 3.0),
-        _before(cues.LABEL, wide, 1.5, far=True),
+        _before(cues.SUBMIT, near, 2.0), _after_w(cues.SUBMIT, after, 2.0), _after_w(cues.SUBMIT, rest, 1.5)
     )
-    score += max(_before(cues.SUBMIT, near, 2.0), _after_w(cues.SUBMIT, after, 2.0))
     score += max(
         _before(cues.NOUN, near, 1.0),
         _after_w(cues.NOUN, after[:80], 1.0),
         _before(cues.NOUN, wide, 0.6, far=True),
     )
-    score += 1.0 if cues.UNTIL.pattern.search(near) else 0.0
+    score += 1.0 if cues.UNTIL.pattern.search(near[-45:]) else 0.0
     if cues.POSSIBLE.match(after) and cues.NOUN.pattern.search(near):
         score += 1.0  # "Die Einreichung ist bis zum 30. Juni 2026 möglich"
     if score < THRESHOLD:
         # Cannot become a deadline: only tell a publication or opening date (year anchor, status).
         reading.score, reading.role = score, _plain_role(near)
         return
-    has_label = bool(cues.LABEL.pattern.search(near + "\n" + wide) or cues.LABEL.pattern.search(after[:45]))
+    has_label = bool(label_near or label_after or label_wide)
     # Only the date's own clause speaks against it: in "Anträge für Vorhaben, die ab dem 1. Januar
     # beginnen, können bis zum 30. November …" or "Auf der Konferenz sagte sie, KMU könnten bis zum …"
     # the words before the comma belong to something else.
-    own = near[near.rfind(",") + 1 :]
+    own = _PARENTHESES.sub(" ", near[near.rfind(",") + 1 :])  # "(für einen Projektbeginn im …)" qualifies
     worst, role = _worst_negative(own, clause[:60], has_label)
     reading.score = score + worst
     reading.role = "deadline" if reading.score >= THRESHOLD else role
@@ -298,64 +311,20 @@ def _kind_from_previous(text: str, span: tuple[int, int]) -> str | None:
 # --- years, kinds and the final list -------------------------------------------------------
 
 
-def _infer_years(readings: list[Reading], sentences: Sentences, published: date | None) -> None:
-    """A year-less deadline takes the year of its sentence, else the first one after the publication."""
-    anchor = _anchor(readings, published)
-    for reading in readings:
-        m = reading.mention
-        if reading.role != "deadline" or m.year is not None:
-            continue
-        year = _sentence_year(readings, sentences, m)
-        if year is None and anchor is not None:
-            year = anchor.year + (
-                date(anchor.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < anchor
-            )
-        if year is not None and _exists(year, m.month, m.day):
-            reading.mention = m.with_year(year)
-
-
-def _anchor(readings: list[Reading], published: date | None) -> date | None:
-    for reading in readings:
-        if reading.role == "publication" and reading.mention.year is not None:
-            return reading.mention.as_date()
-    if published is not None:
-        return published
-    dated = [r.mention.as_date() for r in readings if r.mention.year is not None]
-    return min(d for d in dated if d is not None) if dated else None
-
-
-def _sentence_year(readings: list[Reading], sentences: Sentences, m: DateMention) -> int | None:
-    index = sentences.index(m.start)
-    same = [r.mention for r in readings if sentences.index(r.mention.start) == index and r.mention.year]
-    later = [x for x in same if x.start > m.start]
-    earlier = [x for x in same if x.start < m.start]
-    if later:
-        return later[0].year
-    return earlier[-1].year if earlier else None
-
-
-def _exists(year: int, month: int, day: int) -> bool:
-    try:
-        date(year, month, day)
-    except ValueError:
-        return False
-    return True
-
-
-def _deadlines(text: str, readings: list[Reading], doc_kind: str | None) -> tuple[Deadline, ...]:
+def _deadlines(text: str, low: str, readings: list[Reading], doc_kind: str | None) -> tuple[Deadline, ...]:
     chosen = [r for r in readings if r.role == "deadline"]
     chains: dict[int, int] = {}
     for reading in chosen:
         chains[reading.chain] = chains.get(reading.chain, 0) + 1
     merged: dict[str, Deadline] = {}
-    staged = _two_stage(text, chosen)
+    staged = _two_stage(low, chosen)
     # Several dates each labelled "Stichtag …" are one series of cut-offs.
-    labelled = [r for r in chosen if r.kind == "single" and _labelled_stichtag(text, r)]
+    labelled = [r for r in chosen if r.kind == "single" and _labelled_stichtag(low, r)]
     if len({r.mention.iso for r in labelled}) >= 2:
         staged.update({id(r): "stichtag" for r in labelled})
     for reading in chosen:
         kind = staged.get(id(reading), reading.kind)
-        if kind == "single" and chains[reading.chain] > 1 and _chain_is_stichtag(text, reading):
+        if kind == "single" and chains[reading.chain] > 1 and _chain_is_stichtag(low, reading):
             kind = "stichtag"
         if doc_kind:
             kind = doc_kind

@@ -86,7 +86,7 @@ def make_relevance(nlp: Language, name: str) -> Any:
             textcat=textcat,
             open_deadline=dated or bool(result and result.rolling),
             open_dated_deadline=dated,
-            closed=bool(result and result.closed),
+            closed=result.closed if result else "",
             types=doc._.fr_types,
         )
         doc._.fr_relevance = score_call(text, doc._.fr_hits or [], sentences.sentence, context)
@@ -110,7 +110,7 @@ class TopicMatcher:
         self.prefixes.sort(key=lambda p: -len(p[0]))
         self.prefix_tuple = tuple(p for p, _ in self.prefixes)
         pattern = trie_pattern([p for p, _ in self.prefixes])
-        self.prefix_re = re.compile(rf"\b{pattern}[\w-]+", re.I) if self.prefixes else None
+        self.prefix_re = re.compile(rf"\b{pattern}[\w-]+") if self.prefixes else None  # on lower-cased text
 
     def _add_terms(self, nlp: Language, key: str, terms: list[str]) -> None:
         phrases = []
@@ -141,14 +141,17 @@ class TopicMatcher:
 
     def _prefix_hits(self, text: str) -> list[Hit]:
         hits = []
-        for match in self.prefix_re.finditer(text):
+        lowered = text.lower()
+        if len(lowered) != len(text):
+            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        for match in self.prefix_re.finditer(lowered):
             if match.start() and text[match.start() - 1] == "-":
                 continue  # the tail of a compound, not its head
-            low = match.group().lower()
+            low = match.group()
             for prefix, key in self.prefixes:
                 if low.startswith(prefix) and len(low) > len(prefix):
                     kind, label, weight = self.info[key]
-                    hits.append(Hit(kind, label, match.group(), match.start(), weight))
+                    hits.append(Hit(kind, label, text[match.start() : match.end()], match.start(), weight))
                     break
         return hits
 

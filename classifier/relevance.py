@@ -14,7 +14,8 @@ How the score is made (also in README.md, "Classifier"):
    funding (tender, job ad, prize, scholarship, report, news, training subsidy: enough marker words,
    the title counting double) × 0.2 — news and reports are spared when the text still invites
    submissions to an open deadline; companies excluded or an eligibility list without companies or
-   research bodies × 0.3; the text says the call is closed × 0.2; digital/software work excluded × 0.6;
+   research bodies × 0.3; the text says the call is closed × 0.2; software work excluded × 0.6, AI or
+   several digital fields excluded × 0.3;
    each distinct keywords.yaml exclusion term (up to three) × (1 − 0.5·weight).
 3. Text classifier. When a model trained by ``foerderradar train`` exists, the final score is
    ``(1 − α)·rules + α·p(relevant)`` with ``α = TEXTCAT_SHARE``; without one the rules carry it alone.
@@ -34,6 +35,7 @@ NOT_FUNDING_FACTOR = 0.2
 RESTRICTED_FACTOR = 0.3
 CLOSED_FACTOR = 0.2
 FIELD_EXCLUDED_FACTOR = 0.6
+AI_EXCLUDED_FACTOR = 0.3
 NO_FUNDING_WORD_FACTOR = 0.7
 APPLICANT_BONUS = 0.1
 INNOVATION_BONUS = 0.1
@@ -66,7 +68,7 @@ class Context:
     textcat: float | None = None
     open_deadline: bool = False  # a deadline on or after the reference date, or rolling
     open_dated_deadline: bool = False  # a dated deadline on or after the reference date
-    closed: bool = False
+    closed: str = ""  # the words that say the call is closed
     types: list[signals.Signal] | None = None  # not-funding document types, when already computed
 
 
@@ -117,13 +119,15 @@ def _factors(
         (signals.field_excluded(text, low), FIELD_EXCLUDED_FACTOR),
     ):
         if found:
+            weight = AI_EXCLUDED_FACTOR if found.name == "ai_excluded" else weight
             factor *= weight
             evidence.append(
                 Evidence("signal", found.name, found.term[:80], sentence_of(found.start), weight - 1)
             )
     if context.closed:
         factor *= CLOSED_FACTOR
-        evidence.append(Evidence("signal", "closed", "", "", CLOSED_FACTOR - 1))
+        at = low.find(context.closed.lower())
+        evidence.append(Evidence("signal", "closed", context.closed, sentence_of(max(at, 0)), CLOSED_FACTOR - 1))
     seen: set[str] = set()
     for hit in hits:
         if hit.kind == "exclusion" and hit.term.lower() not in seen and len(seen) < 3:

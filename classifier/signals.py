@@ -69,13 +69,14 @@ _TYPES = {
         "bericht, studie, report, bilanz, analyse, survey, förderprogramme für, funding programmes for, programme im",
     ),
     "news": (
-        "selected for funding, were selected, have been selected, bewilligt, förderbescheid*, überreicht, "
-        "übergab, haushaltsausschuss*, bundestag, beschlossen, adopts, adopted, pressemitteilung*, "
+        "selected for funding, were selected, have been selected, förderbescheid*, überreicht, "
+        "übergab, haushaltsausschuss*, adopts, pressemitteilung*, "
         "press release, gipfel, summit, workshop series, webinar series, neue abteilung, zwischennachweis*, "
         "verwendungsnachweis*, hinweis an zuwendungsempfänger",
         "wurden, ergebnisse, results, sagte, said, budget, haushalt*, veranstaltung*, konferenz*, conference, "
         "consultation, konsultation, eingegangen, workshop, workshops, agreement, verordnung, regulation, "
-        "gesetz, anmeldung, registration, teilnahme ist kostenlos, free of charge, ai act",
+        "gesetz, anmeldung, registration, teilnahme ist kostenlos, free of charge, ai act, bewilligt, "
+        "beschlossen, bundestag, adopted",
     ),
     "training": ("umschulung*, upskilling", "weiterbildung*, qualifizierung*, lehrgang*, training courses"),
 }
@@ -125,24 +126,19 @@ _RESTRICTED = re.compile(
     r"(?:antragsberechtigt|antragsteller|gefördert|förderfähig|vorgesehen|eligible|apply|funded)|"
     r"\b(?:only|ausschließlich|nur)\b[^.;]{0,60}?\b(?:us|u\.s\.|united states|american)\b|"
     r"\blocated in the united states\b",
-    re.I,
 )
 # "Large companies are not eligible" leaves SMEs in: only an exclusion of companies as such counts.
-_ONLY_SOME = re.compile(
-    r"(?:große[n]?|large|foreign|ausländische[n]?|non-eu|non-european|größere[n]?)\s*$", re.I
-)
+_ONLY_SOME = re.compile(r"(?:große[n]?|large|foreign|ausländische[n]?|non-eu|non-european|größere[n]?)\s*$")
 _ELIGIBLE_LIST = re.compile(
     r"(?:antragsberechtigt sind|antragsberechtigt:|zuwendungsempfänger sind|gefördert werden ausschließlich|"
     r"eligible applicants?(?: are)?|may only be submitted by|applications? (?:are|is) open to|"
     r"förderberechtigt sind)([^.\n]{0,300})",
-    re.I,
 )
 _CAN_APPLY = re.compile(
     r"unternehmen|\bkmu\b|wirtschaft|start-?ups?|firmen|companies|enterprises|\bsmes?\b|businesses|industr|"
     r"forschungseinrichtung|forschungsinstitut|hochschule|universit|research organi|institut|legal entit|"
     r"\balle\b|\bany\b|konsorti|verbünde|freiberuf|gründ|handwerk|gesellschaft|gmbh|betriebe|selbst(?:st)?ändige|"
     r"juristische personen|legal persons|organi[sz]ations|entities|mittelstand",
-    re.I,
 )
 _FIELD_EXCLUDED = re.compile(
     r"(?:nicht gefördert werden|nicht förderfähig sind|ausgeschlossen sind|ausgenommen sind|not eligible are|"
@@ -150,7 +146,6 @@ _FIELD_EXCLUDED = re.compile(
     r"(?:software|digitalisierung|digital|it-|informationstechn|\bki\b|künstliche|artificial)|"
     r"\b(?:software\w*|digital\w*|algorithm\w*|ki-\w+)\b[^.;]{0,60}?(?:nicht förderfähig|nicht gefördert|"
     r"können nicht gefördert|are not eligible|is not eligible|excluded from funding|will not be funded)",
-    re.I,
 )
 _GATE = {
     "restricted": (
@@ -230,7 +225,7 @@ def document_types(title: str, text: str) -> list[Signal]:
         if name == "news" and (_NEWS_COUNT.search(title) or _NEWS_COUNT.search(text[:6000])):
             weight += 2
             first = first or "news"
-        if weight >= TYPE_THRESHOLD:
+        if weight >= TYPE_THRESHOLD + (name == "news"):  # news words are common in calls too
             at = max(0, low.find(first)) if first else 0
             types.append(Signal(name, first or title[:60], at))
     return types
@@ -239,12 +234,12 @@ def document_types(title: str, text: str) -> list[Signal]:
 def restricted_applicants(text: str, low: str) -> Signal | None:
     """Companies excluded outright, or an eligibility list naming neither companies nor research bodies."""
     if any(word in low for word in _GATE["restricted"]):
-        for match in _RESTRICTED.finditer(text):
-            if not _ONLY_SOME.search(text, max(0, match.start() - 25), match.start()):
-                return Signal("restricted_applicants", match.group(), match.start())
-    for match in _ELIGIBLE_LIST.finditer(text):
+        for match in _RESTRICTED.finditer(low):
+            if not _ONLY_SOME.search(low, max(0, match.start() - 25), match.start()):
+                return Signal("restricted_applicants", text[match.start() : match.end()], match.start())
+    for match in _ELIGIBLE_LIST.finditer(low):
         if not _CAN_APPLY.search(match.group(1)):
-            return Signal("restricted_applicants", match.group(), match.start())
+            return Signal("restricted_applicants", text[match.start() : match.end()], match.start())
     return None
 
 
@@ -252,5 +247,22 @@ def field_excluded(text: str, low: str) -> Signal | None:
     """Digital / software / AI work named as not fundable."""
     if not any(word in low for word in _GATE["field"]):
         return None
-    match = _FIELD_EXCLUDED.search(text)
-    return Signal("field_excluded", match.group(), match.start()) if match else None
+    match = _FIELD_EXCLUDED.search(low)
+    if not match:
+        return None
+    end = low.find(".", match.end())
+    clause = low[match.start() : end if end > 0 else match.end() + 200]
+    kinds = {m.group(1) for m in _DIGITAL_WORK.finditer(clause)}
+    # Software alone ("reine Softwareentwicklung ist nicht förderfähig") is common in fitting R&D calls;
+    # AI or several digital fields excluded together is not.
+    name = (
+        "field_excluded"
+        if len(kinds) < 2 and not kinds & {"ki", "künstliche", "artificial"}
+        else "ai_excluded"
+    )
+    return Signal(name, text[match.start() : match.end()], match.start())
+
+
+_DIGITAL_WORK = re.compile(
+    r"(software|digital|algorithm|\bki\b|künstliche|artificial|daten|informationstechn)"
+)

@@ -45,27 +45,28 @@ _CLOSED_GATE = (
 )  # fmt: skip
 
 
-def says_closed(text: str) -> bool:
-    """The text itself says the call is closed, cancelled, suspended or out of money.
+def says_closed(text: str) -> str:
+    """The words in which the text itself says the call is closed, cancelled, suspended or out of
+    money, or "" when it does not.
 
     "… until the budget is exhausted" / "solange die Mittel nicht ausgeschöpft sind" is a condition, not
     a statement, and does not count.
     """
     low = text.lower()
     if not any(word in low for word in _CLOSED_GATE):
-        return False
+        return ""
     for match in cues.CLOSED.finditer(text):
         before = text[max(0, match.start() - 50) : match.start()]
         if not _CONDITION.search(before) and "nicht" not in match.group().lower()[-12:]:
-            return True
-    return False
+            return match.group()
+    return ""
 
 
 def status_at(
     deadlines: tuple[Deadline, ...],
     openings: tuple[str, ...],
     rolling: bool,
-    closed: bool,
+    closed: bool | str,
     today: date,
 ) -> tuple[str | None, str]:
     """``(next_deadline, status)`` of a call at ``today`` as spec/classifier.md §1 defines them."""

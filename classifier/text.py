@@ -32,6 +32,9 @@ _BLOCK_TAGS = {
     "dd",
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
+_WHITESPACE = re.compile(r"\s+")
+_LINE_EDGES = re.compile(r" *\n *")
+_BLANK_LINES = re.compile(r"\n{3,}")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 _CUE = re.compile(
@@ -55,20 +58,21 @@ class TextError(ValueError):
 
 def clean_text(text: str) -> str:
     """Plain text from what a crawler left: HTML tags and entities removed, control bytes dropped."""
-    if "<" in text and ">" in text:
-        text = _SCRIPT.sub(" ", text)
+    if "<" in text and ">" in text and _TAG.search(text):
+        # In HTML a line break inside a paragraph is just a space; only block elements break lines.
+        text = _WHITESPACE.sub(" ", _SCRIPT.sub(" ", text))
         text = _TAG.sub(lambda m: "\n" if m.group(2).lower() in _BLOCK_TAGS else " ", text)
     if "&" in text:
         text = html.unescape(text)
-    text = _CONTROL.sub(" ", text)
-    return _SPACES.sub(" ", text)
+    text = _SPACES.sub(" ", _CONTROL.sub(" ", text))
+    return _BLANK_LINES.sub("\n\n", _LINE_EDGES.sub("\n", text))
 
 
 def check_text(raw: str) -> None:
     """Raise TextError for input that is mostly binary junk rather than language."""
     if not raw:
         return
-    sample = raw[:20_000]
+    sample = raw[:4000]
     bad = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
     letters = len(sample) - len(_LETTERS.sub("", sample))
     if len(sample) > 200 and (bad > len(sample) * 0.05 or letters < len(sample) * 0.3):
@@ -125,8 +129,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             continue
         if match.group() == "." and _is_abbreviation(text, match.start()):
             continue
-        if match.group() == "\n" and _CONTINUES.search(text, max(0, match.start() - 20), match.start()):
-            continue  # a line broken inside "bis zum\n15. April"
+        if match.group() == "\n" and _wrapped(text, match.start()):
+            continue  # a line broken inside a sentence: "bis zum\n15. April", wrapped PDF text
         end = match.end()
         if end > start:
             spans.append((start, end))
@@ -134,6 +138,21 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if start < len(text):
         spans.append((start, len(text)))
     return spans
+
+
+def _wrapped(text: str, newline: int) -> bool:
+    """A single line break that continues the sentence: after "bis zum", or after a long line that does
+    not end like a sentence, a label or a heading (text wrapped by a PDF or an editor)."""
+    if _CONTINUES.search(text, max(0, newline - 20), newline):
+        return True
+    line_start = text.rfind("\n", 0, newline) + 1
+    line = text[line_start:newline].rstrip()
+    following = text[newline + 1 : newline + 3].lstrip()
+    return len(line) >= WRAP_WIDTH and line[-1:] not in _LINE_END and not following[:1].isdigit()
+
+
+WRAP_WIDTH = 70
+_LINE_END = set('.:;!?)"“”')
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:

@@ -14,7 +14,7 @@ from scrapy.http import Request, Response, TextResponse
 from configuration import Selectors
 from crawler import parsing
 from crawler.spiders import SourceSpider, register
-from models import Call
+from models import Call, call_id_for
 
 # Linked PDFs worth reading: the guideline or announcement often alone states the deadline.
 PDF_LINKS = "a[href$='.pdf'], a[href$='.PDF'], a[href*='.pdf?'], a[href*='blob=publicationFile']"
@@ -92,8 +92,9 @@ class FeedSpider(PdfMixin):
             return
         if feed.bozo:  # malformed but readable: keep the entries, tell the admin
             self.run.note(response.url, f"malformed feed, entries read anyway ({_bozo(feed)})")
+        publisher = feed.feed.get("author")  # an Atom feed names its author once for all entries
         for entry in feed.entries:
-            call = self.entry_call(entry, response.url)
+            call = self.entry_call(entry, response.url, publisher)
             if call is not None and self.source.follow_links:
                 meta = {"pending_call": call, "optional": True}
                 yield self.request(call.url, self.parse_entry_page, meta=meta)
@@ -111,7 +112,7 @@ class FeedSpider(PdfMixin):
             call = replace(call, text=f"{call.text}\n\n{page}".strip())
         yield self.with_pdfs(call, response)
 
-    def entry_call(self, entry: Any, feed_url: str) -> Call | None:
+    def entry_call(self, entry: Any, feed_url: str, publisher: str | None = None) -> Call | None:
         link = urljoin(feed_url, entry.get("link") or "")
         guid = entry.get("id") or ""
         permalink = guid if guid.startswith(("http://", "https://")) else None
@@ -127,13 +128,13 @@ class FeedSpider(PdfMixin):
             title=parsing.html_to_text(entry.get("title")),
             text=parsing.html_to_text(body),
             published=published,
-            funder=entry.get("author") if self.source.funder is None else None,
+            funder=(entry.get("author") or publisher) if self.source.funder is None else None,
         )
-        # a permalink guid survives a changed link spelling (and the demo's changing port)
+        # the publisher's guid survives a changed link spelling (and the demo's changing port)
         if permalink and guid != call.url:
-            from models import call_id_for
-
             call = replace(call, id=call_id_for(self.source.id, permalink))
+        elif guid and not permalink:
+            call = replace(call, id=call_id_for(self.source.id, call.url, guid.strip()))
         return call
 
 
@@ -205,6 +206,9 @@ class HtmlSpider(PdfMixin):
             url=response.urljoin(canonical) if canonical else response.url,
             title=title,
             text=text,
-            published=parsing.parse_date(parsing.first_text(response, sel.published)),
+            published=parsing.parse_date(parsing.first_text(response, sel.published))
+            if sel.published
+            else parsing.page_date(response),
             funder=parsing.first_text(response, sel.funder),
+            language=self.source.language or parsing.page_language(response),
         )

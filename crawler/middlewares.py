@@ -7,6 +7,7 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.dupefilters import RFPDupeFilter
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Request, Response
 from scrapy.logformatter import LogFormatter
@@ -131,3 +132,16 @@ class ShortLogFormatter(LogFormatter):
             "msg": "Dropped %(url)s: %(exception)s",
             "args": {"url": getattr(item, "url", "?"), "exception": exception},
         }
+
+
+class LoopAwareDupeFilter(RFPDupeFilter):
+    """Scrapy's duplicate filter, but a redirect back to a page already asked for is a recorded error.
+
+    Otherwise a redirect loop ends silently: the request is dropped as a duplicate, no errback runs.
+    """
+
+    def log(self, request: Request, spider: Spider) -> None:
+        super().log(request, spider)
+        hops = request.meta.get("redirect_urls")
+        if hops and isinstance(spider, SourceSpider):
+            spider.record_error(hops[0], f"redirect loop ({' → '.join([*hops, request.url])})")

@@ -195,3 +195,25 @@ def pdf_text(body: bytes, max_chars: int) -> str:
     except (PdfReadError, KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"unreadable PDF ({exc})") from None
     return clean("\n".join(chunks))[:max_chars]
+
+
+_DATE_META = (
+    "//meta[@property='article:published_time']/@content",
+    "//meta[@name='DC.date' or @name='dcterms.date' or @name='date']/@content",
+    "//time[@datetime][1]/@datetime",
+)
+
+
+def page_date(node: Selector | SelectorList) -> str | None:
+    """The publication date a page declares in its metadata, when no selector names one."""
+    for expression in _DATE_META:
+        found = parse_date(node.xpath(expression).get())
+        if found:
+            return found
+    return None
+
+
+def page_language(node: Selector | SelectorList) -> str | None:
+    """``de`` or ``en`` from ``<html lang>``, else None."""
+    lang = (node.xpath("/html/@lang").get() or "").strip().lower()[:2]
+    return lang if lang in ("de", "en") else None

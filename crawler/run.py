@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from configuration import Config, Source
 from crawler.links import link_duplicates
@@ -25,6 +26,15 @@ def select_sources(config: Config, source_ids: list[str] | None) -> list[Source]
     if source_ids:
         return [config.source(source_id) for source_id in dict.fromkeys(source_ids)]
     return [source for source in config.sources if source.enabled]
+
+
+def by_site(sources: list[Source]) -> list[list[Source]]:
+    """Sources grouped by the site they fetch from (host and port, ``www.`` ignored), in order."""
+    groups: dict[str, list[Source]] = {}
+    for source in sources:
+        site = urlsplit(source.url).netloc.lower().removeprefix("www.")
+        groups.setdefault(site, []).append(source)
+    return list(groups.values())
 
 
 def crawl(config: Config, run_id: str, source_ids: list[str] | None = None) -> list[dict[str, Any]]:

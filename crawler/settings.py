@@ -49,8 +49,10 @@ def process_settings(config: Config, log_level: str = "WARNING") -> dict[str, An
         "RETRY_ENABLED": crawl.retries > 0,
         "RETRY_TIMES": crawl.retries,
         "RETRY_HTTP_CODES": RETRY_HTTP_CODES,
+        "RETRY_GIVE_UP_LOG_LEVEL": "INFO",  # the source's own warning says it, with the URL
         "RETRY_BACKOFF_BASE": max(crawl.download_delay, 1.0),
         "REDIRECT_MAX_TIMES": 10,
+        "DUPEFILTER_CLASS": "crawler.middlewares.LoopAwareDupeFilter",
         "HTTPCACHE_ENABLED": True,
         "HTTPCACHE_POLICY": "crawler.cache.RevalidatePolicy",
         "HTTPCACHE_STORAGE": "crawler.cache.PageCacheStorage",

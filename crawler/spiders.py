@@ -23,6 +23,7 @@ from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
 from configuration import CrawlSettings, Source
+from crawler import CrawlError
 from models import Call, call_id_for
 
 SPIDERS: dict[str, type[SourceSpider]] = {}
@@ -36,10 +37,6 @@ BLOCKED_PATTERN = re.compile(
 )
 BLOCKED_MAX_BYTES = 20_000
 MAX_ERROR_MESSAGES = 50
-
-
-class CrawlError(Exception):
-    """A crawl could not run (the crawl process failed, a source kind is unknown)."""
 
 
 class Blocked(IgnoreRequest):
@@ -192,12 +189,12 @@ class SourceSpider(scrapy.Spider):
     def record_error(self, url: str, message: str) -> None:
         self.run.errors += 1
         self.run.note(url, message, "error")
-        self.logger.warning("%s: %s (%s)", self.source.id, message, url)
+        self.logger.warning("%s (%s)", message, url)  # the logger is named after the source
 
     def mark_blocked(self, url: str, reason: str) -> None:
         self.run.blocked = 1
         self.run.note(url, f"blocked: {reason}", "blocked")
-        self.logger.warning("%s: blocked: %s (%s)", self.source.id, reason, url)
+        self.logger.warning("blocked: %s (%s)", reason, url)
 
     def on_error(self, failure: Failure) -> Iterator[Any]:
         """Errback of every request: record what went wrong; yield a call a failed extra still owes."""
@@ -244,6 +241,8 @@ def describe_failure(failure: Failure, timeout: float) -> str:
     if failure.check(ResponseNeverReceived):
         return f"connection failed ({failure.getErrorMessage()})"
     message = failure.getErrorMessage() or type(exc).__name__
+    if "robots.txt" in message:
+        return "forbidden by robots.txt (the site asks crawlers to stay away from this page)"
     if "maxsize" in message.lower() or "max size" in message.lower():
         return f"response too large ({message})"
     return f"{type(exc).__name__}: {message}"

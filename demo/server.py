@@ -38,11 +38,12 @@ class Logged:
 class SampleSite:
     """Serve ``root`` on a free loopback port; use as a context manager.
 
-    ``overrides`` maps a path to (status, body) for tests that need a broken or changed page.
+    ``overrides`` maps a path to (status, body) for tests that need a broken or changed page, or to
+    (status, body, headers) when the answer needs headers too (a redirect's ``Location``).
     """
 
     root: Path = SITE_DIR
-    overrides: dict[str, tuple[int, bytes]] = field(default_factory=dict)
+    overrides: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     log: list[Logged] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -98,8 +99,9 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self, with_body: bool) -> None:
         path = self.path.split("#", 1)[0]
         if path in self.owner.overrides:
-            status, body = self.owner.overrides[path]
-            return self._send(status, body, "text/html; charset=utf-8", {}, with_body)
+            status, body, *extra = self.owner.overrides[path]
+            headers = dict(extra[0]) if extra else {}
+            return self._send(status, body, "text/html; charset=utf-8", headers, with_body)
         file = self._resolve(path)
         if file is None:
             return self._send(404, b"<h1>404 Not Found</h1>", "text/html; charset=utf-8", {}, with_body)

@@ -246,3 +246,41 @@ def d(day: str, kind: str = "single") -> Deadline:
 )
 def test_status_and_next_deadline_at_today(deadlines_, openings, rolling, closed, expected):
     assert status_at(deadlines_, openings, rolling, closed, date(2026, 7, 1)) == expected
+
+
+# --- real-document layout ------------------------------------------------------------------
+
+
+def test_wrapped_lines_of_a_pdf_stay_one_sentence():
+    text = (
+        "Die Projektskizzen sind in der ersten Verfahrensstufe dem beauftragten Projektträger\n"
+        "bis spätestens 15. März 2027 in elektronischer Form über das Portal easy-Online\n"
+        "vorzulegen. Die Vorlagefrist gilt nicht als Ausschlussfrist. Die Laufzeit der Vorhaben\n"
+        "endet spätestens am 31. Dezember 2030."
+    )
+    assert [(d.date, d.kind) for d in deadlines(text)] == [("2027-03-15", "skizze")]
+
+
+def test_yearly_deadlines_with_brackets_and_the_verb_at_the_end():
+    text = (
+        "Rechtsgrundlage\nRichtlinie des Landes zur Förderung digitaler Lernorte\nvom: 12.05.2025\n"
+        "Anträge nach dieser Richtlinie sind jeweils bis zum 31. Januar (für Vorhaben mit Beginn im Frühjahr) "
+        "oder bis zum 31. Juli (für Vorhaben mit Beginn im Herbst) eines jeden Jahres bei der "
+        "Bewilligungsstelle einzureichen."
+    )
+    assert [(d.date, d.kind) for d in deadlines(text)] == [
+        ("2026-01-31", "stichtag"),
+        ("2025-07-31", "stichtag"),
+    ]
+
+
+def test_a_past_deadline_stated_in_the_past_tense():
+    text = "Richtlinie vom 02.09.2025\nDie Frist zur Einreichung von Projektskizzen endete am 27.11.2025."
+    assert [(d.date, d.kind) for d in deadlines(text)] == [("2025-11-27", "skizze")]
+
+
+def test_html_markup_breaks_only_at_block_elements():
+    from classifier.text import clean_text
+
+    html = "<div>\n  <p>Anträge sind bis zum 31. März 2027 (für einen\n    Projektbeginn im Sommer) einzureichen.</p></div>"
+    assert dates_of(clean_text(html)) == ["2027-03-31"]

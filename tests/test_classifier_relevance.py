@@ -177,3 +177,22 @@ def test_pipeline_is_built_from_config_and_round_trips_through_disk(tmp_path):
     doc = loaded(prepare(loaded, FITTING, None, today=TODAY))
     assert [d.date for d in doc._.fr_deadlines.deadlines] == ["2026-09-15"]
     assert doc._.fr_relevance.score > 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die KI-basierte Lösung,  31.03.2026.\n\nFrist: 15. April! ",
+        "  lead",
+        "a\n b",
+        "",
+        " ",
+        "x ",
+        "AI-based tools",
+    ],
+)
+def test_fast_tokenizer_keeps_the_text_exactly(text):
+    nlp = build_pipeline("de", [], [])
+    doc = nlp.make_doc(text)
+    assert doc.text == text
+    assert "KI-basierte" in [t.text for t in nlp.make_doc("Die KI-basierte Lösung")]

@@ -83,7 +83,10 @@ def test_feed_and_html_sources_are_crawled_into_the_store(tmp_path: Path) -> Non
     feed_entry = next(c for c in calls.values() if c["title"].startswith("Richtlinie zur Förderung"))
     assert feed_entry["published"] == "2025-12-02"  # German pubDate
     assert "Künstlicher Intelligenz" in feed_entry["text"] and "<b>" not in feed_entry["text"]
-    requested = {e.path for e in site.log}
+    paths = [e.path for e in site.log]
+    # two sources on one site take turns: every feed request comes before the portal's first
+    assert max(i for i, p in enumerate(paths) if p.startswith("/bmx/")) < paths.index("/portal/suche.html")
+    requested = set(paths)
     assert "/portal/suche.html?page=3" not in requested  # max_pages: 2
     assert "/docs/flyer.pdf" not in requested  # only guideline-like PDFs are read
     assert all("mailto:test@example.org" in e.headers.get("User-Agent", "") for e in site.log)
@@ -131,6 +134,8 @@ BROKEN = [
     '{id: sloppy-feed, name: Schlampiger Feed, kind: feed, url: "{base}/bmx/kaputt.rss"}',
     '{id: server-error, name: Serverfehler, kind: feed, url: "{base}/bmx/fehler.rss"}',
     '{id: huge, name: Riesig, kind: feed, url: "{base}/bmx/riesig.rss"}',
+    '{id: loop, name: Kreis, kind: feed, url: "{base}/bmx/kreis.rss"}',
+    '{id: latin, name: Latin-1, kind: feed, url: "{base}/bmx/latin.rss"}',
     '{id: robots, name: Robots, kind: html, url: "{base}/portal/mit-privat.html", selectors: '
     + PORTAL_SELECTORS
     + "}",
@@ -138,7 +143,14 @@ BROKEN = [
 
 
 def test_broken_sources_are_recorded_and_shown_in_status(tmp_path: Path) -> None:
-    overrides = {"/bmx/fehler.rss": (500, b"Internal Server Error"), "/bmx/riesig.rss": (200, b"x" * 50_000)}
+    latin = (SITE / "bmx" / "kaputt.rss").read_text(encoding="utf-8").replace("utf-8", "iso-8859-1")
+    overrides = {
+        "/bmx/fehler.rss": (500, b"Internal Server Error"),
+        "/bmx/riesig.rss": (200, b"x" * 50_000),
+        "/bmx/kreis.rss": (302, b"", {"Location": "/bmx/kreis2.rss"}),
+        "/bmx/kreis2.rss": (302, b"", {"Location": "/bmx/kreis.rss"}),
+        "/bmx/latin.rss": (200, latin.encode("latin-1")),  # served as "charset=utf-8"
+    }
     silent = socket.socket()  # accepts connections (backlog) but never answers
     silent.bind(("127.0.0.1", 0))
     silent.listen(8)
@@ -163,11 +175,13 @@ def test_broken_sources_are_recorded_and_shown_in_status(tmp_path: Path) -> None
         ("huge", "too large"),
         ("robots", "robots.txt"),
         ("mute", "timeout"),
+        ("loop", "redirect loop"),
     ]:
         assert runs[source_id]["errors"] >= 1, source_id
         assert expected in messages[source_id], messages[source_id]
         assert any(p in messages[source_id] for p in ("/bmx/", "/private/", "/feed.rss"))  # names the URL
     assert json.loads(runs["server-error"]["responses"]) == {"200": 1, "500": 1}
+    assert runs["latin"]["items"] == 1 and runs["latin"]["errors"] == 0  # wrong charset: still read
     assert runs["robots"]["dropped"] == 1 and "dropped: no text" in messages["robots"]
 
     result = CliRunner().invoke(cli, ["--config", str(folder), "status"])
@@ -175,7 +189,7 @@ def test_broken_sources_are_recorded_and_shown_in_status(tmp_path: Path) -> None
     lines = {line.split()[0]: line for line in result.output.splitlines() if line and not line[0].isspace()}
     assert "OK" in lines["feed"]
     assert "BLOCKED" in lines["blocked"]
-    for source_id in ("not-a-feed", "server-error", "huge", "robots", "mute"):
+    for source_id in ("not-a-feed", "server-error", "huge", "robots", "mute", "loop"):
         assert "WARNING" in lines[source_id] or "UNHEALTHY" in lines[source_id]
     assert "HTTP 500" in result.output and "bot-protection" in result.output
     assert "what to do:" in result.output
@@ -194,6 +208,13 @@ def test_failures_never_delete_stored_calls_and_repeat_failures_turn_unhealthy(t
     result = CliRunner().invoke(cli, ["--config", str(folder), "status"])
     assert "UNHEALTHY" in result.output and "usually 3 items" in result.output
     assert "HTTP 503" in result.output
+    with SampleSite(root=SITE) as site:
+        write_config(tmp_path / "config", site.base_url, [FEED])
+        site.overrides["/bmx/bekanntmachungen.rss"] = (200, (SITE / "captcha.html").read_bytes())
+        blocked = crawl(load_config(folder), "run-4", None)[0]
+    assert blocked["blocked"] == 1 and blocked["errors"] == 0 and len(calls_of(folder)) == 3
+    result = CliRunner().invoke(cli, ["--config", str(folder), "status"])
+    assert "BLOCKED" in result.output and "bot-protection" in result.output
 
 
 def test_unknown_source_id_is_a_config_error(tmp_path: Path) -> None:
@@ -237,7 +258,9 @@ def test_robots_txt_crawl_delay_is_picked_up(tmp_path: Path) -> None:
     with SampleSite(root=SITE) as site:
         folder = write_config(tmp_path / "config", site.base_url, [FEED])
         config = load_config(folder)
-        Store(config.database_path).sync_sources(config.sources)
+        store = Store(config.database_path)
+        store.sync_sources(config.sources)
+        store.close()
         command = [
             sys.executable,
             "-m",
@@ -266,3 +289,12 @@ def test_feed_entries_can_be_followed_to_their_pages(tmp_path: Path) -> None:
     assert "Verbundprojekte" in ki["text"]  # the teaser
     assert "zweistufig" in ki["text"] and "Impressum" not in ki["text"]  # the page's main content
     assert "30.06.2027" in ki["text"]  # the linked Bekanntmachung PDF
+
+
+def test_a_failed_crawl_process_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = write_config(tmp_path / "config", "http://127.0.0.1:9", [FEED])
+    monkeypatch.setattr("crawler.run.sys.executable", "/bin/false")  # a crawl process that dies at once
+    result = CliRunner().invoke(cli, ["--config", str(folder), "crawl"])
+    assert result.exit_code == 1
+    assert "error: crawl process of run" in result.output and "exited with code 1" in result.output
+    assert "Traceback" not in result.output

@@ -69,7 +69,8 @@ def test_feed_entries_keep_stable_ids_across_hosts() -> None:
         response = HtmlResponse(url=f"{host}/bmx/feed.rss", body=body, request=Request(f"{host}/x"))
         ids.append([c.id for c in spider.parse(response)])
     # the permalink guid and the non-URL guid keep their id when the feed moves; a bare link does not
-    assert ids[0][0] == ids[1][0] and ids[0][2] != ids[1][2]
+    assert ids[0][:2] == ids[1][:2] and ids[0][2] != ids[1][2]
+    assert ids[0][1] == "feed:bmx-2026-017"
 
 
 def test_normalise_and_validate() -> None:
@@ -173,3 +174,45 @@ def test_failures_are_described_in_one_line() -> None:
     assert described(CannotResolveHostError("www.gone.example")).startswith("host not found")
     assert described(DownloadConnectionRefusedError("no")).startswith("connection refused")
     assert described(ValueError("odd")) == "ValueError: odd"
+
+
+def test_atom_entries_become_calls() -> None:
+    body = (SITE / "bmx" / "aufrufe.atom").read_bytes()
+    response = HtmlResponse(url="https://www.land.example/aufrufe.atom", body=body)
+    (call,) = FeedSpider(source=feed_source()).parse(response)
+    assert call.title == "KI-Innovationsgutscheine 2026"
+    assert call.url == "https://www.land.example/foerderung/ki-gutscheine"
+    assert call.published == "2026-02-27" and call.funder == "Landesministerium für Digitales"
+    assert call.text.split() == "Zuschüsse für KMU bis 20.000 Euro. Anträge bis 30.06.2026".split()
+    assert call.id == "feed:tag:land.example,2026:aufruf-41"
+
+
+def test_detail_pages_without_date_selector_use_page_metadata() -> None:
+    source = Source(
+        id="p", name="P", kind="html", url="https://e.org/", selectors={"item": "a", "text": "main"}
+    )
+    body = (
+        '<html lang="en"><head><meta property="article:published_time" content="2026-04-02T09:00:00Z">'
+        "</head><body><h1>Call</h1><main>Apply by 1 June 2027.</main></body></html>"
+    )
+    response = HtmlResponse(url="https://e.org/c", body=body.encode(), encoding="utf-8")
+    call = HtmlSpider(source=source).detail_call(response)
+    assert call is not None and (call.published, call.language) == ("2026-04-02", "en")
+    german = Source(
+        id="d", name="D", kind="html", url="https://e.org/", selectors={"item": "a"}, language="de"
+    )
+    assert HtmlSpider(source=german).detail_call(response).language == "de"  # the admin's word wins
+
+
+def test_sources_are_grouped_by_site() -> None:
+    from crawler.run import by_site
+
+    def source(source_id: str, url: str) -> Source:
+        return Source(id=source_id, name=source_id, kind="feed", url=url)
+
+    sources = [
+        source("fdb", "https://www.foerderdatenbank.de/liste.html"),
+        source("eu", "https://api.tech.ec.europa.eu/search"),
+        source("fdb-export", "https://foerderdatenbank.de/FDB/WS/export"),
+    ]
+    assert [[s.id for s in group] for group in by_site(sources)] == [["fdb", "fdb-export"], ["eu"]]

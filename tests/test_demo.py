@@ -19,7 +19,10 @@ ROOT = Path(__file__).resolve().parents[1]
 def run_demo(out: Path) -> str:
     result = subprocess.run(
         [sys.executable, "-m", "scheduler", "demo", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
@@ -36,8 +39,16 @@ def demo_runs(tmp_path_factory):
 
 def test_summary_names_every_figure(demo_runs):
     out, first, _, _ = demo_runs
-    for label in ("sources crawled", "calls", "classified", "flagged", "deadlines found", "digests",
-                  "outbox", "review CSV"):
+    for label in (
+        "sources crawled",
+        "calls",
+        "classified",
+        "flagged",
+        "deadlines found",
+        "digests",
+        "outbox",
+        "review CSV",
+    ):
         assert label in first, f"summary lacks '{label}'"
     assert "2 (0 with errors)" in first
 

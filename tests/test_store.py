@@ -13,8 +13,13 @@ from store import MIGRATIONS, Store, StoreError
 def make_call(text: str = "Einreichungsfrist ist der 31.03.2027.", **over) -> Call:
     url = over.pop("url", "https://www.example.org/aufruf.html")
     fields = dict(
-        id=call_id_for("src", url), source_id="src", url=url, title="KI für KMU", text=text,
-        published="2026-11-02", funder="BMFTR",
+        id=call_id_for("src", url),
+        source_id="src",
+        url=url,
+        title="KI für KMU",
+        text=text,
+        published="2026-11-02",
+        funder="BMFTR",
     )
     fields.update(over)
     return Call(**fields)
@@ -68,8 +73,17 @@ def test_first_seen_survives_and_last_seen_moves(db):
 def test_coordinator_decision_survives_a_recrawl(db):
     call = make_call()
     db.save_call(call)
-    db.save_reviews([{"call_id": call.id, "decision": "reject", "reason": "nicht KI", "by": "ck",
-                      "at": "2026-11-20T10:00:00+00:00"}])
+    db.save_reviews(
+        [
+            {
+                "call_id": call.id,
+                "decision": "reject",
+                "reason": "nicht KI",
+                "by": "ck",
+                "at": "2026-11-20T10:00:00+00:00",
+            }
+        ]
+    )
     db.save_call(call)
     assert db.rows("SELECT decision FROM reviews")[0]["decision"] == "reject"
 
@@ -87,8 +101,11 @@ def test_views_exist_and_answer(db):
 def test_a_later_copy_from_another_source_is_not_offered_to_the_digest(db):
     db.db["sources"].insert({"id": "fdb", "name": "FDB", "kind": "html", "url": "https://y"})
     first = make_call()
-    copy = make_call(url="https://www.example.org/fdb/aufruf.html", source_id="fdb",
-                     id=call_id_for("fdb", "https://www.example.org/fdb/aufruf.html"))
+    copy = make_call(
+        url="https://www.example.org/fdb/aufruf.html",
+        source_id="fdb",
+        id=call_id_for("fdb", "https://www.example.org/fdb/aufruf.html"),
+    )
     for call in (first, copy):
         db.save_call(call)
         result = Classification(call.id, "de", True, 0.9, ("ki",), (), False, None, "open")

@@ -1,0 +1,62 @@
+"""Years for year-less deadlines: from the same sentence, else the first one after the publication (pure).
+
+A date without a year gets its year only from the text (spec §1): a year stated in the same sentence, else
+the first occurrence on or after the anchor — the publication date the text states, else the record's
+``published`` date, else the earliest dated mention. Without any of them the date stays ``None``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from classifier.dates import DateMention
+from classifier.text import Sentences
+
+if TYPE_CHECKING:
+    from classifier.deadlines import Reading
+
+
+def infer_years(readings: list[Reading], sentences: Sentences, published: date | None) -> None:
+    """A year-less deadline takes the year of its sentence, else the first one after the publication."""
+    anchor = _anchor(readings, published)
+    stated = [r.mention for r in readings if r.mention.year is not None]  # years the text gives
+    for reading in readings:
+        m = reading.mention
+        if reading.role != "deadline" or m.year is not None:
+            continue
+        year = _sentence_year(stated, sentences, m)
+        if year is None and anchor is not None:
+            year = anchor.year + (
+                date(anchor.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < anchor
+            )
+        if year is not None and _exists(year, m.month, m.day):
+            reading.mention = m.with_year(year)
+
+
+def _anchor(readings: list[Reading], published: date | None) -> date | None:
+    for reading in readings:
+        if reading.role == "publication" and reading.mention.year is not None:
+            return reading.mention.as_date()
+    if published is not None:
+        return published
+    dated = [r.mention.as_date() for r in readings if r.mention.year is not None]
+    return min(d for d in dated if d is not None) if dated else None
+
+
+def _sentence_year(stated: list[DateMention], sentences: Sentences, m: DateMention) -> int | None:
+    index = sentences.index(m.start)
+    same = [x for x in stated if sentences.index(x.start) == index]
+    later = [x for x in same if x.start > m.start]
+    earlier = [x for x in same if x.start < m.start]
+    if later:
+        return later[0].year
+    return earlier[-1].year if earlier else None
+
+
+def _exists(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
