@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier.pipeline import build_pipeline, prepare
-from classifier.status import status_at
+from classifier.status import closes_call, status_at
 from classifier.text import TextError, cap_text, check_text, clean_text, detect_language
 from configuration import Config
 from models import Call, Classification, Evidence
@@ -55,6 +55,7 @@ class Classifier:
         self.threshold = config.settings.review.relevance_threshold
         self.pipelines = {lang: build_pipeline(lang, topics, exclusions) for lang in ("de", "en")}
         self.textcat = textcat
+        self.config_version = config.keywords_version  # a hash of the keywords: compute it once
         base = f"rules-{rules_version()}"
         self.model_version = f"{base}+{textcat_version}" if textcat_version else base
 
@@ -113,7 +114,11 @@ class Classifier:
         if error or result is None or relevance is None:
             return self._failed(item, error or "no result")
         next_deadline, status = status_at(
-            result.deadlines, result.openings, result.rolling, result.closed, today
+            result.deadlines,
+            result.openings,
+            result.rolling,
+            closes_call(result.closed, result.closed_early, result.deadlines, today),
+            today,
         )
         return Classification(
             call_id=item.call.id,
@@ -127,7 +132,7 @@ class Classifier:
             status=status,
             evidence=relevance.evidence,
             model_version=self.model_version,
-            config_version=self.config.keywords_version,
+            config_version=self.config_version,
         )
 
     def _failed(self, item: _Prepared, error: str) -> Classification:
@@ -144,7 +149,7 @@ class Classifier:
             status="unknown",
             evidence=(Evidence("error", "unreadable", "", error, 0.0),),
             model_version=self.model_version,
-            config_version=self.config.keywords_version,
+            config_version=self.config_version,
         )
 
     # --- the tag contract ----------------------------------------------------------------

@@ -26,7 +26,7 @@ def _cue(name: str, pattern: str, weight: float, hard: bool = False) -> Cue:
 
 LABEL = _cue(
     "label",
-    r"frist(?:en|ende|ablauf)?\b|stichtag(?:e|s|en)?\b|abgabetermin|einreichungstermin|"
+    r"frist(?:en|ende|ablauf)?\b|stichtag(?:e|s|en)?\b|(?:abgabe|einreich|einreichungs|antrags|vorlage)termin|"
     r"(?:einsende|antrags|einreichungs|einreich|abgabe|annahme|bewerbungs|teilnahme|anmelde)schluss|"
     r"einreichungsende|antragsende|bewerbungsende|schlusstermin|"
     r"\b(?:einreichungs|antrags|bewerbungs|vorlage)zeitraum|einreichungsfenster|"
@@ -163,7 +163,9 @@ KIND_CUES = (
     ),
 )
 STICHTAG_LIST = re.compile(r"stichtage|cut[- ]?off dates|cut[- ]?offs\b|multiple cut[- ]?off")
-STICHTAG = re.compile(r"stichtag|cut[- ]?off|\bjeweils\b|recurring|\bquartal|each year|jährlich")
+STICHTAG = re.compile(
+    r"stichtag|cut[- ]?off|\bjeweils\b|recurring|\bquartal|each year|jährlich|termine\b|deadlines\b|deadline dates"
+)
 
 SEPARATOR = re.compile(
     r"^[\s,;/&+:–—-]*(?:(?:und|oder|sowie|bzw\.?|and|or|der|den|dem|the|am|on|zum|sowie am|bis|spätestens|by|"
@@ -194,11 +196,16 @@ CLOSED = re.compile(
     r"(?:\w+\s+){0,5}(?:eingestellt|ausgesetzt|beendet|gestoppt|geschlossen|aufgehoben|abgelaufen)\b|"
     r"\bfrist\s+(?:\w+\s+){0,2}abgelaufen|status:?\s*closed|\bcall (?:is |has )?(?:now )?closed|"
     r"\b(?:cancelled|canceled|suspended)\b|no longer (?:accept|open|possible)|budget (?:is )?exhausted|"
-    r"derzeit keine (?:neuen )?anträge|vorübergehend geschlossen|bis auf weiteres (?:ausgesetzt|gestoppt))",
+    r"derzeit keine (?:neuen )?anträge|vorübergehend geschlossen|bis auf weiteres (?:ausgesetzt|gestoppt)|"
+    r"(?:förder\w*|programm\w*|aufruf\w*|maßnahme|wettbewerb\w*)\s+(?:[^.;]{0,80}?\s)?(?:ist|wurde|sind|wurden)\s+"
+    r"(?:\w+\s+){0,2}(?:abgeschlossen|beendet|eingestellt|ausgesetzt|gestoppt|geschlossen|ausgelaufen)\b|"
+    r"(?:anträge|skizzen|projektskizzen|bewerbungen|proposals|applications)\s+(?:werden|are)\s+(?:\w+\s+)?"
+    r"(?:nicht mehr|no longer)\s+(?:angenommen|entgegengenommen|accepted))",
     re.I,
 )
 STICHTAG_PLURAL = re.compile(
-    r"stichtage|cut[- ]?off dates|cut[- ]?offs|\bjeweils\b|\beach\b|recurring|folgende|regelmäßig|jährlich",
+    r"stichtage|cut[- ]?off dates|cut[- ]?offs|\bjeweils\b|\beach\b|recurring|folgende|regelmäßig|jährlich|"
+    r"nächste[rn]? (?:bewertungs)?stichtag|next cut[- ]?off",
 )
 NEGATIVE_BY_NAME = {cue.name: cue for cue in NEGATIVES}
 # All negative cues in one pattern: one scan of a context instead of one per cue.

@@ -42,6 +42,7 @@ _DATE = re.compile(
     rf"(?P<iy>{_YEAR})-(?P<im>\d\d)-(?P<id>\d\d)(?:T(?P<ith>\d\d):(?P<itm>\d\d)(?::\d\d)?)?"
     rf"|(?P<sy>{_YEAR})/(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/])"
     rf"|(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})/(?P<sz>{_YEAR})(?!\d)"
+    rf"|(?P<ha>\d{{1,2}})-(?P<hb>\d{{1,2}})-(?P<hy>{_YEAR})(?!\d)"
     rf"|(?P<nd>\d{{1,2}})\.\s?(?P<nm>\d{{1,2}})\.\s?(?P<ny>{_YEAR})(?!\d)"
     rf"|(?P<nd2>\d\d)\.(?P<nm2>\d\d)\.(?P<ny2>\d\d)(?![\d.])"
     rf"|(?P<bd>\d\d)\.(?P<bm>\d\d)\.(?![\d])"
@@ -119,7 +120,7 @@ def find_dates(text: str, us_style: bool | None = None) -> list[DateMention]:
             pos = cursor = match.end()
             if _inside_number_or_url(text, match.start(), match.end()):
                 continue
-            if us_style is None and match.group("sa"):
+            if us_style is None and (match.group("sa") or match.group("ha")):
                 us_style = is_us_style(text)  # only needed for an ambiguous 01/09/2026
             mention = _mention(match, bool(us_style))
             if mention is not None:
@@ -150,8 +151,9 @@ def _mention(match: re.Match[str], us_style: bool) -> DateMention | None:
         y, m, d = int(g["iy"]), int(g["im"]), int(g["id"])
     elif g["sy"]:
         y, m, d = int(g["sy"]), int(g["sm"]), int(g["sd"])
-    elif g["sa"]:
-        a, b, y = int(g["sa"]), int(g["sb"]), int(g["sz"])
+    elif g["sa"] or g["ha"]:
+        a, b = int(g["sa"] or g["ha"]), int(g["sb"] or g["hb"])
+        y = int(g["sz"] or g["hy"])
         d, m = (b, a) if (us_style and b <= 12 and a <= 12) or b > 12 else (a, b)
         ambiguous = a <= 12 and b <= 12 and a != b
     elif g["nd"]:

@@ -16,7 +16,7 @@ from datetime import date
 from classifier import cues
 from classifier.dates import DateMention, find_dates
 from classifier.signals import Signal, document_types
-from classifier.status import is_rolling, says_closed
+from classifier.status import is_early, is_rolling, says_closed
 from classifier.text import Sentences
 from classifier.years import infer_years
 from models import Deadline
@@ -44,6 +44,7 @@ class DeadlineResult:
     openings: tuple[str, ...] = ()
     rolling: bool = False
     closed: str = ""  # the words that say the call is closed, or ""
+    closed_early: bool = False  # they stand in the title or the first lines
     readings: tuple[Reading, ...] = field(default=(), compare=False)
 
 
@@ -66,7 +67,9 @@ def extract_deadlines(
     deadlines = _deadlines(text, low, readings, doc_kind)
     openings = tuple(r.mention.iso for r in readings if r.role == "opening" and r.mention.iso is not None)
     rolling = not deadlines and is_rolling(text, sentences)
-    return DeadlineResult(deadlines, openings, rolling, says_closed(text), tuple(readings))
+    closed, closed_at = says_closed(text)
+    early = is_early(closed_at, len(text))
+    return DeadlineResult(deadlines, openings, rolling, closed, early, tuple(readings))
 
 
 def _lower(text: str) -> str:
@@ -184,7 +187,9 @@ def _score(
         _after_w(cues.NOUN, after[:80], 1.0),
         _before(cues.NOUN, wide, 0.6, far=True),
     )
-    score += 1.0 if cues.UNTIL.pattern.search(near[-45:]) else 0.0
+    if cues.UNTIL.pattern.search(near[-45:]):
+        # "Anträge bis zum 31.1.2027 an …": the thing submitted right before "bis" makes it clear
+        score += 1.5 if cues.NOUN.pattern.search(near[-40:]) else 1.0
     if cues.POSSIBLE.match(after) and cues.NOUN.pattern.search(near):
         score += 1.0  # "Die Einreichung ist bis zum 30. Juni 2026 möglich"
     if score < THRESHOLD:

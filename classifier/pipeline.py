@@ -22,6 +22,7 @@ from spacy.tokens import Doc
 from classifier.deadlines import extract_deadlines
 from classifier.relevance import Context, Hit, score_call
 from classifier.signals import document_types
+from classifier.status import closes_call
 from classifier.text import Sentences, trie_pattern
 
 for _name in ("fr_hits", "fr_sentences", "fr_types", "fr_deadlines", "fr_relevance"):
@@ -86,7 +87,9 @@ def make_relevance(nlp: Language, name: str) -> Any:
             textcat=textcat,
             open_deadline=dated or bool(result and result.rolling),
             open_dated_deadline=dated,
-            closed=result.closed if result else "",
+            closed=result.closed
+            if result and closes_call(result.closed, result.closed_early, result.deadlines, today or date.max)
+            else "",
             types=doc._.fr_types,
         )
         doc._.fr_relevance = score_call(text, doc._.fr_hits or [], sentences.sentence, context)

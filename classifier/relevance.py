@@ -10,13 +10,14 @@ How the score is made (also in README.md, "Classifier"):
 2. Signals (``signals.py``). Funding words (Förderung, Zuwendung, grant, voucher, call for proposals …)
    keep ``t``; without them it is scaled by 0.7. Named applicants an IT SME or research institute can
    be (KMU, Unternehmen, Hochschulen, SMEs …) add 0.1, and so do words of an innovation or R&D
-   project (FuE, Innovationsvorhaben, research and innovation, prototype …). Then factors: a document that is not public
-   funding (tender, job ad, prize, scholarship, report, news, training subsidy: enough marker words,
-   the title counting double) × 0.2 — news and reports are spared when the text still invites
-   submissions to an open deadline; companies excluded or an eligibility list without companies or
-   research bodies × 0.3; the text says the call is closed × 0.2; software work excluded × 0.6, AI or
-   several digital fields excluded × 0.3;
-   each distinct keywords.yaml exclusion term (up to three) × (1 − 0.5·weight).
+   project (FuE, Innovationsvorhaben, research and innovation, prototype …); both bonuses are scaled by
+   ``min(1, t / 0.33)``, so weak evidence of a low-weight topic does not carry a call. Then factors:
+   a document that is not public funding (tender, job ad, prize, scholarship, report, news, training
+   subsidy: enough marker words, the title counting double) × 0.2 — news and reports are spared when
+   the text still invites submissions to an open deadline; companies excluded or an eligibility list
+   without companies or research bodies × 0.3; the text says the call is closed × 0.2; software work
+   excluded × 0.6, AI or several digital fields excluded × 0.3; each distinct keywords.yaml exclusion
+   term (up to three) × (1 − 0.5·weight).
 3. Text classifier. When a model trained by ``foerderradar train`` exists, the final score is
    ``(1 − α)·rules + α·p(relevant)`` with ``α = TEXTCAT_SHARE``; without one the rules carry it alone.
 
@@ -39,6 +40,7 @@ AI_EXCLUDED_FACTOR = 0.3
 NO_FUNDING_WORD_FACTOR = 0.7
 APPLICANT_BONUS = 0.1
 INNOVATION_BONUS = 0.1
+FULL_BONUS_AT = 0.33  # topic evidence from which the bonuses count fully (one term of a 0.6 topic)
 _STRENGTH = (0.0, 0.55, 0.75, 0.9, 1.0)
 
 
@@ -83,18 +85,18 @@ def score_call(text: str, hits: list[Hit], sentence_of, context: Context = Conte
         evidence.append(Evidence("signal", "funding", funding.term, sentence_of(funding.start), 0.0))
     else:
         score *= NO_FUNDING_WORD_FACTOR
-    applicant = signals.first_word(signals.APPLICANT_WORDS, low)
-    if applicant and topic_score > 0:
-        score = min(1.0, score + APPLICANT_BONUS)
-        evidence.append(
-            Evidence("signal", "applicant", applicant.term, sentence_of(applicant.start), APPLICANT_BONUS)
-        )
-    innovation = signals.first_word(signals.INNOVATION_WORDS, low)
-    if innovation and topic_score > 0:
-        score = min(1.0, score + INNOVATION_BONUS)
-        evidence.append(
-            Evidence("signal", "innovation", innovation.term, sentence_of(innovation.start), INNOVATION_BONUS)
-        )
+    # The bonuses grow with the topic evidence: one passing "Digitalisierung" in a climate call is not enough.
+    scale = min(1.0, topic_score / FULL_BONUS_AT)
+    for words, name, bonus in (
+        (signals.APPLICANT_WORDS, "applicant", APPLICANT_BONUS),
+        (signals.INNOVATION_WORDS, "innovation", INNOVATION_BONUS),
+    ):
+        found = signals.first_word(words, low)
+        if found and scale > 0:
+            score = min(1.0, score + bonus * scale)
+            evidence.append(
+                Evidence("signal", name, found.term, sentence_of(found.start), round(bonus * scale, 3))
+            )
     score *= _factors(text, low, hits, sentence_of, context, evidence)
     if context.textcat is not None:
         evidence.append(Evidence("textcat", "relevant", f"{context.textcat:.2f}", "", TEXTCAT_SHARE))
@@ -127,7 +129,9 @@ def _factors(
     if context.closed:
         factor *= CLOSED_FACTOR
         at = low.find(context.closed.lower())
-        evidence.append(Evidence("signal", "closed", context.closed, sentence_of(max(at, 0)), CLOSED_FACTOR - 1))
+        evidence.append(
+            Evidence("signal", "closed", context.closed, sentence_of(max(at, 0)), CLOSED_FACTOR - 1)
+        )
     seen: set[str] = set()
     for hit in hits:
         if hit.kind == "exclusion" and hit.term.lower() not in seen and len(seen) < 3:
@@ -139,7 +143,7 @@ def _factors(
 
 def _still_open(kind: str, context: Context, text: str) -> bool:
     """News or an overview that still invites submissions to a dated deadline (news: or rolling)."""
-    if not signals.SUBMISSION_INVITED.search(text):
+    if not signals.SUBMISSION_INVITED.search(text.lower()):
         return False
     return context.open_deadline if kind == "news" else context.open_dated_deadline
 

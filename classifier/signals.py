@@ -44,8 +44,10 @@ _TYPES = {
         "call for tender*, calls for tender*, contract notice*, framework contract*, rahmenvereinbarung*, "
         "rahmenvertr*, receipt of tenders, tender specifications, procurement procedure*, eforms, "
         "öffentliche auftraggeber*, öffentlicher auftraggeber*, öffentlichen auftraggeber*, "
-        "auftragsbekanntmachung*, zuschlagskriterien*, bieter, tenderer*, angebotsöffnung*, opening of tenders, cpv",
-        "leistungsbeschreibung*, teilnahmeantr*, auftragswert*, lot, lots",
+        "auftragsbekanntmachung*, zuschlagskriterien*, bieter, tenderer*, angebotsöffnung*, opening of tenders, cpv, "
+        "teilnahmewettbewerb*, verhandlungsverfahren*, offenes verfahren, nichtoffenes verfahren, "
+        "abgabe eines angebots, auftraggeberin, öffentlicher auftraggeber",
+        "leistungsbeschreibung*, teilnahmeantr*, auftragswert*, lot, lots, vergabe*, auftraggeber",
     ),
     "job": (
         "m w d, w m d, d m w, stellenausschreibung*, entgeltgruppe*, tv l, tvöd, professur*, we are hiring, "
@@ -196,17 +198,19 @@ INNOVATION_WORDS = (
 SUBMISSION_INVITED = re.compile(
     r"können\s+(?:\w+\s+){0,4}(?:eingereicht|gestellt)|einreichen|einzureichen|bewerben|\bapply\b|"
     r"call (?:is )?open|submi|antrag|anträge|applications?|bewerbung|proposals|skizze|einreich|frist|deadline",
-    re.I,
 )
 
 
 def first_word(words: tuple[str, ...], low: str) -> Signal | None:
-    """The earliest of the words in the lower-cased text."""
-    found = [(pos, w) for w in words if (pos := low.find(w)) >= 0]
-    if not found:
-        return None
-    pos, word = min(found)
-    return Signal("word", word, pos)
+    """The earliest of the words in the lower-cased text (one scan with a trie of the words)."""
+    pattern = _WORD_TRIES.get(words)
+    if pattern is None:
+        pattern = _WORD_TRIES[words] = re.compile(trie_pattern(list(words)))
+    match = pattern.search(low)
+    return Signal("word", match.group(), match.start()) if match else None
+
+
+_WORD_TRIES: dict[tuple[str, ...], re.Pattern[str]] = {}
 
 
 def document_types(title: str, text: str) -> list[Signal]:

@@ -41,25 +41,49 @@ _CONDITION = re.compile(
 _CLOSED_GATE = (
     "stopp", "ausgeschöpft", "eingestellt", "ausgesetzt", "beendet", "gestoppt", "geschlossen", "aufgehoben",
     "abgelaufen", "closed", "cancel", "suspend", "no longer", "exhausted", "nicht mehr", "anträge mehr",
-    "derzeit keine",
+    "derzeit keine", "abgeschlossen", "ausgelaufen", "angenommen", "accepted",
 )  # fmt: skip
 
 
-def says_closed(text: str) -> str:
+_FINAL = re.compile(
+    r"stopp|ausgeschöpft|exhausted|cancel|suspend|ausgesetzt|gestoppt|keine (?:neuen )?anträge", re.I
+)
+HEAD = 300  # a closed statement this early (title, first lines) speaks for the whole page
+
+
+def closes_call(closed: str, early: bool, deadlines: tuple[Deadline, ...], today: date) -> bool:
+    """Whether a closed statement closes the call. A stop or a cancellation always does; "abgeschlossen",
+    "closed" further down a page that still names an upcoming deadline is about one of several calls on
+    the page ("Dieser Aufruf ist abgeschlossen")."""
+    if not closed:
+        return False
+    if _FINAL.search(closed):
+        return True  # a stop for lack of money or a cancellation ends every call on the page
+    day = today.isoformat()
+    upcoming = any(d.date and d.date >= day and d.kind != "other" for d in deadlines)
+    return early or not upcoming
+
+
+def is_early(position: int, length: int) -> bool:
+    """In the title or the first lines: within HEAD characters and the first fifth of the text."""
+    return 0 <= position < min(HEAD, max(length // 5, 60))
+
+
+def says_closed(text: str) -> tuple[str, int]:
     """The words in which the text itself says the call is closed, cancelled, suspended or out of
-    money, or "" when it does not.
+    money, and where; ("", -1) when it does not.
 
     "… until the budget is exhausted" / "solange die Mittel nicht ausgeschöpft sind" is a condition, not
     a statement, and does not count.
     """
     low = text.lower()
     if not any(word in low for word in _CLOSED_GATE):
-        return ""
+        return "", -1
     for match in cues.CLOSED.finditer(text):
         before = text[max(0, match.start() - 50) : match.start()]
         if not _CONDITION.search(before) and "nicht" not in match.group().lower()[-12:]:
-            return match.group()
-    return ""
+            return match.group(), match.start()
+    return "", -1
 
 
 def status_at(

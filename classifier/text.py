@@ -36,6 +36,7 @@ _WHITESPACE = re.compile(r"\s+")
 _LINE_EDGES = re.compile(r" *\n *")
 _BLANK_LINES = re.compile(r"\n{3,}")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_UNUSUAL_SPACE = re.compile(r"[\t\u00a0\u2009\u202f]|  ")
 _SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 _CUE = re.compile(
     r"frist|stichtag|deadline|cut-?off|closing date|einzureichen|vorzulegen|einsendeschluss|antragsschluss",
@@ -64,18 +65,24 @@ def clean_text(text: str) -> str:
         text = _TAG.sub(lambda m: "\n" if m.group(2).lower() in _BLOCK_TAGS else " ", text)
     if "&" in text:
         text = html.unescape(text)
-    text = _SPACES.sub(" ", _CONTROL.sub(" ", text))
-    return _BLANK_LINES.sub("\n\n", _LINE_EDGES.sub("\n", text))
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(" ", text)
+    if _UNUSUAL_SPACE.search(text):
+        text = _SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = _LINE_EDGES.sub("\n", text)
+    return _BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text
 
 
 def check_text(raw: str) -> None:
     """Raise TextError for input that is mostly binary junk rather than language."""
-    if not raw:
+    sample = raw[:2000]
+    if len(sample) <= 200:
         return
-    sample = raw[:4000]
-    bad = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
+    bad = len(_CONTROL.findall(sample)) if _CONTROL.search(sample) else 0
+    bad += sample.count("\ufffd")
     letters = len(sample) - len(_LETTERS.sub("", sample))
-    if len(sample) > 200 and (bad > len(sample) * 0.05 or letters < len(sample) * 0.3):
+    if bad > len(sample) * 0.05 or letters < len(sample) * 0.3:
         raise TextError("text looks like binary data, not language")
 
 

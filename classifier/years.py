@@ -7,6 +7,7 @@ the first occurrence on or after the anchor — the publication date the text st
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -51,7 +52,23 @@ def _sentence_year(stated: list[DateMention], sentences: Sentences, m: DateMenti
     earlier = [x for x in same if x.start < m.start]
     if later:
         return later[0].year
-    return earlier[-1].year if earlier else None
+    if earlier:
+        return earlier[-1].year
+    return _bare_year(sentences, m)
+
+
+_YEAR = re.compile(r"(?<![\d.,/–-])(?:19|20)\d\d(?![\d.,/–-])")
+
+
+def _bare_year(sentences: Sentences, m: DateMention) -> int | None:
+    """A year written alone in the sentence: "Im Förderaufruf 2027 sind Skizzen bis zum 15. April …",
+    "The 2027 round closes on March 13th". The nearest one before the date wins, else the first after."""
+    start, end = sentences.span(m.start)
+    before = _YEAR.findall(sentences.text, start, m.start)
+    if before:
+        return int(before[-1])
+    after = _YEAR.findall(sentences.text, m.end, end)
+    return int(after[0]) if after else None
 
 
 def _exists(year: int, month: int, day: int) -> bool:

@@ -41,6 +41,9 @@ def deadlines(text: str, published: date | None = None) -> list[Deadline]:
         ("Closing date: 2026/10/22", "2026-10-22", None, None),
         ("Deadline: 2026-10-22", "2026-10-22", None, None),
         ("Einreichungsfrist: 2026-10-22T17:00:00", "2026-10-22", "17:00", None),
+        ("Deadline: 31-03-2027 17:00 (Brussels time)", "2027-03-31", "17:00", "Brussels time"),
+        ("Fristende: 15.03.2027, 23:59 Uhr MEZ", "2027-03-15", "23:59", "MEZ"),
+        ("Anträge bis 12 Uhr am 15.04.2027 einreichen.", "2027-04-15", "12:00", None),
     ],
 )
 def test_every_date_shape_of_the_spec(text, iso, time, tz):
@@ -284,3 +287,24 @@ def test_html_markup_breaks_only_at_block_elements():
 
     html = "<div>\n  <p>Anträge sind bis zum 31. März 2027 (für einen\n    Projektbeginn im Sommer) einzureichen.</p></div>"
     assert dates_of(clean_text(html)) == ["2027-03-31"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Bewerbungen bis 31.1.2027 an die Geschäftsstelle.", ["2027-01-31"]),
+        ("Call opens: 1 February 2027 | Call closes: 30 April 2027", ["2027-04-30"]),
+        ("The deadline for submission is 12:00 CET on 5 March 2027.", ["2027-03-05"]),
+        ("Submission period: 01.03.2027 - 30.04.2027", ["2027-04-30"]),
+        (
+            "Einreichtermine 2027 sind der 1.2.2027, der 1.6.2027 und der 1.10.2027.",
+            ["2027-02-01", "2027-06-01", "2027-10-01"],
+        ),
+        ("Im Förderaufruf 2027 sind Projektskizzen bis zum 15. April einzureichen.", ["2027-04-15"]),
+        ("The 2027 round closes on March 13th at 17:00 CET.", ["2027-03-13"]),
+        ("Vorhaben mit Laufzeit bis 31.12.2029 werden gefördert.", []),
+        ("Die Richtlinie ist bis zum 31.12.2027 befristet.", []),
+    ],
+)
+def test_phrasings_seen_in_real_calls(text, expected):
+    assert dates_of(text) == expected

@@ -196,3 +196,43 @@ def test_fast_tokenizer_keeps_the_text_exactly(text):
     doc = nlp.make_doc(text)
     assert doc.text == text
     assert "KI-basierte" in [t.text for t in nlp.make_doc("Die KI-basierte Lösung")]
+
+
+def test_one_closed_call_on_a_page_of_several_does_not_close_the_others(classifier):
+    text = (
+        "Aktuelle Förderaufrufe\n\nKI-Piloten im Handwerk\nGefördert werden KI-basierte Pilotprojekte von KMU. "
+        "Frist: 30.09.2026\n\nDatenkompetenz für Start-ups\nDieser Aufruf ist abgeschlossen. Ein neuer Aufruf folgt."
+    )
+    result = verdict(classifier, text)
+    assert result.status == "open" and result.relevant and result.next_deadline == "2026-09-30"
+
+
+def test_a_failing_document_does_not_stop_the_batch(classifier, monkeypatch):
+    import classifier.pipeline as pipeline
+
+    real = pipeline.extract_deadlines
+
+    def flaky(text, *args, **kwargs):
+        if "BOOM" in text:
+            raise RuntimeError("unexpected input")
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "extract_deadlines", flaky)
+    calls = [
+        Call(id=name, source_id="s", url="u", title=name, text=text)
+        for name, text in (("a", FITTING), ("b", "BOOM " + FITTING), ("c", FITTING))
+    ]
+    results = list(classifier.classify_many(calls, TODAY))
+    assert [r.call_id for r in results] == ["a", "b", "c"]
+    assert results[0].relevant and results[2].relevant
+    assert results[1].evidence[0].signal == "error" and "unexpected input" in results[1].evidence[0].sentence
+
+
+def test_mixed_languages_in_one_document(classifier):
+    text = (
+        "Call for proposals: AI for SMEs. Deadline: 12 March 2027, 17:00 CET.\n\n"
+        "Deutsche Zusammenfassung: Gefördert werden KI-Projekte von KMU. Die Einreichungsfrist endet am 15.04.2027."
+    )
+    result = verdict(classifier, text, title="AI call / KI-Aufruf")
+    assert result.language in ("de", "en") and result.relevant
+    assert [d.date for d in result.deadlines] == ["2027-03-12", "2027-04-15"]
