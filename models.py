@@ -15,6 +15,23 @@ DEADLINE_KINDS = ("single", "skizze", "antrag", "stichtag", "other")
 STATUSES = ("open", "closed", "forthcoming", "unknown")
 DECISIONS = ("accept", "reject")
 
+# Month names and abbreviations in German and English, lower case → month number. Shared by the
+# crawler (publication dates on pages) and the classifier (deadlines), so both read the same spellings.
+MONTHS = {
+    "januar": 1, "jänner": 1, "jän": 1, "jan": 1, "january": 1,
+    "februar": 2, "febr": 2, "feb": 2, "february": 2,
+    "märz": 3, "maerz": 3, "mär": 3, "mrz": 3, "march": 3, "mar": 3,
+    "april": 4, "apr": 4,
+    "mai": 5, "may": 5,
+    "juni": 6, "jun": 6, "june": 6,
+    "juli": 7, "jul": 7, "july": 7,
+    "august": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9,
+    "oktober": 10, "okt": 10, "october": 10, "oct": 10,
+    "november": 11, "nov": 11,
+    "dezember": 12, "dez": 12, "december": 12, "dec": 12,
+}  # fmt: skip
+
 
 def call_id_for(source_id: str, url: str, external_id: str | None = None) -> str:
     """Stable identity of a call: the funder's own id when it has one, else source and canonical URL.

@@ -12,20 +12,8 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-MONTHS = {
-    "januar": 1, "jänner": 1, "jan": 1, "january": 1,
-    "februar": 2, "feb": 2, "february": 2, "febr": 2,
-    "märz": 3, "maerz": 3, "mär": 3, "mrz": 3, "march": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "mai": 5, "may": 5,
-    "juni": 6, "jun": 6, "june": 6,
-    "juli": 7, "jul": 7, "july": 7,
-    "august": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "okt": 10, "october": 10, "oct": 10,
-    "november": 11, "nov": 11,
-    "dezember": 12, "dez": 12, "december": 12, "dec": 12,
-}  # fmt: skip
+from models import MONTHS
+
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = (
     r"(?:(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"

@@ -10,20 +10,8 @@ from typing import Any
 
 from parsel import Selector, SelectorList
 
-MONTHS = {
-    "jan": 1, "januar": 1, "january": 1, "jän": 1, "jänner": 1,
-    "feb": 2, "februar": 2, "february": 2,
-    "mär": 3, "mrz": 3, "märz": 3, "maerz": 3, "mar": 3, "march": 3,
-    "apr": 4, "april": 4,
-    "mai": 5, "may": 5,
-    "jun": 6, "juni": 6, "june": 6,
-    "jul": 7, "juli": 7, "july": 7,
-    "aug": 8, "august": 8,
-    "sep": 9, "sept": 9, "september": 9,
-    "okt": 10, "oktober": 10, "oct": 10, "october": 10,
-    "nov": 11, "november": 11,
-    "dez": 12, "dezember": 12, "dec": 12, "december": 12,
-}  # fmt: skip
+from models import MONTHS
+
 _NUMERIC = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _DAY_MONTH = re.compile(r"\b(\d{1,2})\.?\s+([A-Za-zÄäÖöÜü]{3,10})\.?,?\s+(\d{4})\b")

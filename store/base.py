@@ -1,0 +1,26 @@
+"""What every part of the store shares: the open database, plain queries, the clock stamp."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlite_utils
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Tables:
+    """Base of the store's parts; ``Store`` opens ``db`` and mixes the parts together."""
+
+    db: sqlite_utils.Database
+
+    def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
+        return list(self.db.query(sql, params))
+
+    def call(self, call_id: str) -> dict[str, Any] | None:
+        found = self.rows("SELECT * FROM calls WHERE id = ?", [call_id])
+        return found[0] if found else None

@@ -1,0 +1,176 @@
+"""Calls and what is written about them: versions, crawl runs, duplicate links, classifications."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import asdict
+from typing import Any
+
+from models import Call, Classification
+from store.base import Tables, utcnow
+
+VERSIONED_FIELDS = ("title", "text", "published", "funder", "fields")
+
+
+class CallTables(Tables):
+    # --- calls ---------------------------------------------------------------------------
+
+    def save_call(self, call: Call, seen_at: str | None = None) -> str:
+        """Insert or update one call; returns ``new``, ``changed`` or ``unchanged``.
+
+        A changed call keeps its first_seen and gets a ``call_versions`` row naming the fields that
+        changed and their previous values.
+        """
+        seen_at = seen_at or utcnow()
+        row = call.as_row()
+        content_hash = call.content_hash()
+        with self.db.conn:
+            old = self.rows("SELECT * FROM calls WHERE id = ?", [call.id])
+            if not old:
+                self.db.table("calls").insert(
+                    {**row, "first_seen": seen_at, "last_seen": seen_at, "content_hash": content_hash}
+                )
+                return "new"
+            previous = old[0]
+            if previous["content_hash"] == content_hash:
+                self.db.execute("UPDATE calls SET last_seen = ? WHERE id = ?", [seen_at, call.id])
+                return "unchanged"
+            changed = [f for f in VERSIONED_FIELDS if previous[f] != row[f]]
+            self.db.table("call_versions").insert(
+                {
+                    "call_id": call.id,
+                    "seen_at": seen_at,
+                    "changed": json.dumps(changed),
+                    "previous": json.dumps({f: previous[f] for f in changed}, ensure_ascii=False),
+                    "content_hash": previous["content_hash"],
+                }
+            )
+            self.db.table("calls").update(
+                call.id, {**row, "last_seen": seen_at, "content_hash": content_hash}
+            )
+            return "changed"
+
+    def calls_to_classify(
+        self, model_version: str, config_version: str, everything: bool = False
+    ) -> Iterator[Call]:
+        """Calls without a classification, or whose text, model or keywords changed since."""
+        sql = """SELECT c.* FROM calls c LEFT JOIN classifications k ON k.call_id = c.id
+                 WHERE ? OR k.call_id IS NULL OR k.content_hash IS NOT c.content_hash
+                    OR k.model_version IS NOT ? OR k.config_version IS NOT ?
+                 ORDER BY c.id"""
+        for row in self.db.query(sql, [int(everything), model_version, config_version]):
+            yield call_from_row(row)
+
+    # --- crawl runs ----------------------------------------------------------------------
+
+    def record_crawl_run(self, run: dict[str, Any]) -> int:
+        row = dict(run)
+        for key in ("responses", "error_messages"):
+            if key in row and not isinstance(row[key], str):
+                row[key] = json.dumps(row[key], ensure_ascii=False)
+        return int(self.db.table("crawl_runs").insert(row).last_pk or 0)
+
+    def crawl_runs(self, run_id: str | None = None) -> list[dict[str, Any]]:
+        if run_id:
+            return self.rows("SELECT * FROM crawl_runs WHERE run_id = ? ORDER BY id", [run_id])
+        return self.rows("SELECT * FROM crawl_runs ORDER BY id")
+
+    def recent_crawl_runs(self, per_source: int = 10) -> dict[str, list[dict[str, Any]]]:
+        """The last ``per_source`` runs of each source, oldest first (for health and ``status``)."""
+        sql = """SELECT * FROM (
+                   SELECT *, row_number() OVER (PARTITION BY source_id ORDER BY id DESC) AS recent
+                   FROM crawl_runs)
+                 WHERE recent <= ? ORDER BY source_id, id"""
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for row in self.db.query(sql, [per_source]):
+            row.pop("recent", None)
+            runs.setdefault(row["source_id"], []).append(row)
+        return runs
+
+    # --- crawler: cross-source duplicates (crawler/links.py) ------------------------------
+
+    def calls_for_linking(self) -> list[dict[str, Any]]:
+        """What duplicate matching reads of every call (text cut: dates stand early)."""
+        return self.rows(
+            """SELECT id, source_id, title, funder, external_id, first_seen, substr(text, 1, 20000) AS text
+               FROM calls ORDER BY id"""
+        )
+
+    def save_links(self, links: list[tuple[str, str, float, str]], at: str | None = None) -> None:
+        """Replace the duplicate links: (call_id, canonical_id, score, reason) per later copy."""
+        at = at or utcnow()
+        with self.db.conn:
+            self.db.execute("DELETE FROM call_links")
+            self.db.execute("UPDATE calls SET canonical_id = NULL WHERE canonical_id IS NOT NULL")
+            for call_id, canonical_id, score, reason in links:
+                self.db.execute(
+                    "INSERT INTO call_links (call_id, canonical_id, score, reason, linked_at) VALUES (?, ?, ?, ?, ?)",
+                    [call_id, canonical_id, score, reason, at],
+                )
+                self.db.execute("UPDATE calls SET canonical_id = ? WHERE id = ?", [canonical_id, call_id])
+
+    def call_copies(self, call_id: str) -> list[dict[str, Any]]:
+        """Every copy of the call this id belongs to: source, URL and when each was first seen."""
+        sql = """SELECT * FROM call_copies WHERE canonical_id =
+                   (SELECT coalesce(canonical_id, id) FROM calls WHERE id = ?)"""
+        return self.rows(sql, [call_id])
+
+    # --- classifications -----------------------------------------------------------------
+
+    def save_classification(
+        self,
+        result: Classification,
+        content_hash: str,
+        flag_reasons: list[str],
+        at: str | None = None,
+    ) -> None:
+        self.db.table("classifications").upsert(
+            {
+                "call_id": result.call_id,
+                "language": result.language,
+                "relevant": int(result.relevant),
+                "score": result.score,
+                "topics": json.dumps(list(result.topics)),
+                "deadlines": json.dumps([asdict(d) for d in result.deadlines], ensure_ascii=False),
+                "next_deadline": result.next_deadline,
+                "rolling": int(result.rolling),
+                "status": result.status,
+                "evidence": json.dumps([asdict(e) for e in result.evidence], ensure_ascii=False),
+                "flagged": int(bool(flag_reasons)),
+                "flag_reasons": json.dumps(flag_reasons, ensure_ascii=False),
+                "content_hash": content_hash,
+                "model_version": result.model_version,
+                "config_version": result.config_version,
+                "classified_at": at or utcnow(),
+            },
+            pk="call_id",
+        )
+
+    def classification(self, call_id: str) -> dict[str, Any] | None:
+        found = self.rows("SELECT * FROM classifications WHERE call_id = ?", [call_id])
+        return found[0] if found else None
+
+    # --- classifier: training data (classifier/train.py) ---------------------------------
+
+    def training_examples(self) -> list[dict[str, Any]]:
+        """The coordinator's decisions with their calls' text: accept → relevant, reject → not."""
+        sql = """SELECT c.id, c.title, c.text, c.language, r.decision
+                 FROM reviews r JOIN calls c ON c.id = r.call_id
+                 WHERE r.decision IN ('accept', 'reject') ORDER BY c.id"""
+        return self.rows(sql)
+
+
+def call_from_row(row: dict[str, Any]) -> Call:
+    return Call(
+        id=row["id"],
+        source_id=row["source_id"],
+        url=row["url"],
+        title=row["title"],
+        text=row["text"],
+        published=row["published"],
+        funder=row["funder"],
+        language=row["language"],
+        external_id=row["external_id"],
+        fields=json.loads(row["fields"] or "{}"),
+    )
