@@ -35,7 +35,9 @@ LABEL = _cue(
     r"\bdeadlines?\b|\bcut[- ]?offs?\b|closing date|\bcloses\b|\bclosing\b|\bclose (?:on|at|by)\b|\bschließt\b|due date|due by|\b(?:is|are) due\b|"
     r"(?:submission|application) (?:window|period)|\bletzter tag\b|läuft\s+(?:\w+\s+){0,3}ab\b|\bdue\s*:|"
     r"time limit|\breceipt of\b|(?:runde|phase|zeitraum|\bcall|aufruf|ausschreibung|einreichung|bewerbung|"
-    r"wettbewerb)\w*\s+(?:\w+\s+){0,3}(?:endet|ends|läuft)\b",
+    r"wettbewerb|submission|application|proposal|frist)\w*\s+(?:\w+\s+){0,3}(?:endet|endete|ends|ended|läuft|lief)\b|"
+    # past tense of a closed call: "Submissions closed on 28 February 2026"
+    r"(?:\bcall|submission|application|proposal|topic|round|einreichung)\w*\s+(?:\w+\s+){0,3}closed (?:on|at)\b",
     3.0,
 )
 SUBMIT = _cue(
@@ -83,7 +85,8 @@ NEGATIVES = (
     _cue(
         "opening",
         r"\bab\s*(?:dem|den|the)?\s*$|\bstartet\b|\bbeginnt\b|\böffnet\b|eröffnet|"
-        r"geöffnet|freigeschaltet|opening|\bopens\b|open (?:from|on)\b|will open|frühestens|einreichungsbeginn|"
+        r"geöffnet|freigeschaltet|opening|\bopens\b|\bopened\b|open (?:from|on)\b|will open|frühestens|einreichungsbeginn|"
+        r"\b(?:seit|since)\s*(?:dem|the)?\s*$|"
         r"\bstart\w*\s*:?\s*$|planned opening|\bwieder\b",
         -5.0,
         True,

@@ -108,6 +108,10 @@ def _read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> l
             reading.chain = readings[-1].chain
             kind = _kind(text, mention, "", nxt, span, own_only=True)
             reading.kind = kind or reading.kind
+        elif _update_stamp(text, mention):
+            reading.role = "update"  # when a news or changelog entry was posted, not a deadline
+            chain += 1
+            reading.chain = chain
         else:
             _score(text, reading, prev, nxt, span)
             chain += 1
@@ -118,6 +122,27 @@ def _read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> l
             _range_pair(text, readings[-1], reading)
         readings.append(reading)
     return readings
+
+
+_STAMP_COLON = re.compile(r"\s*(?:\(\w+\)\s*)?:")
+_UPDATES_HEADING = re.compile(
+    r"(?:^|\n)[#*\s]*(?:call |topic )?(?:updates?|news|latest news|changes|changelog|änderungen|aktuelles|"
+    r"neuigkeiten|aktuelle hinweise|meldungen)\b[^\n]{0,40}\n"
+)
+_CHANGE = re.compile(
+    r"has been|have been|\bwurden?\b|\bist\s+(?:\w+\s+){0,4}(?:verlängert|verschoben|geändert)|extended|"
+    r"postponed|amended|corrigendum|\bupdated\b|published|veröffentlicht|verlängert|verschoben|geändert"
+)
+
+
+def _update_stamp(text: str, mention: DateMention) -> bool:
+    """ "27 January 2027: The deadline has been extended …": a date opening a line and followed by a colon,
+    in a list of call updates or reporting a change, dates the entry and is no deadline."""
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    if text[line_start : mention.start].strip(" \t*•–-") or not _STAMP_COLON.match(text, mention.end):
+        return False
+    entry = text[mention.end : mention.end + 200]
+    return bool(_CHANGE.search(entry) or _UPDATES_HEADING.search(text, max(0, line_start - 1500), line_start))
 
 
 def _is_separator(gap: str) -> bool:
@@ -137,16 +162,25 @@ _PARENTHESES = re.compile(r"\([^()]{0,120}\)")
 
 
 def _heading(text: str, pos: int) -> str:
-    """The label line above a list of dates ("Deadline dates:", "Stichtage:"), skipping other date lines."""
-    for _ in range(8):
+    """The label line above a list of dates ("Deadline dates:", "Stichtage:"), skipping other date lines.
+
+    Above a table ("| 15.01.2027 | Februar 2027 |") the rule row "|---|" is skipped and the header row
+    ("| Termin | Sitzung |") is read together with the label line above it."""
+    header = ""
+    for _ in range(12):
         end = text.rfind("\n", 0, pos)
         if end < 0:
-            return ""
+            return header
         start = text.rfind("\n", 0, end) + 1
         line, pos = text[start:end].strip(), start
-        if not line:
+        if not line or not _LETTER.search(line):
             continue
         mentions = find_dates(line)
+        if line.startswith("|") and not mentions and not header:
+            header = line
+            continue
+        if header:
+            return f"{line}\n{header}" if not mentions and len(line) <= 80 else header
         rest = line
         for m in reversed(mentions):
             rest = rest[: m.start] + rest[m.end :]

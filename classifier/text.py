@@ -119,7 +119,8 @@ _ABBREVIATIONS = frozenset(
 )
 # Every alternative starts with its own character, so re can skip ahead fast; what must stand before
 # a full stop (a letter, a bracket, a four-digit year — not "15." of a date) is checked in code.
-_SENTENCE_END = re.compile(r"\n\s*\n|\n(?=\s*(?:[-•*–]|\d|[A-ZÄÖÜ]))|;\s|[.!?](?=\s+[A-ZÄÖÜ„\"(])")
+# A table row ("| 15.01.2027 | Februar 2027 |") is a line of its own, like a list item.
+_SENTENCE_END = re.compile(r"\n\s*\n|\n(?=\s*(?:[-•*–|]|\d|[A-ZÄÖÜ]))|;\s|[.!?](?=\s+[A-ZÄÖÜ„\"(])")
 _BEFORE_STOP = re.compile(r"(?:[a-zA-ZäöüßÄÖÜ)\"“”%]|\d{4})$")
 _LAST_WORD = re.compile(r"([A-Za-zäöüß]+)\.?$")
 _CONTINUES = re.compile(
@@ -155,7 +156,9 @@ def _wrapped(text: str, newline: int) -> bool:
     line_start = text.rfind("\n", 0, newline) + 1
     line = text[line_start:newline].rstrip()
     following = text[newline + 1 : newline + 3].lstrip()
-    return len(line) >= WRAP_WIDTH and line[-1:] not in _LINE_END and not following[:1].isdigit()
+    if following[:1].isdigit() or following[:1] == "|":
+        return False
+    return len(line) >= WRAP_WIDTH and line[-1:] not in _LINE_END
 
 
 WRAP_WIDTH = 70

@@ -45,6 +45,9 @@ def run_all(config: Config, sources: list[Source], run_id: str, log_level: str) 
     from scrapy.crawler import CrawlerProcess
 
     process = CrawlerProcess(process_settings(config, log_level))
+    # A robots.txt that cannot be fetched is logged by Scrapy with two tracebacks per source; the
+    # request itself then fails the same way and is recorded on the run with its URL, so say it once.
+    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
     crawlers = {}
     for source in sources:  # creating the first crawler installs the configured reactor
         crawler = process.create_crawler(spider_class(source.kind))
