@@ -36,6 +36,7 @@ class Reading:
     role: str = "date"  # "deadline", or the strongest negative cue ("publication", "opening", ...)
     kind: str = "single"
     chain: int = 0  # dates of one list share a chain number
+    cue_score: float = 0.0  # the deadline cues alone, before any negative context
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,19 @@ def extract_deadlines(
     published: date | None = None,
     sentences: Sentences | None = None,
     types: list[Signal] | None = None,
+    today: date | None = None,
 ) -> DeadlineResult:
     """Deadlines, opening dates, rolling submission and a "closed" statement of one call text.
 
-    ``types``: the document's not-funding types (``signals.document_types``) when already known.
+    ``types``: the document's not-funding types (``signals.document_types``) when already known;
+    ``today``: the reference date, for an annual date ("jeweils der 15. April") when the text gives no year.
     """
     sentences = sentences or Sentences(text)
     mentions = find_dates(text)
     low = _lower(text)  # the cues are lower-case patterns: one lower() here, no re.I in every search
     readings = _read_all(low, mentions, sentences)
     doc_kind = document_kind(text, types)
-    infer_years(readings, sentences, published)
+    infer_years(readings, sentences, published, today)
     deadlines = _deadlines(text, low, readings, doc_kind)
     openings = tuple(r.mention.iso for r in readings if r.role == "opening" and r.mention.iso is not None)
     rolling = not deadlines and is_rolling(text, sentences)
@@ -142,7 +145,7 @@ def _update_stamp(text: str, mention: DateMention) -> bool:
     if text[line_start : mention.start].strip(" \t*•–-") or not _STAMP_COLON.match(text, mention.end):
         return False
     entry = text[mention.end : mention.end + 200]
-    return bool(_CHANGE.search(entry) or _UPDATES_HEADING.search(text, max(0, line_start - 1500), line_start))
+    return bool(_CHANGE.search(entry) or _UPDATES_HEADING.search(text, max(0, line_start - 3000), line_start))
 
 
 def _is_separator(gap: str) -> bool:
@@ -161,11 +164,14 @@ _LETTER = re.compile(r"[^\W\d_]")
 _PARENTHESES = re.compile(r"\([^()]{0,120}\)")
 
 
+_COLUMN_HEADER = re.compile(r"[^\W\d_][\w-]*(?: [^\W\d_][\w-]*){0,4}")  # "Stichtag Sitzung" of a table
+
+
 def _heading(text: str, pos: int) -> str:
     """The label line above a list of dates ("Deadline dates:", "Stichtage:"), skipping other date lines.
 
     Above a table ("| 15.01.2027 | Februar 2027 |") the rule row "|---|" is skipped and the header row
-    ("| Termin | Sitzung |") is read together with the label line above it."""
+    ("| Termin | Sitzung |", "Termin Sitzung") is read together with the label line above it."""
     header = ""
     for _ in range(12):
         end = text.rfind("\n", 0, pos)
@@ -176,11 +182,12 @@ def _heading(text: str, pos: int) -> str:
         if not line or not _LETTER.search(line):
             continue
         mentions = find_dates(line)
-        if line.startswith("|") and not mentions and not header:
+        if not header and not mentions and (line.startswith("|") or _COLUMN_HEADER.match(line)):
             header = line
             continue
         if header:
-            return f"{line}\n{header}" if not mentions and len(line) <= 80 else header
+            joined = not mentions and (line.endswith(":") or (header.startswith("|") and len(line) <= 80))
+            return f"{line}\n{header}" if joined else header
         rest = line
         for m in reversed(mentions):
             rest = rest[: m.start] + rest[m.end :]
@@ -226,6 +233,7 @@ def _score(
         score += 1.5 if cues.NOUN.pattern.search(near[-40:]) else 1.0
     if cues.POSSIBLE.match(after) and cues.NOUN.pattern.search(near):
         score += 1.0  # "Die Einreichung ist bis zum 30. Juni 2026 möglich"
+    reading.cue_score = score
     if score < THRESHOLD:
         # Cannot become a deadline: only tell a publication or opening date (year anchor, status).
         reading.score, reading.role = score, _plain_role(near)
@@ -288,7 +296,14 @@ def _range_pair(text: str, start: Reading, end: Reading) -> None:
         year = end.mention.year - (start.mention.month > end.mention.month)
         start.mention = start.mention.with_year(year)
     header = _is_header_range(text, start.mention, end.mention)
-    if start.role == "deadline" or header or (end.role == "deadline" and start.role != "publication"):
+    # "Proposals can be submitted from 1 December until 18 March": the submission cues belong to the window
+    window = start.role in ("range_start", "opening") and start.cue_score >= THRESHOLD
+    if (
+        start.role == "deadline"
+        or header
+        or window
+        or (end.role == "deadline" and start.role != "publication")
+    ):
         if start.role not in ("project", "event", "validity") and end.role not in ("project", "event"):
             end.role, end.kind = "deadline", end.kind if end.role == "deadline" else "single"
             if start.role in ("deadline", "date", "range_start"):

@@ -65,7 +65,9 @@ def make_deadlines(nlp: Language, name: str) -> Any:
         sentences = Sentences(text)
         types = document_types(doc.user_data.get("title", ""), text)
         doc._.fr_sentences, doc._.fr_types = sentences, types
-        doc._.fr_deadlines = extract_deadlines(text, doc.user_data.get("published"), sentences, types)
+        doc._.fr_deadlines = extract_deadlines(
+            text, doc.user_data.get("published"), sentences, types, doc.user_data.get("today")
+        )
         return doc
 
     return deadlines

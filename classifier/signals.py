@@ -26,13 +26,14 @@ FUNDING_WORDS = (
     "förder", "zuwendung", "zuschuss", "zuschüsse", "darlehen", "kredit", "gutschein", "bonus", "grant",
     "funding", "funded", "call for proposals", "open call", "voucher", "cascade", "lump sum", "cofinanc",
     "co-financ", "financial support", "innovationsprämie", "innovation action", "research and innovation",
-    "proposals", "bekanntmachung", "aufruf", "wettbewerb", "ausschreibung",
+    "proposals", "bekanntmachung", "aufruf", "wettbewerb", "ausschreibung", "research grant", "research funding",
+    "sachbeihilfe",
 )  # fmt: skip
 APPLICANT_WORDS = (
     "kmu", "kleine und mittlere unternehmen", "kleinen und mittleren unternehmen", "unternehmen", "start-up",
     "startup", "hochschulen", "forschungseinrichtung", "forschungsinstitut", "smes", "sme ", "companies",
     "enterprises", "research organisation", "research organization", "universities", "mittelstand",
-    "legal entit", "konsortien", "verbünde",
+    "legal entit", "konsortien", "verbünde", "research institution",
 )  # fmt: skip
 
 # Marker words of documents that are not funding calls: strong ones (weight 2) decide alone, weak
@@ -81,6 +82,19 @@ _TYPES = {
         "beschlossen, bundestag, adopted",
     ),
     "training": ("umschulung*, upskilling", "weiterbildung*, qualifizierung*, lehrgang*, training courses"),
+    # a call for scientific contributions to a conference or workshop, not for funding proposals
+    "papers": (
+        "call for papers, calls for papers, call for abstracts, call for contributions, beitragsaufruf*, "
+        "camera ready, program committee, programme committee, paper submission*, accepted papers, "
+        "extended abstract*, conference proceedings, tagungsband*",
+        "proceedings, keynote*, authors, co located, poster session*",
+    ),
+    # teacher education and school teaching: not an IT R&D project
+    "education": (
+        "erasmus, teacher academy, teacher academies, teacher education, initial teacher*, school education, "
+        "lehrkräftebildung, lehrerbildung, lehrkräftefortbildung, lehrerfortbildung, schulbildung",
+        "teachers, lehrkräfte, schools, schulen, pupils, schüler*, classroom*, unterricht*",
+    ),
 }
 _NEWS_COUNT = re.compile(
     r"\d[\d.,]*\s+(?:betriebe|unternehmen|projekte|vorhaben|start-ups|companies|projects|smes)\s+"
@@ -89,6 +103,9 @@ _NEWS_COUNT = re.compile(
 )
 _WORDS = re.compile(r"\w+")
 TYPE_THRESHOLD = 2  # marker weight (strong 2, weak 1, title double) at which a document is of that type
+# News words are common in calls too, and schools or teachers are often the users of an AI product
+# (an R&D call "KI-Lernassistenten für Schulen" fits): teacher education needs a strong marker and more.
+_EXTRA_WEIGHT = {"news": 1, "education": 1}
 
 
 def _markers(spec: str) -> list[str]:
@@ -229,18 +246,36 @@ def document_types(title: str, text: str) -> list[Signal]:
         if name == "news" and (_NEWS_COUNT.search(title) or _NEWS_COUNT.search(text[:6000])):
             weight += 2
             first = first or "news"
-        if weight >= TYPE_THRESHOLD + (name == "news"):  # news words are common in calls too
+        if name == "education" and not any(n in title_found or n in head_found for n in strong):
+            continue
+        if weight >= TYPE_THRESHOLD + _EXTRA_WEIGHT.get(name, 0):
             at = max(0, low.find(first)) if first else 0
             types.append(Signal(name, first or title[:60], at))
     return types
 
 
+# A joint research opportunity where German partners apply to their own funder (NSF–DFG "lead agency"):
+# "only US institutions" is about the US side, German universities and institutes can still take part.
+_GERMAN_ROUTE = re.compile(
+    r"\bdfg\b|deutsche forschungsgemeinschaft|\bgerman (?:partners?|researchers|scientists|universities|"
+    r"institutions|applicants|teams?|research (?:groups?|teams?|institutions?))\b[^.;]{0,80}?"
+    r"\b(?:apply|request|submit|funded|eligible|receive)"
+)
+_US_ONLY = re.compile(r"\b(?:us|u\.s\.|united states|american)\b")
+
+
 def restricted_applicants(text: str, low: str) -> Signal | None:
     """Companies excluded outright, or an eligibility list naming neither companies nor research bodies."""
     if any(word in low for word in _GATE["restricted"]):
+        german_route: bool | None = None
         for match in _RESTRICTED.finditer(low):
-            if not _ONLY_SOME.search(low, max(0, match.start() - 25), match.start()):
-                return Signal("restricted_applicants", text[match.start() : match.end()], match.start())
+            if _ONLY_SOME.search(low, max(0, match.start() - 25), match.start()):
+                continue
+            if _US_ONLY.search(match.group()):
+                german_route = bool(_GERMAN_ROUTE.search(low)) if german_route is None else german_route
+                if german_route:
+                    continue
+            return Signal("restricted_applicants", text[match.start() : match.end()], match.start())
     for match in _ELIGIBLE_LIST.finditer(low):
         if not _CAN_APPLY.search(match.group(1)):
             return Signal("restricted_applicants", text[match.start() : match.end()], match.start())

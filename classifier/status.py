@@ -45,8 +45,12 @@ _CLOSED_GATE = (
 )  # fmt: skip
 
 
+# A stop, a cancellation or a portal's status field ("Status: Closed", "closed for submission", "(call
+# closed)") speaks for the whole page, wherever it stands.
 _FINAL = re.compile(
-    r"stopp|ausgeschöpft|exhausted|cancel|suspend|ausgesetzt|gestoppt|keine (?:neuen )?anträge", re.I
+    r"stopp|ausgeschöpft|exhausted|cancel|suspend|ausgesetzt|gestoppt|keine (?:neuen )?anträge|"
+    r"status:?\s*closed|closed for submission|submission service|topic (?:is|has been) (?:now )?closed",
+    re.I,
 )
 HEAD = 300  # a closed statement this early (title, first lines) speaks for the whole page
 

@@ -18,21 +18,41 @@ if TYPE_CHECKING:
     from classifier.deadlines import Reading
 
 
-def infer_years(readings: list[Reading], sentences: Sentences, published: date | None) -> None:
-    """A year-less deadline takes the year of its sentence, else the first one after the publication."""
+def infer_years(
+    readings: list[Reading], sentences: Sentences, published: date | None, today: date | None = None
+) -> None:
+    """A year-less deadline takes the year of its sentence, else the first one after the publication.
+
+    An annual date ("jeweils der 15. April eines Jahres", "each year on 15 April") is no deadline of its
+    own when the text also gives that day and month with a year; else it is the next one on or after
+    the publication (else ``today``), not a year before it.
+    """
     anchor = _anchor(readings, published)
     stated = [r.mention for r in readings if r.mention.year is not None]  # years the text gives
+    dated = {(m.month, m.day) for r in readings if r.role == "deadline" for m in [r.mention] if m.year}
     for reading in readings:
         m = reading.mention
         if reading.role != "deadline" or m.year is not None:
             continue
+        annual = bool(_ANNUAL.search(sentences.text, *sentences.span(m.start)))
+        if annual and (m.month, m.day) in dated:
+            reading.role = "annual"  # the explicit "15.04.2027" of the same cut-off is reported instead
+            continue
+        reference = (anchor or today) if annual else anchor
         year = _sentence_year(stated, sentences, m)
-        if year is None and anchor is not None:
-            year = anchor.year + (
-                date(anchor.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < anchor
+        if year is None and reference is not None:
+            year = reference.year + (
+                date(reference.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < reference
             )
         if year is not None and _exists(year, m.month, m.day):
             reading.mention = m.with_year(year)
+
+
+_ANNUAL = re.compile(
+    r"\bjeweils\b|eines (?:jeden )?jahres|jedes jahres|(?:all)?jährlich|\b(?:each|every) year|\bannual(?:ly)?\b|"
+    r"\byearly\b",
+    re.I,
+)
 
 
 def _anchor(readings: list[Reading], published: date | None) -> date | None:

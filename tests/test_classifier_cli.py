@@ -16,6 +16,7 @@ from store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold" / "gold.jsonl"
+HOLDOUT = ROOT / "tests" / "gold" / "holdout.jsonl"
 
 DOCS = [
     {
@@ -142,9 +143,9 @@ def figures_of(output: str) -> dict[str, str]:
     return {label.strip(): value for label, value in (line.rsplit(None, 1) for line in output.splitlines())}
 
 
-@pytest.mark.skipif(not GOLD.is_file(), reason="gold set not present")
-def test_eval_on_the_gold_set_meets_the_targets(config_dir):
-    result = run("--config", str(config_dir), "eval", str(GOLD))
+@pytest.mark.parametrize("gold", [GOLD, HOLDOUT], ids=["gold", "holdout"])
+def test_eval_on_the_gold_sets_meets_the_targets(config_dir, gold):
+    result = run("--config", str(config_dir), "eval", str(gold))
     assert result.exit_code == 0, result.output
     values = figures_of(result.output)
     assert float(values["relevance F1"]) >= 0.90
