@@ -28,6 +28,7 @@ from configuration import load_config  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold" / "gold.jsonl"
 SEED = ROOT / "classifier" / "seed.jsonl"
+HOLDOUT = ROOT / "tests" / "gold" / "holdout.jsonl"
 TARGET_CHARS = 2000
 REPEATS = 3
 SECTION = "## Classifier"
@@ -131,16 +132,19 @@ def main() -> None:
     sample = docs[: args.baseline]
     base = bench_dateparser(sample)
     config = load_config(ROOT / "config")
-    with GOLD.open(encoding="utf-8") as lines:
-        report = run_eval(Classifier.load(config), lines, None)
+    classifier = Classifier.load(config)
+    reports = {}
+    for path in (GOLD, HOLDOUT):
+        with path.open(encoding="utf-8") as lines:
+            reports[path.name] = run_eval(classifier, lines, None)
     rates = {"wall": rate, "cpu": cpu_rate, "reference": reference, "dateparser": base}
-    table = _table(len(docs), chars, rates, len(sample), report)
+    table = _table(len(docs), chars, rates, len(sample), reports)
     print(table)
     if not args.no_write:
         _write(table)
 
 
-def _table(n: int, chars: float, rates: dict[str, float], sample: int, report: dict) -> str:
+def _table(n: int, chars: float, rates: dict[str, float], sample: int, reports: dict) -> str:
     machine = (
         f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}, one process"
     )
@@ -166,12 +170,18 @@ def _table(n: int, chars: float, rates: dict[str, float], sample: int, report: d
             "at about 1,600 docs/s on 2,000-character German documents; where it runs slower (a slower or shared",
             "machine), `tag` slows the same way, so `tag` ≈ ratio × 1,600 docs/s there.",
             "",
-            f"Eval on the gold set (`foerderradar eval tests/gold/gold.jsonl`, {report['documents']} documents, rules only):",
-            "",
-            "```",
-            format_report(report),
-            "```",
-            "",
+        ]
+        + [
+            line
+            for name, report in reports.items()
+            for line in (
+                f"Eval on `tests/gold/{name}` (`foerderradar eval tests/gold/{name}`, {report['documents']} documents, rules only):",
+                "",
+                "```",
+                format_report(report),
+                "```",
+                "",
+            )
         ]
     )
 

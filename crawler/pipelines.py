@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy.exceptions import DropItem
@@ -11,6 +10,7 @@ from scrapy.exceptions import DropItem
 from crawler import parsing
 from crawler.spiders import SourceSpider
 from models import Call
+from store import utcnow
 
 MAX_TEXT_CHARS = 500_000
 MAX_TITLE_CHARS = 500
@@ -80,7 +80,7 @@ class StorePipeline:
         self.crawler = crawler
         self.database = crawler.settings.get("FOERDERRADAR_DATABASE")
         self.store: Any = None
-        self.started = _now()
+        self.started = utcnow()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> StorePipeline:
@@ -90,7 +90,7 @@ class StorePipeline:
         from store import Store
 
         self.store = Store(self.database)
-        self.started = _now()
+        self.started = utcnow()
 
     def process_item(self, item: Call, spider: Any = None) -> Call:
         source = self.crawler.spider
@@ -103,7 +103,7 @@ class StorePipeline:
     def close_spider(self, spider: Any = None) -> None:
         source = self.crawler.spider
         if isinstance(source, SourceSpider):
-            self.store.record_crawl_run(run_record(source, self.started, _now()))
+            self.store.record_crawl_run(run_record(source, self.started, utcnow()))
         self.store.close()
 
 
@@ -126,7 +126,3 @@ def run_record(spider: SourceSpider, started: str, finished: str) -> dict[str, A
         "blocked": run.blocked,
         "error_messages": run.error_messages,
     }
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
