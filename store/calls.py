@@ -90,9 +90,10 @@ class CallTables(Tables):
 
     # --- crawler: cross-source duplicates (crawler/links.py) ------------------------------
 
-    def calls_for_linking(self) -> list[dict[str, Any]]:
-        """What duplicate matching reads of every call (text cut: dates stand early)."""
-        return self.rows(
+    def calls_for_linking(self) -> Iterator[dict[str, Any]]:
+        """What duplicate matching reads of every call (text cut: dates stand early), streamed so
+        only one call's text is in memory at a time, however many calls are stored."""
+        yield from self.db.query(
             """SELECT id, source_id, title, funder, external_id, first_seen, substr(text, 1, 20000) AS text
                FROM calls ORDER BY id"""
         )

@@ -11,16 +11,6 @@ from store.base import Tables, utcnow
 class DigestTables(Tables):
     # --- digests and deliveries ----------------------------------------------------------
 
-    def digest_candidates(self, list_id: str) -> list[dict[str, Any]]:
-        """Classified calls not yet delivered to this list, with their review decision."""
-        sql = """SELECT c.*, k.relevant, k.score, k.topics, k.deadlines, k.next_deadline, k.rolling,
-                        k.status, k.evidence, r.decision, r.reason AS review_reason
-                 FROM calls c JOIN classifications k ON k.call_id = c.id
-                 LEFT JOIN reviews r ON r.call_id = c.id
-                 WHERE NOT EXISTS (SELECT 1 FROM deliveries d
-                                   WHERE d.list_id = ? AND d.call_id = c.id AND d.kind = 'new')"""
-        return self.rows(sql, [list_id])
-
     def alert_rows(self) -> list[dict[str, Any]]:
         """What the digest needs of every call that some list may get (relevant or accepted, not
         rejected, not a later copy of a call another source published first): no call text, so 20,000 calls load in a blink. ``version_id`` is the call's
