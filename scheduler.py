@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -108,6 +108,10 @@ def cli(ctx: click.Context, config_dir: str | None) -> None:
 
 pass_context = click.make_pass_decorator(Context)
 
+# Input files of tag/eval: UTF-8 (undecodable bytes replaced, so one bad line cannot stop the batch);
+# "-" reads stdin; a missing or unreadable file is click's one-line usage error.
+JSONL = click.File("r", encoding="utf-8", errors="replace")
+
 
 # --- stages ----------------------------------------------------------------------------------
 
@@ -157,33 +161,31 @@ def classify(ctx: Context, today: str | None, everything: bool, dry_run: bool) -
 
 
 @cli.command()
-@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--input", "lines", required=True, type=JSONL, help="JSONL file, or - for stdin.")
 @click.option("--today", help="Reference date YYYY-MM-DD for year inference and status.")
 @pass_context
 @friendly
-def tag(ctx: Context, input_path: str, today: str | None) -> None:
+def tag(ctx: Context, lines: TextIO, today: str | None) -> None:
     """Tag a JSONL file of documents (spec/classifier.md §3); one JSON object per line out."""
     from classifier import Classifier
 
     classifier = Classifier.load(ctx.config)
-    with _open_input(input_path) as lines:
-        for result in classifier.tag_lines(lines, parse_day(today)):
-            click.echo(json.dumps(result, ensure_ascii=False))
+    for result in classifier.tag_lines(lines, parse_day(today)):
+        click.echo(json.dumps(result, ensure_ascii=False))
 
 
 @cli.command("eval")
-@click.argument("gold", type=click.Path(dir_okay=False))
+@click.argument("gold", type=JSONL)
 @click.option("--today", help="Reference date YYYY-MM-DD (default: each record's published date).")
 @pass_context
 @friendly
-def evaluate(ctx: Context, gold: str, today: str | None) -> None:
+def evaluate(ctx: Context, gold: TextIO, today: str | None) -> None:
     """Score the classifier against a gold JSONL file and print the figures."""
     from classifier import Classifier
     from classifier.evaluate import format_report, run_eval
 
     classifier = Classifier.load(ctx.config)
-    with _open_input(gold) as lines:
-        report = run_eval(classifier, lines, parse_day(today))
+    report = run_eval(classifier, gold, parse_day(today))
     click.echo(format_report(report))
 
 
@@ -478,27 +480,6 @@ def digest_step(ctx: Context, day: date, list_ids: list[str] | None) -> Any:
 
     lists = [ctx.config.mailing_list(i) for i in list_ids] if list_ids else list(ctx.config.lists)
     return send_digests(ctx.store, ctx.config, lists, day)
-
-
-class _open_input:
-    """Open a UTF-8 input file (or '-' for stdin) and yield its lines; a clear error if unreadable."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.handle: Any = None
-
-    def __enter__(self) -> Any:
-        if self.path == "-":
-            return sys.stdin
-        try:
-            self.handle = open(self.path, encoding="utf-8", errors="replace")  # noqa: SIM115
-        except OSError as exc:
-            raise UserError(f"{self.path}: cannot read ({exc.strerror})") from None
-        return self.handle
-
-    def __exit__(self, *exc: object) -> None:
-        if self.handle:
-            self.handle.close()
 
 
 def main() -> None:
