@@ -1,490 +1,385 @@
-"""The ``foerderradar`` command and the scheduled jobs: the one place that wires the stages together.
+"""The daemon behind ``foerderradar schedule``: APScheduler 3 jobs that run the stages unattended.
 
-Each stage reads and writes the database alone (crawler → calls, classifier → classifications,
-review → reviews, alerts → digests/deliveries); the commands here run them in order.
+Jobs live in an SQLite job store beside the database (``<db>-jobs.sqlite``) and are referenced as
+``scheduler:function`` so they survive restarts. Every job is coalesced (after downtime a missed job runs
+once, within ``schedule.misfire_grace_time``), has at most one instance, and runs on a single worker
+thread, so two stages never write the database at the same time. A lock file keeps a second daemon off
+the same database. Each run writes one log line with its outcome and figures.
 """
 
 from __future__ import annotations
 
-import json
+import fcntl
+import logging
+import logging.handlers
+import os
+import signal
 import sys
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, TextIO
-
-import click
-
-from configuration import CONFIG_ENV, Config, ConfigError, load_config
-from store import Store, StoreError
-
-# Exit codes: 0 fine, 1 a run-time failure with a clear message, 2 bad config or usage.
-EXIT_FAILURE = 1
-EXIT_CONFIG = 2
-
-
-class UserError(Exception):
-    """A problem the user can fix (a bad file, an unknown id); shown as one line, exit 1."""
-
-
-def _known_errors() -> tuple[type[Exception], ...]:
-    from crawler import CrawlError  # light: the package's __init__ imports no Scrapy
-
-    return (UserError, StoreError, CrawlError)
-
-
-def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the project's own errors into one clear line and an exit code, never a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ConfigError as exc:
-            click.echo(f"config error: {exc}", err=True)
-            sys.exit(EXIT_CONFIG)
-        except _known_errors() as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(EXIT_FAILURE)
-
-    return wrapper
-
-
-@dataclass
-class Context:
-    """What every command needs: the config folder, loaded lazily, and the store."""
-
-    config_dir: str | None
-    _config: Config | None = None
-    _store: Store | None = None
-    opened: list[Store] = field(default_factory=list)
-
-    @property
-    def config(self) -> Config:
-        if self._config is None:
-            self._config = load_config(self.config_dir)
-        return self._config
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            self._store = Store(self.config.database_path)
-            self._store.sync_sources(self.config.sources)
-        return self._store
-
-
-def parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a date of the form YYYY-MM-DD") from None
-
-
-def today_in(config: Config) -> date:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(config.settings.timezone)).date()
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option(
-    "--config",
-    "config_dir",
-    envvar=CONFIG_ENV,
-    type=click.Path(file_okay=False),
-    help=f"Config folder (default ./config, or ${CONFIG_ENV}).",
-)
-@click.pass_context
-def cli(ctx: click.Context, config_dir: str | None) -> None:
-    """Förderradar: monitors funding calls, classifies them and mails weekly digests."""
-    ctx.obj = Context(config_dir)
-
-
-pass_context = click.make_pass_decorator(Context)
-
-# Input files of tag/eval: UTF-8 (undecodable bytes replaced, so one bad line cannot stop the batch);
-# "-" reads stdin; a missing or unreadable file is click's one-line usage error.
-JSONL = click.File("r", encoding="utf-8", errors="replace")
-
-
-# --- stages ----------------------------------------------------------------------------------
-
-
-@cli.command("check-config")
-@pass_context
-@friendly
-def check_config(ctx: Context) -> None:
-    """Validate every file in the config folder and say what it holds."""
-    config = ctx.config
-    enabled = sum(s.enabled for s in config.sources)
-    click.echo(
-        f"{config.directory}: ok — {len(config.sources)} sources ({enabled} enabled), "
-        f"{len(config.keywords.topics)} topics, {len(config.lists)} mailing lists, "
-        f"mail transport {config.settings.mail.transport}, database {config.database_path}"
-    )
-
-
-@cli.command()
-@click.option("--source", "source_ids", multiple=True, help="Crawl only this source (repeatable).")
-@pass_context
-@friendly
-def crawl(ctx: Context, source_ids: tuple[str, ...]) -> None:
-    """Crawl the enabled sources into the database (one Scrapy process)."""
-    runs = crawl_step(ctx, list(source_ids) or None)
-    for run in runs:
-        click.echo(_run_line(run))
-
-
-@cli.command()
-@click.option("--today", help="Reference date YYYY-MM-DD (default: today).")
-@click.option("--all", "everything", is_flag=True, help="Re-classify every call, not only changed ones.")
-@click.option("--dry-run", is_flag=True, help="Show which decisions would change; store nothing.")
-@pass_context
-@friendly
-def classify(ctx: Context, today: str | None, everything: bool, dry_run: bool) -> None:
-    """Classify new and changed calls (and all calls after a keyword or model change)."""
-    day = parse_day(today) or today_in(ctx.config)
-    report = classify_step(ctx, day, everything=everything, dry_run=dry_run)
-    for line in report.changes:
-        click.echo(line)
-    verb = "would change" if dry_run else "classified"
-    click.echo(
-        f"{verb} {report.classified if not dry_run else len(report.changes)} calls; "
-        f"{report.relevant} relevant, {report.flagged} flagged for review"
-    )
-
-
-@cli.command()
-@click.option("--input", "lines", required=True, type=JSONL, help="JSONL file, or - for stdin.")
-@click.option("--today", help="Reference date YYYY-MM-DD for year inference and status.")
-@pass_context
-@friendly
-def tag(ctx: Context, lines: TextIO, today: str | None) -> None:
-    """Tag a JSONL file of documents (spec/classifier.md §3); one JSON object per line out."""
-    from classifier import Classifier
-
-    classifier = Classifier.load(ctx.config)
-    for result in classifier.tag_lines(lines, parse_day(today)):
-        click.echo(json.dumps(result, ensure_ascii=False))
-
-
-@cli.command("eval")
-@click.argument("gold", type=JSONL)
-@click.option("--today", help="Reference date YYYY-MM-DD (default: each record's published date).")
-@pass_context
-@friendly
-def evaluate(ctx: Context, gold: TextIO, today: str | None) -> None:
-    """Score the classifier against a gold JSONL file and print the figures."""
-    from classifier import Classifier
-    from classifier.evaluate import format_report, run_eval
-
-    classifier = Classifier.load(ctx.config)
-    report = run_eval(classifier, gold, parse_day(today))
-    click.echo(format_report(report))
-
-
-@cli.command()
-@pass_context
-@friendly
-def train(ctx: Context) -> None:
-    """Train the text classifier from the coordinator's decisions plus the seed set."""
-    from classifier.train import TrainingError, train_model
-
-    try:
-        result = train_model(ctx.config, ctx.store)
-    except TrainingError as exc:
-        raise UserError(f"train: {exc}") from None
-    click.echo(result)
-
-
-@cli.group()
-def digest() -> None:
-    """Build, preview and send the mailing lists' digests."""
-
-
-@digest.command("preview")
-@click.option("--list", "list_id", required=True, help="Mailing list id from lists.yaml.")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False))
-@click.option("--today", help="Reference date YYYY-MM-DD (default: today).")
-@pass_context
-@friendly
-def digest_preview(ctx: Context, list_id: str, out_dir: str, today: str | None) -> None:
-    """Write what the list would receive now as .eml and .html, without sending or recording."""
-    from alerts import preview
-
-    day = parse_day(today) or today_in(ctx.config)
-    paths = preview(ctx.store, ctx.config, ctx.config.mailing_list(list_id), Path(out_dir), day)
-    for path in paths:
-        click.echo(str(path))
-    if not paths:
-        click.echo(f"{list_id}: nothing new to send")
-
-
-@digest.command("send")
-@click.option("--list", "list_ids", multiple=True, help="Only this list (repeatable).")
-@click.option("--today", help="Reference date YYYY-MM-DD (default: today).")
-@pass_context
-@friendly
-def digest_send(ctx: Context, list_ids: tuple[str, ...], today: str | None) -> None:
-    """Build each list's digest of what it has not received yet, and deliver pending digests."""
-    day = parse_day(today) or today_in(ctx.config)
-    report = digest_step(ctx, day, list(list_ids) or None)
-    for line in report.lines():
-        click.echo(line)
-    if report.failed:
-        sys.exit(EXIT_FAILURE)
-
-
-@cli.group()
-def review() -> None:
-    """The coordinator's review queue: export to CSV, import decisions, web view."""
-
-
-@review.command("export")
-@click.option("--csv", "csv_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--all", "everything", is_flag=True, help="All classified calls, not only the queue.")
-@click.option("--since", help="Only calls first seen on or after YYYY-MM-DD.")
-@click.option("--until", help="Only calls first seen on or before YYYY-MM-DD.")
-@pass_context
-@friendly
-def review_export(
-    ctx: Context, csv_path: str, everything: bool, since: str | None, until: str | None
-) -> None:
-    """Write the review queue as a CSV that opens correctly in a German spreadsheet."""
-    from review.csvio import export_csv
-
-    count = export_csv(ctx.store, Path(csv_path), everything, parse_day(since), parse_day(until))
-    click.echo(f"wrote {count} calls to {csv_path}")
-
-
-@review.command("import")
-@click.argument("csv_path", type=click.Path(dir_okay=False))
-@click.option("--by", "reviewer", default="coordinator", help="Name recorded with each decision.")
-@pass_context
-@friendly
-def review_import(ctx: Context, csv_path: str, reviewer: str) -> None:
-    """Read decisions (accept / reject with a reason) back from an edited review CSV."""
-    from review.csvio import import_csv
-
-    report = import_csv(ctx.store, Path(csv_path), ctx.config.settings.review, reviewer)
-    for problem in report.problems:
-        click.echo(problem, err=True)
-    click.echo(report.summary())
-    if report.problems:
-        sys.exit(EXIT_FAILURE)
-
-
-@review.command("serve")
-@click.option("--port", type=int, help="Port on 127.0.0.1 (default: review.web.port).")
-@pass_context
-@friendly
-def review_serve(ctx: Context, port: int | None) -> None:
-    """Start the coordinator's web view (Datasette) on 127.0.0.1; accept/reject needs a login."""
-    from review.web import ReviewError, serve
-
-    settings = ctx.config.settings.review
-    try:
-        serve(ctx.store, settings, port or settings.web.port)
-    except ReviewError as exc:
-        raise UserError(str(exc)) from None
-
-
-@cli.command()
-@click.option("--print", "print_only", is_flag=True, help="List every job with its next run time, then exit.")
-@click.option(
-    "--run", "run_job", metavar="JOB", help="Run one job now (an id from --print, e.g. backup), then exit."
-)
-@pass_context
-@friendly
-def schedule(ctx: Context, print_only: bool, run_job: str | None) -> None:
-    """Run crawls, digests, reminders, health notice and backups on their schedules (jobs.py)."""
-    import jobs
-
-    try:
-        if run_job:
-            click.echo(jobs.run_now(ctx.config, run_job))
-        elif print_only:
-            from datetime import datetime
-            from zoneinfo import ZoneInfo
-
-            for line in jobs.print_lines(ctx.config, datetime.now(ZoneInfo(ctx.config.settings.timezone))):
-                click.echo(line)
-        else:
-            ctx.store  # noqa: B018 — migrate and record sources before the first job
-            jobs.run_daemon(ctx.config)
-    except jobs.ScheduleError as exc:
-        raise UserError(str(exc)) from None
-
-
-@cli.group()
-def source() -> None:
-    """Check a source's parser on a saved response before enabling it."""
-
-
-@source.command("test")
-@click.argument("source_id")
-@click.option("--file", "file_path", required=True, type=click.Path(dir_okay=False, exists=True))
-@click.option("--url", help="URL the file was fetched from (default: the source's url).")
-@pass_context
-@friendly
-def source_test(ctx: Context, source_id: str, file_path: str, url: str | None) -> None:
-    """Parse one saved response with SOURCE_ID's parser; print one JSON object per line."""
-    from crawler.run import test_source
-
-    for record in test_source(ctx.config.source(source_id), Path(file_path), url):
-        click.echo(json.dumps(record, ensure_ascii=False))
-
-
-@cli.command()
-@pass_context
-@friendly
-def status(ctx: Context) -> None:
-    """Each source's last run, its usual yield and health; queue and delivery counts."""
-    from crawler.health import status_lines
-
-    for line in status_lines(ctx.store, ctx.config):
-        click.echo(line)
-    counts = ctx.store.counts()
-    click.echo(
-        f"calls {counts['calls']}, relevant {counts['relevant']}, in review queue {counts['flagged']}, "
-        f"digests sent {counts['digests_sent']}, pending {counts['digests_pending']}"
-    )
-
-
-# --- one full cycle ----------------------------------------------------------------------------
-
-
-@cli.command()
-@click.option("--today", help="Reference date YYYY-MM-DD (default: today).")
-@pass_context
-@friendly
-def run(ctx: Context, today: str | None) -> None:
-    """One full cycle: crawl, classify, send digests, export the review CSV; print a summary."""
-    day = parse_day(today) or today_in(ctx.config)
-    for line in cycle(ctx, day):
-        click.echo(line)
-
-
-@cli.command()
-@click.option(
-    "--out",
-    "out_dir",
-    default="demo/out",
-    type=click.Path(file_okay=False),
-    help="Where the demo's database, outbox and CSV go (default demo/out).",
-)
-@click.option("--today", default="2026-11-23", help="Reference date of the demo data.")
-@friendly
-def demo(out_dir: str, today: str) -> None:
-    """One full cycle offline against the bundled sample sources on 127.0.0.1."""
-    from demo.server import SampleSite, write_demo_config
-
-    with SampleSite() as site:
-        config_dir = write_demo_config(Path(out_dir), site.base_url)
-        click.echo(f"sample sources served at {site.base_url}")
-        ctx = Context(str(config_dir))
-        for line in cycle(ctx, parse_day(today) or date.today()):
-            click.echo(line)
-
-
-def cycle(ctx: Context, day: date) -> list[str]:
-    config, store = ctx.config, ctx.store
-    runs = crawl_step(ctx, None)
-    classified = classify_step(ctx, day)
-    delivered = digest_step(ctx, day, None)
-    from review.csvio import export_csv
-
-    csv_path = config.path(config.settings.review_csv)
-    exported = export_csv(store, csv_path, False, None, None)
-    counts = store.counts()
-    failed = [r for r in runs if r.get("errors") or r.get("blocked")]
-    lines = [_run_line(r) for r in runs]
-    lines += [
-        "",
-        f"sources crawled   {len(runs)} ({len(failed)} with errors)",
-        f"calls             {sum(r['new'] for r in runs)} new, {sum(r['changed'] for r in runs)} updated, "
-        f"{sum(r['unchanged'] for r in runs)} unchanged ({counts['calls']} stored)",
-        f"classified        {classified.classified} ({counts['relevant']} relevant in store)",
-        f"flagged           {counts['flagged']} in the review queue",
-        f"deadlines found   {counts['with_deadline']} calls with at least one deadline",
-        f"digests           {len(delivered.sent)} written/sent, {len(delivered.failed)} pending",
-        f"database          {config.database_path}",
-        f"outbox            {config.outbox_path}"
-        if config.settings.mail.transport == "outbox"
-        else f"smtp              {config.settings.mail.smtp.host if config.settings.mail.smtp else ''}",
-        f"review CSV        {csv_path} ({exported} rows)",
+from typing import Any
+
+from apscheduler.triggers.cron import CronTrigger
+
+from foerderradar.configuration import Config, MailingList, load_config
+from foerderradar.steps import classify_step, crawl_step, digest_step, today_in
+from foerderradar.store import Store
+
+LOG = logging.getLogger("foerderradar.jobs")
+STOPPING = threading.Event()  # set on SIGTERM: jobs still queued behind the running one are skipped
+
+
+class ScheduleError(Exception):
+    """The daemon cannot start (already running, bad schedule); the message says what to do."""
+
+
+# --- what runs when ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One scheduled job as the config defines it."""
+
+    id: str
+    func: str
+    trigger: CronTrigger
+    args: tuple[str, ...]
+    what: str
+
+
+def job_specs(config: Config) -> list[JobSpec]:
+    """Every job the config asks for: crawls per source, digests per list, pending resends, health, backup."""
+    tz, schedule, folder = config.settings.timezone, config.settings.schedule, str(config.directory)
+    cron = lambda expr: CronTrigger.from_crontab(expr, timezone=tz)  # noqa: E731
+    specs = [
+        JobSpec(
+            f"crawl:{source.id}", "scheduler:crawl_job", cron(source.schedule or schedule.crawl),
+            (folder, source.id), f"crawl {source.id}, then classify",
+        )
+        for source in config.sources
+        if source.enabled
+    ]  # fmt: skip
+    for mailing_list in config.lists:
+        trigger = digest_trigger(mailing_list, schedule.digest, tz)
+        if trigger is not None:
+            specs.append(
+                JobSpec(f"digest:{mailing_list.id}", "scheduler:digest_job", trigger, (folder, mailing_list.id),
+                        f"digest for {mailing_list.id}")
+            )  # fmt: skip
+    specs += [
+        JobSpec(
+            "pending", "scheduler:pending_job", cron(schedule.pending), (folder,), "resend pending digests"
+        ),
+        JobSpec("health", "scheduler:health_job", cron(schedule.health), (folder,), "admin health notice"),
+        JobSpec("backup", "scheduler:backup_job", cron(schedule.backup), (folder,), "database backup"),
     ]
-    lines += [f"  {p}" for p in delivered.files]
+    return specs
+
+
+def digest_trigger(mailing_list: MailingList, default: str, tz: str) -> CronTrigger | None:
+    """The list's weekday/time/frequency from lists.yaml; what a list does not set comes from
+    ``schedule.digest``. ``immediate`` lists have no digest job: they are sent after each crawl.
+    """
+    frequency = str(getattr(mailing_list, "frequency", None) or "weekly").lower()
+    if frequency == "immediate":
+        return None
+    explicit = getattr(mailing_list, "model_fields_set", set())
+    fields = {f.name: str(f) for f in CronTrigger.from_crontab(default, timezone=tz).fields}
+    day = str(mailing_list.weekday) if "weekday" in explicit else fields["day_of_week"]
+    hour, minute = (
+        str(mailing_list.time).split(":")[:2] if "time" in explicit else (fields["hour"], fields["minute"])
+    )
+    return CronTrigger(
+        day_of_week="*" if frequency == "daily" else day, hour=hour, minute=minute, timezone=tz
+    )
+
+
+def next_runs(config: Config, now: datetime) -> list[tuple[JobSpec, datetime | None]]:
+    return [(spec, spec.trigger.get_next_fire_time(None, now)) for spec in job_specs(config)]
+
+
+def print_lines(config: Config, now: datetime) -> list[str]:
+    """``foerderradar schedule --print``: each job, its next run (local time) and what it does."""
+    lines = []
+    for spec, when in next_runs(config, now):
+        shown = when.strftime("%Y-%m-%d %H:%M %Z") if when else "never"
+        lines.append(f"{spec.id:<32} next {shown:<22} {spec.what}")
     return lines
 
 
-def _run_line(run: dict[str, Any]) -> str:
-    state = "BLOCKED" if run.get("blocked") else ("errors" if run.get("errors") else "ok")
-    return (
-        f"{run['source_id']:<28} {state:<8} requests {run['requests']:>4}  items {run['items']:>4}  "
-        f"new {run['new']:>3}  changed {run['changed']:>3}  errors {run['errors']}"
+def configure(scheduler: Any, config: Config) -> list[str]:
+    """Add (or replace) every job on a started-but-paused scheduler; drop jobs no longer configured.
+
+    A job whose trigger is unchanged keeps its stored next run time, so a run missed while the
+    machine was off is still due (and coalesced) after the restart; replacing it fresh would lose it.
+    """
+    grace = config.settings.schedule.misfire_grace_time
+    specs = job_specs(config)
+    for spec in specs:
+        old = scheduler.get_job(spec.id)
+        keep = old is not None and _same_trigger(old.trigger, spec.trigger) and old.next_run_time
+        extra = {"next_run_time": old.next_run_time} if keep else {}
+        scheduler.add_job(
+            spec.func, trigger=spec.trigger, args=spec.args, id=spec.id, name=spec.id,
+            replace_existing=True, coalesce=True, max_instances=1, misfire_grace_time=grace, **extra,
+        )  # fmt: skip
+    wanted = {spec.id for spec in specs}
+    for job in scheduler.get_jobs():
+        if job.id not in wanted:
+            job.remove()
+    return sorted(wanted)
+
+
+def _same_trigger(a: Any, b: CronTrigger) -> bool:
+    return repr(a) == repr(b) and str(getattr(a, "timezone", "")) == str(b.timezone)
+
+
+# --- the daemon ----------------------------------------------------------------------------------
+
+
+def jobstore_url(config: Config) -> str:
+    db = config.database_path
+    return f"sqlite:///{db.with_name(db.stem + '-jobs.sqlite')}"
+
+
+def run_daemon(config: Config, stop: threading.Event | None = None) -> None:
+    """Run until SIGTERM/SIGINT (or ``stop`` is set); the running job finishes, queued ones are skipped."""
+    from apscheduler.executors.pool import ThreadPoolExecutor
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    with SingleInstance(config.database_path), _logging_to(config):
+        STOPPING.clear()
+        # BackgroundScheduler + the main thread waiting on an event: the signal handler only sets
+        # the event, and shutdown(wait=True) then lets the running job finish outside the handler
+        scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=jobstore_url(config))},
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            timezone=config.settings.timezone,
+        )
+        scheduler.start(paused=True)
+        ids = configure(scheduler, config)
+        if stop is None:
+            stop = threading.Event()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: stop.set())
+        scheduler.resume()
+        LOG.info(
+            "scheduler started: %d jobs (%s), database %s", len(ids), ", ".join(ids), config.database_path
+        )
+        stop.wait()
+        STOPPING.set()
+        LOG.info("stopping: waiting for the running job to finish")
+        scheduler.shutdown(wait=True)
+        STOPPING.clear()
+        LOG.info("scheduler stopped")
+
+
+def run_now(config: Config, job_id: str) -> str:
+    """Run one configured job in the foreground (for cron, or to try a job); returns its figures."""
+    from apscheduler.util import ref_to_obj
+
+    specs = {spec.id: spec for spec in job_specs(config)}
+    if job_id not in specs:
+        raise ScheduleError(f"no job '{job_id}' (jobs: {', '.join(specs)})")
+    with _logging_to(config):
+        result = ref_to_obj(specs[job_id].func)(*specs[job_id].args)
+    if result is None:
+        raise ScheduleError(f"job {job_id} failed; see the log line above")
+    return result
+
+
+class SingleInstance:
+    """An exclusive lock file beside the database; a second daemon refuses to start."""
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + ".schedule.lock")
+        self.handle: Any = None
+
+    def __enter__(self) -> SingleInstance:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.path, "a+")  # noqa: SIM115 — held for the daemon's lifetime
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self.handle.seek(0)
+            pid = self.handle.read().strip() or "?"
+            self.handle.close()
+            raise ScheduleError(
+                f"another 'foerderradar schedule' (pid {pid}) is already running on this database "
+                f"(lock {self.path}); stop it first"
+            ) from None
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write(f"{os.getpid()}\n")
+        self.handle.flush()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()
+
+
+@contextmanager
+def _logging_to(config: Config) -> Iterator[None]:
+    handlers = setup_logging(config)
+    try:
+        yield
+    finally:
+        for name in ("foerderradar.jobs", "apscheduler"):
+            for handler in handlers:
+                logging.getLogger(name).removeHandler(handler)
+        for handler in handlers:
+            handler.close()
+
+
+def setup_logging(config: Config) -> list[logging.Handler]:
+    """Job lines (and APScheduler's warnings about missed runs) to stderr and a rotating file."""
+    path = config.path(config.settings.schedule.log_file) if config.settings.schedule.log_file else (
+        config.database_path.with_name("scheduler.log")
+    )  # fmt: skip
+    path.parent.mkdir(parents=True, exist_ok=True)
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%d %H:%M:%S")
+    handlers: list[logging.Handler] = [
+        logging.StreamHandler(sys.stderr),
+        logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"),
+    ]
+    for handler in handlers:
+        handler.setFormatter(formatter)
+    for name, level in (("foerderradar.jobs", logging.INFO), ("apscheduler", logging.WARNING)):
+        logger = logging.getLogger(name)
+        logger.setLevel(level)
+        logger.handlers = list(handlers)
+        logger.propagate = False
+    return handlers
+
+
+# --- the jobs: small, each opens the config and the store afresh ---------------------------------
+
+
+def logged(name: Callable[..., str]) -> Callable[[Callable[..., str]], Callable[..., str | None]]:
+    """One log line per run: job id, outcome, figures (the job's return value) and duration."""
+
+    def decorate(func: Callable[..., str]) -> Callable[..., str | None]:
+        @wraps(func)
+        def wrapper(*args: str) -> str | None:
+            job = name(*args)
+            if STOPPING.is_set():
+                LOG.info("job %s skipped: shutting down", job)
+                return None
+            started = time.monotonic()
+            try:
+                figures = func(*args)
+            except Exception as exc:  # one line, and the daemon keeps running for the next jobs
+                LOG.error("job %s FAILED after %.1fs: %s: %s", job, time.monotonic() - started,
+                          type(exc).__name__, exc)  # fmt: skip
+                return None
+            LOG.info("job %s ok in %.1fs: %s", job, time.monotonic() - started, figures)
+            return figures
+
+        return wrapper
+
+    return decorate
+
+
+@contextmanager
+def _opened(config_dir: str) -> Iterator[tuple[Config, Store]]:
+    """The config and the store, opened afresh for one job and closed after it."""
+    config = load_config(config_dir)
+    store = Store(config.database_path)
+    try:
+        store.sync_sources(config.sources)
+        yield config, store
+    finally:
+        store.close()
+
+
+@logged(lambda config_dir, source_id: f"crawl:{source_id}")
+def crawl_job(config_dir: str, source_id: str) -> str:
+    with _opened(config_dir) as (config, store):
+        runs = crawl_step(config, store, [source_id])
+        day = today_in(config)
+        report = classify_step(config, store, day)
+        immediate = [m.id for m in config.lists if m.frequency == "immediate"]
+        sent = digest_step(config, store, day, immediate) if immediate else None
+    keys = ("requests", "items", "new", "changed", "errors")
+    figures = ", ".join(f"{key} {run.get(key, 0)}" for run in runs for key in keys)
+    line = f"{figures or 'no run'}; classified {report.classified} ({report.relevant} relevant, {report.flagged} flagged)"
+    return line + (f"; immediate digests {len(getattr(sent, 'sent', []))}" if sent is not None else "")
+
+
+@logged(lambda config_dir, list_id: f"digest:{list_id}")
+def digest_job(config_dir: str, list_id: str) -> str:
+    with _opened(config_dir) as (config, store):
+        report = digest_step(config, store, today_in(config), [list_id])
+    return f"sent {len(report.sent)}, pending {len(report.failed)}: {_report_line(report)}"
+
+
+@logged(lambda config_dir: "pending")
+def pending_job(config_dir: str) -> str:
+    """Resend digests an earlier delivery left pending; closing-soon reminders are digest sections."""
+    import alerts
+
+    with _opened(config_dir) as (config, store):
+        report = alerts.send_pending(store, config, today_in(config))
+    return _report_line(report)
+
+
+@logged(lambda config_dir: "health")
+def health_job(config_dir: str) -> str:
+    """The admin notice: unhealthy or blocked sources (crawler health) and a long-waiting review queue."""
+    from alerts import send_admin_notice
+    from crawler.health import HISTORY, unhealthy_sources
+
+    with _opened(config_dir) as (config, store):
+        runs = store.recent_crawl_runs(HISTORY)
+        problems = [
+            f"{h.source_id}: {h.reason}. {h.advice}".strip()
+            for h in unhealthy_sources(runs, config.settings.crawl, config.sources)
+        ]
+        report = send_admin_notice(store, config, problems, today_in(config))
+    return _report_line(report)
+
+
+def _report_line(report: Any) -> str:
+    lines = report.lines() if hasattr(report, "lines") else [str(report)]
+    return "; ".join(lines) or "nothing to do"
+
+
+@logged(lambda config_dir: "backup")
+def backup_job(config_dir: str) -> str:
+    config = load_config(config_dir)
+    folder = backup_dir(config)
+    stamp = _stamp()
+    store = Store(config.database_path)
+    try:
+        target = store.backup(folder / f"{config.database_path.stem}-{stamp}.db")
+    finally:
+        store.close()
+    removed = rotate(
+        sorted(folder.glob(f"{config.database_path.stem}-*.db")), config.settings.schedule.backup_keep
     )
+    for path in removed:
+        path.unlink()
+    return f"wrote {target} ({target.stat().st_size // 1024} KiB), removed {len(removed)} old"
 
 
-# --- steps: each runs one stage against the database ----------------------------------------
+def _stamp() -> str:
+    return datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
-def crawl_step(ctx: Context, source_ids: list[str] | None) -> list[dict[str, Any]]:
-    from crawler.run import crawl as run_crawl
-
-    ctx.store  # noqa: B018 — sources are recorded before the crawl process starts
-    run_id = uuid.uuid4().hex[:12]
-    return run_crawl(ctx.config, run_id, source_ids)
+def backup_dir(config: Config) -> Path:
+    chosen = config.settings.schedule.backup_dir
+    return config.path(chosen) if chosen else config.database_path.parent / "backups"
 
 
-@dataclass
-class ClassifyReport:
-    classified: int = 0
-    relevant: int = 0
-    flagged: int = 0
-    changes: list[str] = field(default_factory=list)
-
-
-def classify_step(ctx: Context, day: date, everything: bool = False, dry_run: bool = False) -> ClassifyReport:
-    from classifier import Classifier
-    from review.flags import flag_reasons
-
-    config, store = ctx.config, ctx.store
-    classifier = Classifier.load(config)
-    report = ClassifyReport()
-    pending = list(store.calls_to_classify(classifier.model_version, config.keywords_version, everything))
-    for call, result in zip(pending, classifier.classify_many(pending, day), strict=True):
-        reasons = flag_reasons(result, store.flag_context(call.id), config.settings.review)
-        before = store.classification(call.id)
-        if before is not None and bool(before["relevant"]) != result.relevant:
-            report.changes.append(
-                f"{call.id}: relevant {bool(before['relevant'])} → {result.relevant} "
-                f"(score {before['score']:.2f} → {result.score:.2f}) {call.title[:70]}"
-            )
-        if not dry_run:
-            store.save_classification(result, call.content_hash(), reasons)
-        report.classified += 1
-        report.relevant += result.relevant
-        report.flagged += bool(reasons)
-    return report
-
-
-def digest_step(ctx: Context, day: date, list_ids: list[str] | None) -> Any:
-    from alerts import send_digests
-
-    lists = [ctx.config.mailing_list(i) for i in list_ids] if list_ids else list(ctx.config.lists)
-    return send_digests(ctx.store, ctx.config, lists, day)
-
-
-def main() -> None:
-    cli(prog_name="foerderradar")
-
-
-if __name__ == "__main__":
-    main()
+def rotate(paths: Iterable[Path], keep: int) -> list[Path]:
+    """The backups to delete: all but the newest ``keep`` (names sort by their timestamp)."""
+    ordered = sorted(paths, key=lambda p: p.name)
+    return ordered[:-keep] if keep > 0 else ordered

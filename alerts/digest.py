@@ -25,8 +25,8 @@ from alerts.render import admin_message, build_message, clean_header
 from alerts.select import CallInfo, Plan, is_due, ledgers, parse_rows, select_digest
 from alerts.send import Accepted, DeliveryError, OutboxTransport, SmtpTransport
 from alerts.wording import TEXT, fmt_date
-from configuration import Config, MailingList
-from store import Store, utcnow
+from foerderradar.configuration import Config, MailingList
+from foerderradar.store import Store, utcnow
 
 
 class Transport(Protocol):

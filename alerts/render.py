@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from alerts.calendar import build_calendar
 from alerts.select import Change, Due, Entry, Plan, one_line, safe_url
 from alerts.wording import KINDS, STATUSES, TEXT, days_left, fmt_date, fmt_iso, fmt_score, subject
-from configuration import MailingList, MailSettings
+from foerderradar.configuration import MailingList, MailSettings
 
 POLICY = SMTP.clone(max_line_length=78)
 SUBJECT_MAX = 150

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from configuration import IncludeExclude, MailingList
+from foerderradar.configuration import IncludeExclude, MailingList
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NATIONWIDE = ("bundesweit", "deutschlandweit", "bund", "eu-weit", "europaweit")

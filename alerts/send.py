@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yagmail
 
-from configuration import SmtpSettings
+from foerderradar.configuration import SmtpSettings
 
 
 class DeliveryError(Exception):

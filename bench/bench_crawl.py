@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from configuration import load_config  # noqa: E402
 from crawler.run import crawl  # noqa: E402
-from demo.server import SampleSite  # noqa: E402
+from foerderradar.configuration import load_config  # noqa: E402
+from foerderradar.demo.server import SampleSite  # noqa: E402
 
 PER_PAGE = 50
 BOILERPLATE = "".join(

@@ -28,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 
 from alerts.digest import build_digest, plan_for  # noqa: E402
 from alerts.select import parse_rows  # noqa: E402
-from configuration import MailingList, Source, load_config  # noqa: E402
-from models import Call, call_id_for  # noqa: E402
-from store import Store  # noqa: E402
+from foerderradar.configuration import MailingList, Source, load_config  # noqa: E402
+from foerderradar.models import Call, call_id_for  # noqa: E402
+from foerderradar.store import Store  # noqa: E402
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 7, tzinfo=UTC)

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from classifier import Classifier  # noqa: E402
 from classifier.evaluate import format_report, run_eval  # noqa: E402
-from configuration import load_config  # noqa: E402
+from foerderradar.configuration import load_config  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold" / "gold.jsonl"
 SEED = ROOT / "classifier" / "seed.jsonl"

@@ -14,8 +14,8 @@ from typing import Any
 from classifier.pipeline import build_pipeline, prepare
 from classifier.status import closes_call, status_at
 from classifier.text import TextError, cap_text, check_text, clean_text, detect_language
-from configuration import Config
-from models import Call, Classification, Evidence
+from foerderradar.configuration import Config
+from foerderradar.models import Call, Classification, Evidence
 
 BATCH = 128
 MODEL_DIR = "model"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
-from models import MONTHS
+from foerderradar.models import MONTHS
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = (
@@ -240,3 +240,15 @@ def _clock(match: re.Match[str]) -> str:
 
 def _tz(value: str | None) -> str | None:
     return " ".join(value.split()) if value else None
+
+
+@dataclass
+class Reading:
+    """What one date mention means in its context."""
+
+    mention: DateMention
+    score: float = 0.0
+    role: str = "date"  # "deadline", or the strongest negative cue ("publication", "opening", ...)
+    kind: str = "single"
+    chain: int = 0  # dates of one list share a chain number
+    cue_score: float = 0.0  # the deadline cues alone, before any negative context

@@ -14,29 +14,17 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from classifier import cues
-from classifier.dates import DateMention, find_dates
+from classifier.dates import DateMention, Reading, find_dates
 from classifier.signals import Signal, document_types
 from classifier.status import is_early, is_rolling, says_closed
 from classifier.text import Sentences
 from classifier.years import infer_years
-from models import Deadline
+from foerderradar.models import Deadline
 
 THRESHOLD = 2.5
 NEAR = 160  # characters before a date that are read as its context
 AFTER = 150
 NEAR_FULL = 60  # a cue this close before the date counts fully
-
-
-@dataclass
-class Reading:
-    """What one date mention means in its context."""
-
-    mention: DateMention
-    score: float = 0.0
-    role: str = "date"  # "deadline", or the strongest negative cue ("publication", "opening", ...)
-    kind: str = "single"
-    chain: int = 0  # dates of one list share a chain number
-    cue_score: float = 0.0  # the deadline cues alone, before any negative context
 
 
 @dataclass(frozen=True)

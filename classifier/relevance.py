@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from classifier import signals
-from models import Evidence
+from foerderradar.models import Evidence
 
 TEXTCAT_SHARE = 0.35
 NOT_FUNDING_FACTOR = 0.2

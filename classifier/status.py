@@ -7,7 +7,7 @@ from datetime import date
 
 from classifier import cues
 from classifier.text import Sentences
-from models import Deadline
+from foerderradar.models import Deadline
 
 _ROLLING_GATE = (
     "jederzeit", "laufend", "unbefristet", "ganze jahr", "ganzjährig", "first come", "any time", "anytime",

@@ -11,8 +11,8 @@ from typing import Any
 
 from classifier import TEXTCAT_DIR, model_dir
 from classifier.text import clean_text
-from configuration import Config
-from store import Store
+from foerderradar.configuration import Config
+from foerderradar.store import Store
 
 SEED_FILE = Path(__file__).with_name("seed.jsonl")
 EPOCHS = 12

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import TYPE_CHECKING
 
-from classifier.dates import DateMention
+from classifier.dates import DateMention, Reading
 from classifier.text import Sentences
-
-if TYPE_CHECKING:
-    from classifier.deadlines import Reading
 
 
 def infer_years(

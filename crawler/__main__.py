@@ -14,10 +14,10 @@ import sys
 from collections.abc import Generator
 from typing import Any
 
-from configuration import Config, ConfigError, Source, load_config
 from crawler.run import by_site, select_sources
 from crawler.settings import process_settings, source_settings
 from crawler.spiders import CrawlError, spider_class
+from foerderradar.configuration import Config, ConfigError, Source, load_config
 
 logger = logging.getLogger("crawler")
 

@@ -14,10 +14,10 @@ from typing import Any
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from configuration import SediaOptions
 from crawler.eu_sedia import collect, search_request, topic_call
 from crawler.parsed import ParseError
 from crawler.spiders import SourceSpider, register
+from foerderradar.configuration import SediaOptions
 
 
 @register("eu-sedia")

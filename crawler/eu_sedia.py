@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from crawler.parsed import Parsed, ParseError, clean, html_to_text
-from models import Call, call_id_for
+from foerderradar.models import Call, call_id_for
 
 API_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
 TOPIC_PAGE = (

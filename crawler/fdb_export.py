@@ -22,7 +22,7 @@ from lxml import etree
 
 from crawler.fdb_html import LANGUAGE, code_label, public_url
 from crawler.parsed import Parsed, ParseError, clean, html_to_text
-from models import Call, call_id_for
+from foerderradar.models import Call, call_id_for
 
 XLINK = "{http://www.w3.org/1999/xlink}href"
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")

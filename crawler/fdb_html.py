@@ -16,7 +16,7 @@ from parsel import Selector
 from w3lib.html import get_base_url
 
 from crawler.parsed import Parsed, clean, html_to_text
-from models import Call, call_id_for
+from foerderradar.models import Call, call_id_for
 
 SITE = "https://www.foerderdatenbank.de"
 LANGUAGE = "de"

@@ -11,10 +11,10 @@ from urllib.parse import urljoin
 import feedparser
 from scrapy.http import Request, Response, TextResponse
 
-from configuration import Selectors
 from crawler import parsing
 from crawler.spiders import SourceSpider, register
-from models import Call, call_id_for
+from foerderradar.configuration import Selectors
+from foerderradar.models import Call, call_id_for
 
 # Linked PDFs worth reading: the guideline or announcement often alone states the deadline.
 PDF_LINKS = "a[href$='.pdf'], a[href$='.PDF'], a[href*='.pdf?'], a[href*='blob=publicationFile']"

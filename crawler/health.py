@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from configuration import Config, CrawlSettings, Source
+from foerderradar.configuration import Config, CrawlSettings, Source
 
 HISTORY = 10  # runs that make up a source's "usual" yield
 

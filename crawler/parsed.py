@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import lxml.html
 
-from models import Call
+from foerderradar.models import Call
 
 _BLOCK_TAGS = ("p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dd", "dt", "ul", "ol")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b]+")

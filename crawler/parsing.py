@@ -10,7 +10,7 @@ from typing import Any
 
 from parsel import Selector, SelectorList
 
-from models import MONTHS
+from foerderradar.models import MONTHS
 
 _NUMERIC = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")

@@ -9,8 +9,8 @@ from scrapy.exceptions import DropItem
 
 from crawler import parsing
 from crawler.spiders import SourceSpider
-from models import Call
-from store import utcnow
+from foerderradar.models import Call
+from foerderradar.store import utcnow
 
 MAX_TEXT_CHARS = 500_000
 MAX_TITLE_CHARS = 500
@@ -87,7 +87,7 @@ class StorePipeline:
         return cls(crawler)
 
     def open_spider(self, spider: Any = None) -> None:
-        from store import Store
+        from foerderradar.store import Store
 
         self.store = Store(self.database)
         self.started = utcnow()

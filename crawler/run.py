@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -11,11 +10,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from configuration import Config, Source
 from crawler.links import link_duplicates
 from crawler.spiders import CrawlError, spider_class
-
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from foerderradar.configuration import Config, Source
 
 
 def select_sources(config: Config, source_ids: list[str] | None) -> list[Source]:
@@ -42,7 +39,7 @@ def crawl(config: Config, run_id: str, source_ids: list[str] | None = None) -> l
 
     Raises ``ConfigError`` for an unknown source id and ``CrawlError`` when the process fails.
     """
-    from store import Store
+    from foerderradar.store import Store
 
     sources = select_sources(config, source_ids)
     for source in sources:
@@ -57,9 +54,7 @@ def crawl(config: Config, run_id: str, source_ids: list[str] | None = None) -> l
     command = [sys.executable, "-m", "crawler", "--config", str(config.directory), "--run-id", run_id]
     for source in sources:
         command += ["--source", source.id]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
-    result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False)
+    result = subprocess.run(command, check=False)  # the installed environment, as for the parent
     store = Store(config.database_path)
     try:
         runs = store.crawl_runs(run_id)
@@ -85,7 +80,7 @@ def test_source(source: Source, path: Path, url: str | None = None) -> Iterator[
     from scrapy.responsetypes import responsetypes
 
     from crawler.pipelines import normalise_call, problem
-    from models import Call
+    from foerderradar.models import Call
 
     spider = spider_class(source.kind)(source=source)
     body = Path(path).read_bytes()

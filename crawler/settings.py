@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from configuration import Config, Source
+from foerderradar.configuration import Config, Source
 
 # Status codes worth another try; 429 is not here: a rate limit is reported as blocked instead.
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408]

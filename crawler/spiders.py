@@ -22,9 +22,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from configuration import CrawlSettings, Source
 from crawler import CrawlError
-from models import Call, call_id_for
+from foerderradar.configuration import CrawlSettings, Source
+from foerderradar.models import Call, call_id_for
 
 SPIDERS: dict[str, type[SourceSpider]] = {}
 KIND_MODULES = ("crawler.generic", "crawler.fdb", "crawler.eu")

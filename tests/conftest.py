@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from configuration import load_config
-from store import Store
+from foerderradar.configuration import load_config
+from foerderradar.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from configuration import Source
-from models import Call, Classification, Deadline
-from store import Store
+from foerderradar.configuration import Source
+from foerderradar.models import Call, Classification, Deadline
+from foerderradar.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "alerts"
 DAY = date(2026, 11, 23)  # a Monday, ISO week 48
@@ -172,7 +172,7 @@ def test_sections_are_sorted_by_next_deadline(store, config):
 
 def test_profile_filters_regions_funders_reviewed_only(store, config):
     from alerts.select import parse_rows, select_digest
-    from configuration import IncludeExclude
+    from foerderradar.configuration import IncludeExclude
 
     load_sample(store)
     calls = parse_rows(store.alert_rows())
@@ -478,7 +478,7 @@ def test_admin_notice_names_unhealthy_sources_and_a_waiting_review_queue(store, 
     ],
 )
 def test_list_config_errors_are_one_line(config_dir, yaml_text, expected):
-    from configuration import ConfigError, load_config
+    from foerderradar.configuration import ConfigError, load_config
 
     lists = config_dir / "lists.yaml"
     lists.write_text(
@@ -494,7 +494,7 @@ def test_list_config_errors_are_one_line(config_dir, yaml_text, expected):
 
 
 def test_bad_address_is_a_config_error(config_dir):
-    from configuration import ConfigError, load_config
+    from foerderradar.configuration import ConfigError, load_config
 
     lists = config_dir / "lists.yaml"
     lists.write_text(
@@ -513,8 +513,8 @@ def test_bad_address_is_a_config_error(config_dir):
 def test_cli_preview_send_and_not_due(config_dir, tmp_path):
     from click.testing import CliRunner
 
-    from configuration import load_config
-    from scheduler import cli
+    from foerderradar.cli import cli
+    from foerderradar.configuration import load_config
 
     config = load_config(config_dir)
     store = Store(config.database_path)
@@ -543,8 +543,8 @@ def test_cli_send_exits_1_and_says_pending_when_the_server_is_down(config_dir):
 
     from click.testing import CliRunner
 
-    from configuration import load_config
-    from scheduler import cli
+    from foerderradar.cli import cli
+    from foerderradar.configuration import load_config
 
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))

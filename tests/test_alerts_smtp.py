@@ -60,7 +60,7 @@ def smtp_server(port: int, handler: Mailbox, **options: Any):
 
 
 def smtp_config(config, port: int, **smtp: Any):
-    from configuration import SmtpSettings
+    from foerderradar.configuration import SmtpSettings
 
     settings = SmtpSettings(
         host="127.0.0.1", port=port, security="none", retries=3, retry_delay=1.0, timeout=5.0, **smtp

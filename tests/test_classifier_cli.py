@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from classifier import Classifier, model_dir
-from configuration import load_config
-from models import Call, call_id_for
-from scheduler import cli
-from store import Store
+from foerderradar.cli import cli
+from foerderradar.configuration import load_config
+from foerderradar.models import Call, call_id_for
+from foerderradar.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD = ROOT / "tests" / "gold" / "gold.jsonl"

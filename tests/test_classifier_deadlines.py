@@ -9,7 +9,7 @@ import pytest
 from classifier.dates import find_dates
 from classifier.deadlines import extract_deadlines
 from classifier.status import status_at
-from models import Deadline
+from foerderradar.models import Deadline
 
 
 def dates_of(text: str, published: date | None = None) -> list[str | None]:

@@ -12,8 +12,8 @@ from classifier import Classifier
 from classifier.deadlines import extract_deadlines
 from classifier.signals import document_types
 from classifier.text import clean_text
-from configuration import load_config
-from models import Call
+from foerderradar.configuration import load_config
+from foerderradar.models import Call
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -10,8 +10,8 @@ import pytest
 
 from classifier import Classifier
 from classifier.text import clean_text
-from configuration import load_config
-from models import Call
+from foerderradar.configuration import load_config
+from foerderradar.models import Call
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 PAGES = REALDATA / "foerderdatenbank"

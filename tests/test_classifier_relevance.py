@@ -10,8 +10,8 @@ import spacy
 
 from classifier import Classifier
 from classifier.pipeline import build_pipeline, prepare
-from configuration import load_config
-from models import Call
+from foerderradar.configuration import load_config
+from foerderradar.models import Call
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 6, 1)

@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 from pydantic import BaseModel
 
-import configuration
-from configuration import ConfigError, load_config
-from demo.server import write_demo_config
-from scheduler import cli
+import foerderradar.configuration as configuration
+from foerderradar.cli import cli
+from foerderradar.configuration import ConfigError, load_config
+from foerderradar.demo.server import write_demo_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from configuration import ConfigError, load_config
 from crawler.run import crawl
-from demo.server import SampleSite
-from scheduler import cli
-from store import Store
+from foerderradar.cli import cli
+from foerderradar.configuration import ConfigError, load_config
+from foerderradar.demo.server import SampleSite
+from foerderradar.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(__file__).parent / "fixtures" / "crawler" / "site"

@@ -8,13 +8,13 @@ import pytest
 from parsel import Selector
 from scrapy.http import HtmlResponse, Request
 
-from configuration import CrawlSettings, Source
 from crawler import parsing
 from crawler.generic import FeedSpider, HtmlSpider
 from crawler.health import assess, unhealthy_sources, usual_items
 from crawler.pipelines import normalise_call, problem
 from crawler.spiders import SPIDERS, CrawlError, SourceSpider, spider_class
-from models import Call
+from foerderradar.configuration import CrawlSettings, Source
+from foerderradar.models import Call
 
 SITE = Path(__file__).parent / "fixtures" / "crawler" / "site"
 

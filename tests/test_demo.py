@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run_demo(out: Path) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "scheduler", "demo", "--out", str(out)],
+        [sys.executable, "-m", "foerderradar", "demo", "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,

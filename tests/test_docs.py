@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from scheduler import cli
+from foerderradar.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 

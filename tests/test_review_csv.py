@@ -7,10 +7,10 @@ from datetime import date
 
 from click.testing import CliRunner
 
-from configuration import ReviewSettings, Source
-from models import Call, Classification, Deadline
-from review.csvio import COLUMNS, export_csv, import_csv
-from scheduler import cli
+from foerderradar.cli import cli
+from foerderradar.configuration import ReviewSettings, Source
+from foerderradar.models import Call, Classification, Deadline
+from foerderradar.review.csvio import COLUMNS, export_csv, import_csv
 
 SETTINGS = ReviewSettings()
 TITLES = {
@@ -147,8 +147,8 @@ def test_missing_column_is_named(store, tmp_path):
 
 
 def test_cli_import_reports_problems_and_exits_1(config_dir, tmp_path):
-    from configuration import load_config
-    from store import Store
+    from foerderradar.configuration import load_config
+    from foerderradar.store import Store
 
     store = Store(load_config(config_dir).database_path)
     seed(store)

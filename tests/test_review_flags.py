@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from configuration import ReviewSettings, Source
-from models import Call, Classification, Deadline
-from review.flags import flag_reasons
+from foerderradar.configuration import ReviewSettings, Source
+from foerderradar.models import Call, Classification, Deadline
+from foerderradar.review.flags import flag_reasons
 
 SETTINGS = ReviewSettings()
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from configuration import ReviewSettings, Source, load_config
-from models import Call, Classification, Deadline
-from review.web import ReviewError, metadata, passwords
-from store import Store
+from foerderradar.configuration import ReviewSettings, Source, load_config
+from foerderradar.models import Call, Classification, Deadline
+from foerderradar.review.web import ReviewError, metadata, passwords
+from foerderradar.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -64,7 +64,7 @@ def server(config_dir: Path):
     port = free_port()
     env = {**os.environ, "FOERDERRADAR_REVIEW_PASSWORD": PASSWORD}
     process = subprocess.Popen(
-        [sys.executable, "-m", "scheduler", "--config", str(config_dir), "review", "serve", "--port", str(port)],
+        [sys.executable, "-m", "foerderradar", "--config", str(config_dir), "review", "serve", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     guard = threading.Timer(60, process.kill)  # a hung start fails the test instead of hanging it

@@ -15,8 +15,8 @@ import lxml.html
 import pytest
 from parsel import Selector
 
-from configuration import load_config
-from demo.server import SITE_DIR, SampleSite, write_demo_config
+from foerderradar.configuration import load_config
+from foerderradar.demo.server import SITE_DIR, SampleSite, write_demo_config
 
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = json.loads((ROOT / "tests/fixtures/sample_site_truth.json").read_text(encoding="utf-8"))

@@ -16,10 +16,10 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from click.testing import CliRunner
 
-import jobs
-import scheduler as cli_module
-from configuration import load_config
-from scheduler import cli
+import scheduler as jobs
+from foerderradar.cli import cli
+from foerderradar.configuration import load_config
+from foerderradar.steps import ClassifyReport
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,14 +70,14 @@ def test_stop_lets_the_running_job_finish_and_skips_the_queued_ones(config, monk
     due_now(config, f"crawl:{source_id}", "backup")
     started, release, finished = threading.Event(), threading.Event(), threading.Event()
 
-    def slow_crawl(ctx, source_ids):
+    def slow_crawl(config, store, source_ids):
         started.set()
         release.wait(30)
         finished.set()
         return [{"source_id": source_ids[0], "requests": 3, "items": 2, "new": 1, "changed": 0, "errors": 0}]
 
-    monkeypatch.setattr(cli_module, "crawl_step", slow_crawl)
-    monkeypatch.setattr(cli_module, "classify_step", lambda ctx, day: cli_module.ClassifyReport(2, 1, 1))
+    monkeypatch.setattr(jobs, "crawl_step", slow_crawl)
+    monkeypatch.setattr(jobs, "classify_step", lambda config, store, day: ClassifyReport(2, 1, 1))
     stop = threading.Event()
     daemon = threading.Thread(target=jobs.run_daemon, args=(config, stop))
     daemon.start()
@@ -103,7 +103,7 @@ def test_sigterm_stops_the_daemon_cleanly(config_dir):
         source["enabled"] = False
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", "scheduler", "--config", str(config_dir), "schedule"],
+        [sys.executable, "-m", "foerderradar", "--config", str(config_dir), "schedule"],
         cwd=ROOT, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     guard = threading.Timer(60, process.kill)
@@ -127,7 +127,7 @@ def test_sigterm_stops_the_daemon_cleanly(config_dir):
 def test_backup_job_writes_a_consistent_copy_and_rotates(config_dir, monkeypatch):
     import sqlite3
 
-    from store import Store
+    from foerderradar.store import Store
 
     path = config_dir / "settings.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

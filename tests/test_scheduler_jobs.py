@@ -13,9 +13,9 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.base import BaseScheduler
 from click.testing import CliRunner
 
-import jobs
-from configuration import load_config
-from scheduler import cli
+import scheduler as jobs
+from foerderradar.cli import cli
+from foerderradar.configuration import load_config
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -176,7 +176,7 @@ def test_jobs_are_coalesced_single_instance_with_the_configured_grace(config, cl
     for job in scheduler.get_jobs():
         assert (job.coalesce, job.max_instances) == (True, 1)
         assert job.misfire_grace_time == config.settings.schedule.misfire_grace_time
-        assert job.func_ref.startswith("jobs:")
+        assert job.func_ref.startswith("scheduler:")
     scheduler.shutdown(wait=False)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from crawler.links import Copy, find_links, link_duplicates, match, normalise, same_funder, text_dates
-from models import Call, call_id_for
-from store import Store
+from foerderradar.models import Call, call_id_for
+from foerderradar.store import Store
 
 
 def copy(id_: str, source: str, title: str, seen: str = "2026-01-01", **kw) -> Copy:

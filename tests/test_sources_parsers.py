@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from configuration import SediaOptions
 from crawler import eu_sedia, fdb_export, fdb_html
 from crawler.parsed import ParseError, html_to_text
+from foerderradar.configuration import SediaOptions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 FDB = FIXTURES / "fdb"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from configuration import SediaOptions
 from crawler import eu_sedia, fdb_export, fdb_html
+from foerderradar.configuration import SediaOptions
 
 REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
 FDB = REALDATA / "foerderdatenbank"
@@ -142,7 +142,7 @@ def test_cascade_calls_keep_every_cut_off():
 def test_source_test_cli_reads_the_real_files_with_the_default_config():
     from click.testing import CliRunner
 
-    from scheduler import cli
+    from foerderradar.cli import cli
 
     config = Path(__file__).resolve().parents[1] / "config"
     cases = [

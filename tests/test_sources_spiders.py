@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from configuration import SediaOptions, load_config
 from crawler.eu_sedia import search_request
 from crawler.run import crawl
-from demo.server import SampleSite
-from scheduler import cli
-from store import Store
+from foerderradar.cli import cli
+from foerderradar.configuration import SediaOptions, load_config
+from foerderradar.demo.server import SampleSite
+from foerderradar.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from models import Call, Classification, call_id_for
-from store import MIGRATIONS, Store, StoreError
+from foerderradar.models import Call, Classification, call_id_for
+from foerderradar.store import MIGRATIONS, Store, StoreError
 
 
 def make_call(text: str = "Einreichungsfrist ist der 31.03.2027.", **over) -> Call:

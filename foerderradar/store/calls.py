@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
-from models import Call, Classification
-from store.base import Tables, utcnow
+from foerderradar.models import Call, Classification
+from foerderradar.store.base import Tables, utcnow
 
 VERSIONED_FIELDS = ("title", "text", "published", "funder", "fields")
 

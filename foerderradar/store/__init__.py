@@ -16,11 +16,11 @@ from typing import Any
 
 import sqlite_utils
 
-from store.base import Tables, utcnow
-from store.calls import VERSIONED_FIELDS, CallTables, call_from_row
-from store.digests import DigestTables
-from store.review import ReviewTables
-from store.schema import MIGRATIONS
+from foerderradar.store.base import Tables, utcnow
+from foerderradar.store.calls import VERSIONED_FIELDS, CallTables, call_from_row
+from foerderradar.store.digests import DigestTables
+from foerderradar.store.review import ReviewTables
+from foerderradar.store.schema import MIGRATIONS
 
 __all__ = ["MIGRATIONS", "VERSIONED_FIELDS", "Store", "StoreError", "Tables", "call_from_row", "utcnow"]
 

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from configuration import ReviewSettings
-from models import Classification
+from foerderradar.configuration import ReviewSettings
+from foerderradar.models import Classification
 
 DEADLINE_CHANGED = "Frist geändert"
 NO_DEADLINE = "relevant, aber keine Frist gefunden"

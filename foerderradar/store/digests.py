@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from store.base import Tables, utcnow
+from foerderradar.store.base import Tables, utcnow
 
 
 class DigestTables(Tables):

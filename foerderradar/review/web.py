@@ -13,8 +13,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from configuration import ReviewSettings
-from store import Store
+from foerderradar.configuration import ReviewSettings
+from foerderradar.store import Store
 
 HOST = "127.0.0.1"  # the view is for the machine's own user (or an SSH tunnel), never the network
 PLUGINS_DIR = Path(__file__).parent / "datasette_plugins"

@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from configuration import ReviewSettings
-from store import Store, utcnow
+from foerderradar.configuration import ReviewSettings
+from foerderradar.store import Store, utcnow
 
 COLUMNS = (
     "id", "title", "source_id", "url", "score", "topics", "next_deadline",

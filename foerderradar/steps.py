@@ -1,0 +1,112 @@
+"""The stage steps: each runs one stage against the database, given the config, the store and ``today``.
+
+The CLI (``foerderradar.cli``) and the daemon (``scheduler.py``) only parse their input and call these;
+the stages themselves never call each other, they hand off through the store.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from foerderradar.configuration import Config
+from foerderradar.store import Store
+
+
+def today_in(config: Config) -> date:
+    """Today in the configured time zone (the one place that reads the clock for a run)."""
+    return datetime.now(ZoneInfo(config.settings.timezone)).date()
+
+
+def crawl_step(config: Config, store: Store, source_ids: list[str] | None) -> list[dict[str, Any]]:
+    """Crawl the named (else every enabled) source in one child process; this run's ``crawl_runs`` rows."""
+    from crawler.run import crawl as run_crawl
+
+    store.sync_sources(config.sources)  # calls refer to their source row
+    run_id = uuid.uuid4().hex[:12]
+    return run_crawl(config, run_id, source_ids)
+
+
+@dataclass
+class ClassifyReport:
+    classified: int = 0
+    relevant: int = 0
+    flagged: int = 0
+    changes: list[str] = field(default_factory=list)
+
+
+def classify_step(
+    config: Config, store: Store, day: date, everything: bool = False, dry_run: bool = False
+) -> ClassifyReport:
+    """Classify new and changed calls (every call with ``everything``); flag the doubtful for review."""
+    from classifier import Classifier
+    from foerderradar.review.flags import flag_reasons
+
+    classifier = Classifier.load(config)
+    report = ClassifyReport()
+    pending = list(store.calls_to_classify(classifier.model_version, config.keywords_version, everything))
+    for call, result in zip(pending, classifier.classify_many(pending, day), strict=True):
+        reasons = flag_reasons(result, store.flag_context(call.id), config.settings.review)
+        before = store.classification(call.id)
+        if before is not None and bool(before["relevant"]) != result.relevant:
+            report.changes.append(
+                f"{call.id}: relevant {bool(before['relevant'])} → {result.relevant} "
+                f"(score {before['score']:.2f} → {result.score:.2f}) {call.title[:70]}"
+            )
+        if not dry_run:
+            store.save_classification(result, call.content_hash(), reasons)
+        report.classified += 1
+        report.relevant += result.relevant
+        report.flagged += bool(reasons)
+    return report
+
+
+def digest_step(config: Config, store: Store, day: date, list_ids: list[str] | None) -> Any:
+    """Build and deliver each list's digest of what it has not received yet."""
+    from alerts import send_digests
+
+    lists = [config.mailing_list(i) for i in list_ids] if list_ids else list(config.lists)
+    return send_digests(store, config, lists, day)
+
+
+def cycle(config: Config, store: Store, day: date) -> list[str]:
+    """One full cycle — crawl, classify, digests, review CSV — and the summary lines it prints."""
+    from foerderradar.review.csvio import export_csv
+
+    runs = crawl_step(config, store, None)
+    classified = classify_step(config, store, day)
+    delivered = digest_step(config, store, day, None)
+    csv_path = config.path(config.settings.review_csv)
+    exported = export_csv(store, csv_path, False, None, None)
+    counts = store.counts()
+    failed = [r for r in runs if r.get("errors") or r.get("blocked")]
+    lines = [run_line(r) for r in runs]
+    lines += [
+        "",
+        f"sources crawled   {len(runs)} ({len(failed)} with errors)",
+        f"calls             {sum(r['new'] for r in runs)} new, {sum(r['changed'] for r in runs)} updated, "
+        f"{sum(r['unchanged'] for r in runs)} unchanged ({counts['calls']} stored)",
+        f"classified        {classified.classified} ({counts['relevant']} relevant in store)",
+        f"flagged           {counts['flagged']} in the review queue",
+        f"deadlines found   {counts['with_deadline']} calls with at least one deadline",
+        f"digests           {len(delivered.sent)} written/sent, {len(delivered.failed)} pending",
+        f"database          {config.database_path}",
+        f"outbox            {config.outbox_path}"
+        if config.settings.mail.transport == "outbox"
+        else f"smtp              {config.settings.mail.smtp.host if config.settings.mail.smtp else ''}",
+        f"review CSV        {csv_path} ({exported} rows)",
+    ]
+    lines += [f"  {p}" for p in delivered.files]
+    return lines
+
+
+def run_line(run: dict[str, Any]) -> str:
+    """One source's crawl run as one line."""
+    state = "BLOCKED" if run.get("blocked") else ("errors" if run.get("errors") else "ok")
+    return (
+        f"{run['source_id']:<28} {state:<8} requests {run['requests']:>4}  items {run['items']:>4}  "
+        f"new {run['new']:>3}  changed {run['changed']:>3}  errors {run['errors']}"
+    )
