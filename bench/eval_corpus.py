@@ -104,7 +104,9 @@ def errors(records: list[dict], predicted: list[dict]) -> list[str]:
         if set(g) != set(q) or bool(p.get("rolling")) != bool(gold.get("rolling")):
             missed = sorted(set(g) - set(q))
             extra = sorted(set(q) - set(g))
-            rolling = "" if bool(p.get("rolling")) == bool(gold.get("rolling")) else f" rolling={p.get('rolling')}"
+            rolling = (
+                "" if bool(p.get("rolling")) == bool(gold.get("rolling")) else f" rolling={p.get('rolling')}"
+            )
             out.append(f"{gold['slice']:10} {gold['id']}: missed {missed} extra {extra}{rolling}")
     return out
 

@@ -29,6 +29,8 @@ _DATE = re.compile(
     rf"\b(?:{_WEEKDAY})?(?:"
     rf"(?P<iy>{_YEAR})-(?P<im>\d\d)-(?P<id>\d\d)(?:T(?P<ith>\d\d):(?P<itm>\d\d)(?::\d\d)?)?"
     rf"|(?P<sy>{_YEAR})/(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/])"
+    # year first with full stops ("2026. 03. 19.", Hungarian and some EU national texts)
+    rf"|(?P<py>{_YEAR})\.\s?(?P<pm>\d{{1,2}})\.\s?(?P<pd>\d{{1,2}})\.(?!\d)"
     rf"|(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})/(?P<sz>{_YEAR})(?!\d)"
     rf"|(?P<ha>\d{{1,2}})-(?P<hb>\d{{1,2}})-(?P<hy>{_YEAR})(?!\d)"
     rf"|(?P<nd>\d{{1,2}})\.\s?(?P<nm>\d{{1,2}})\.\s?(?P<ny>{_YEAR})(?!\d)"
@@ -42,7 +44,7 @@ _DATE = re.compile(
 _TZ = (
     r"(?:CEST|CET|MESZ|MEZ|UTC(?:[+-]\d{1,2}(?::?\d\d)?)?|GMT|Brussels\s+(?:local\s+)?time|"
     r"Brüsseler\s+Zeit|(?:deutscher|mitteleuropäischer)\s+(?:Sommer)?zeit|Ortszeit|local\s+time|"
-    r"Central\s+European\s+(?:Summer\s+)?Time)"
+    r"Central\s+European\s+(?:Summer\s+)?Time|(?-i:[PECM][SD]?T)\b)"
 )
 _CLOCK = (
     r"(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<m>\d\d)(?::\d\d)?)?(?![\d.]\d)"
@@ -139,6 +141,8 @@ def _mention(match: re.Match[str], us_style: bool) -> DateMention | None:
         y, m, d = int(g["iy"]), int(g["im"]), int(g["id"])
     elif g["sy"]:
         y, m, d = int(g["sy"]), int(g["sm"]), int(g["sd"])
+    elif g["py"]:
+        y, m, d = int(g["py"]), int(g["pm"]), int(g["pd"])
     elif g["sa"] or g["ha"]:
         a, b = int(g["sa"] or g["ha"]), int(g["sb"] or g["hb"])
         y = int(g["sz"] or g["hy"])
@@ -252,3 +256,5 @@ class Reading:
     kind: str = "single"
     chain: int = 0  # dates of one list share a chain number
     cue_score: float = 0.0  # the deadline cues alone, before any negative context
+    probability: float = 0.0  # the deadline model's probability that it is a submission deadline
+    evidence: tuple[tuple[str, float], ...] = ()  # the model's strongest features for a deadline

@@ -19,6 +19,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from classifier.deadline_model import load_model
 from classifier.deadlines import extract_deadlines
 from classifier.relevance import Context, Hit, score_call
 from classifier.signals import document_types
@@ -59,15 +60,15 @@ def make_topics(
 
 @Language.factory("foerderradar_deadlines")
 def make_deadlines(nlp: Language, name: str) -> Any:
+    model = load_model()  # once per pipeline; a missing or stale weights file fails here, clearly
+
     @guarded
     def deadlines(doc: Doc) -> Doc:
         text = doc.user_data.get("text") or doc.text  # doc.text re-joins every token: read it once
         sentences = Sentences(text)
         types = document_types(doc.user_data.get("title", ""), text)
         doc._.fr_sentences, doc._.fr_types = sentences, types
-        doc._.fr_deadlines = extract_deadlines(
-            text, doc.user_data.get("published"), sentences, types, doc.user_data.get("today")
-        )
+        doc._.fr_deadlines = extract_deadlines(text, doc.user_data.get("published"), sentences, types, model)
         return doc
 
     return deadlines

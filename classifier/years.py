@@ -1,8 +1,10 @@
-"""Years for year-less deadlines: from the same sentence, else the first one after the publication (pure).
+"""Years for year-less deadlines, only from the same text: its sentence, else the publication (pure).
 
 A date without a year gets its year only from the text (spec §1): a year stated in the same sentence, else
 the first occurrence on or after the anchor — the publication date the text states, else the record's
-``published`` date, else the earliest dated mention. Without any of them the date stays ``None``.
+``published`` date, else the earliest dated mention. A recurring cut-off ("jeweils der 15. April",
+"31. Januar eines Jahres") takes no year from the anchor: without a year in its sentence it stays ``None``.
+The reference date never supplies a year.
 """
 
 from __future__ import annotations
@@ -15,33 +17,31 @@ from classifier.text import Sentences
 
 
 def infer_years(
-    readings: list[Reading], sentences: Sentences, published: date | None, today: date | None = None
-) -> None:
-    """A year-less deadline takes the year of its sentence, else the first one after the publication.
-
-    An annual date ("jeweils der 15. April eines Jahres", "each year on 15 April") is no deadline of its
-    own when the text also gives that day and month with a year; else it is the next one on or after
-    the publication (else ``today``), not a year before it.
-    """
+    readings: list[Reading], sentences: Sentences, published: date | None
+) -> list[DateMention | None]:
+    """For each reading, its mention with the year the text gives (unchanged when none can be read), or
+    ``None`` for a recurring date whose day and month the text also gives with a year (that one is
+    reported instead). The readings are not changed."""
     anchor = _anchor(readings, published)
     stated = [r.mention for r in readings if r.mention.year is not None]  # years the text gives
     dated = {(m.month, m.day) for r in readings if r.role == "deadline" for m in [r.mention] if m.year}
+    out: list[DateMention | None] = []
     for reading in readings:
         m = reading.mention
         if reading.role != "deadline" or m.year is not None:
+            out.append(m)
             continue
         annual = bool(_ANNUAL.search(sentences.text, *sentences.span(m.start)))
         if annual and (m.month, m.day) in dated:
-            reading.role = "annual"  # the explicit "15.04.2027" of the same cut-off is reported instead
+            out.append(None)
             continue
-        reference = (anchor or today) if annual else anchor
         year = _sentence_year(stated, sentences, m)
-        if year is None and reference is not None:
-            year = reference.year + (
-                date(reference.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < reference
+        if year is None and anchor is not None and not annual:
+            year = anchor.year + (
+                date(anchor.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < anchor
             )
-        if year is not None and _exists(year, m.month, m.day):
-            reading.mention = m.with_year(year)
+        out.append(m.with_year(year) if year is not None and _exists(year, m.month, m.day) else m)
+    return out
 
 
 _ANNUAL = re.compile(

@@ -1,0 +1,176 @@
+"""Describes one date mention for the learned deadline model: sparse named features (pure, no model).
+
+The rules find every date (``dates.find_dates``) and read it (``deadlines``: cue score, role, kind); this
+module turns what stands around it into feature names — the cue words before and after and how far away,
+the words right next to it, the heading of its section, the sentence's verbs, list and table position, the
+document's type, whether the year is written — which ``deadline_model`` weighs. Features are strings so a
+decision can name its strongest evidence; their values are always 1.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from classifier import cues
+from classifier.dates import DateMention, Reading
+from classifier.text import Sentences
+
+FEATURES_VERSION = "1"  # bump when a feature changes meaning: weights trained before then are stale
+BEFORE = 160  # characters before a date read as its near context
+AFTER = 120
+CLOSE = 45  # a cue this close counts as "close", else "near"
+_WORD = re.compile(r"[^\W\d_]{2,}")
+_HEADING = re.compile(
+    r"(?:^|\n)[ \t]*(?:#{1,6}[ \t]+[^\n]{2,80}|\*\*[^\n*]{2,80}\*\*|[^\n]{2,60}:)[ \t]*(?=\n)"
+)
+# Words that say what a sentence does with a date; their presence is a feature (cheap "verbs").
+_ROLE_WORDS = re.compile(
+    r"einreich|einzureich|vorzuleg|vorleg|übermitt|eingeh|eingegang|stell|bewerb|submi|receiv|apply|"
+    r"veröffentl|publish|beginn|start|öffn|open|end|schließ|clos|gilt|gelten|gültig|valid|verläng|extend|"
+    r"verschob|postpon|abschlie|abgeschl|complet|durchgef|stattfind|statt|take place|gegründ|found|"
+    r"bewillig|award|ausgezahl|laufzeit|förderzeit|frist|stichtag|deadline|cut.?off|skizz|antrag|anträg|"
+    r"proposal|applica|angebot|tender|webinar|veranstalt|event|info|konsult|consult"
+)
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """What every mention of one document shares: the lower-cased text, sentences, document signals."""
+
+    text: str
+    low: str
+    sentences: Sentences
+    doc_kind: str | None
+    heading_starts: tuple[int, ...]  # offsets of the headings and label lines, in order
+    headings: tuple[str, ...]  # their lower-cased text
+
+
+def document_view(text: str, low: str, sentences: Sentences, doc_kind: str | None) -> DocumentView:
+    found = [(m.start(), m.group().strip(" \n\t#*:")[:80]) for m in _HEADING.finditer(low)]
+    return DocumentView(
+        text, low, sentences, doc_kind, tuple(p for p, _ in found), tuple(h for _, h in found)
+    )
+
+
+def mention_features(view: DocumentView, readings: list[Reading], index: int) -> list[str]:
+    """The feature names of ``readings[index]`` in its document."""
+    reading = readings[index]
+    m = reading.mention
+    low = view.low
+    start, end = view.sentences.span(m.start)
+    prev_end = readings[index - 1].mention.end if index else 0
+    near = low[max(start, m.start - BEFORE, prev_end) : m.start]
+    after = low[m.end : min(end, m.end + AFTER)]
+    features = ["bias", f"rule:{reading.role}", f"rule_score:{_bucket(reading.cue_score)}"]
+    if reading.role == "deadline":
+        features.append(f"rule_kind:{reading.kind}")
+    features += _shape(view.text, m)
+    features += _cue_features(near, after)
+    features += _words(near, after)
+    features += _sentence(low, start, end, m)
+    features += _position(view, readings, index, start)
+    features += _heading(view, m.start)
+    if view.doc_kind:
+        features.append(f"doc:{view.doc_kind}")
+    return features
+
+
+def _bucket(score: float) -> str:
+    return "neg" if score < 0 else str(min(int(score), 6))
+
+
+def _shape(text: str, m: DateMention) -> list[str]:
+    raw = text[m.start : m.end]
+    out = ["year" if m.year is not None else "noyear"]
+    if m.time:
+        out.append("time")
+    if m.timezone:
+        out.append("tz")
+    out.append("shape:month" if any(c.isalpha() for c in raw.split(",")[0][:12]) else "shape:numeric")
+    return out
+
+
+_CUES = (
+    ("label", cues.LABEL.pattern),
+    ("submit", cues.SUBMIT.pattern),
+    ("noun", cues.NOUN.pattern),
+    *((c.name, c.pattern) for c in cues.NEGATIVES),
+    *((f"kind_{name}", pattern) for name, pattern in cues.KIND_CUES),
+    ("stichtag", cues.STICHTAG),
+    ("rolling", cues.ROLLING),
+)
+
+
+def _cue_features(near: str, after: str) -> list[str]:
+    out = []
+    if cues.UNTIL.pattern.search(near[-45:]):
+        out.append("until")
+    for name, pattern in _CUES:
+        matches = list(pattern.finditer(near))
+        if matches:
+            found = matches[-1]
+            out.append(f"{name}:{'close' if len(near) - found.end() <= CLOSE else 'near'}")
+        hit = pattern.search(after)
+        if hit is not None:
+            out.append(f"{name}:after_{'close' if hit.start() <= CLOSE else 'near'}")
+    return out
+
+
+def _words(near: str, after: str) -> list[str]:
+    before_words = _WORD.findall(near[-60:])[-4:]
+    after_words = _WORD.findall(after[:60])[:4]
+    out = [f"b:{_stem(w)}" for w in before_words] + [f"a:{_stem(w)}" for w in after_words]
+    if before_words:
+        out.append(f"b1:{_stem(before_words[-1])}")
+    if after_words:
+        out.append(f"a1:{_stem(after_words[0])}")
+    return out
+
+
+def _stem(word: str) -> str:
+    return word[:7]
+
+
+def _sentence(low: str, start: int, end: int, m: DateMention) -> list[str]:
+    sentence = low[start : min(end, start + 600)]
+    out = {f"s:{w.group()[:8]}" for w in _ROLE_WORDS.finditer(sentence)}
+    if re.search(r"\b(?:wurden|wurde|worden|were|was|have been|has been|hat|haben)\b", sentence):
+        out.add("s:past")
+    if re.search(r"\b(?:nicht|kein\w*|not|no)\b", sentence):
+        out.add("s:negation")
+    return sorted(out)
+
+
+def _position(view: DocumentView, readings: list[Reading], index: int, start: int) -> list[str]:
+    m = readings[index].mention
+    line_start = view.low.rfind("\n", 0, m.start) + 1
+    line = view.low[line_start : m.start].lstrip()
+    out = [f"pos:{min(int(10 * m.start / max(len(view.low), 1)), 9) // 3}"]
+    if line.startswith("|"):
+        out.append("table")
+    elif line[:1] in "-*•–" or re.match(r"\d+[.)]\s", line):
+        out.append("list")
+    if not _WORD.search(line):
+        out.append("line_start")
+    prev = readings[index - 1] if index else None
+    if prev is not None and prev.mention.end >= start:
+        gap = view.low[prev.mention.end : m.start]
+        out.append("prev_in_sentence")
+        if cues.SEPARATOR.match(gap):
+            out.append(f"chain_after:{prev.role}")
+        if cues.RANGE.match(gap):
+            out.append("range_end")
+    nxt = readings[index + 1] if index + 1 < len(readings) else None
+    if nxt is not None and cues.RANGE.match(view.low[m.end : nxt.mention.start]):
+        out.append("range_start")
+    return out
+
+
+def _heading(view: DocumentView, offset: int) -> list[str]:
+    """Words of the nearest heading or label line above (within 3,000 characters)."""
+    i = bisect_left(view.heading_starts, offset) - 1
+    if i < 0 or offset - view.heading_starts[i] > 3000:
+        return []
+    return sorted({f"h:{_stem(w)}" for w in _WORD.findall(view.headings[i])[:6]})
