@@ -44,7 +44,7 @@ SUBMIT = _cue(
     "submit",
     r"einzureichen|einreichen|eingereicht|einzusenden|einsenden|eingesandt|vorzulegen|vorlegen|vorgelegt|"
     r"zu übermitteln|übermitteln|übermittelt|eingehen|eingegangen|\beingang\b|zugehen|zugegangen|"
-    r"zu richten|gestellt werden|zu stellen|beantragt werden|zu beantragen|hochzuladen|hochladen|"
+    r"zu richten|gestellt werden|zu stellen|beantragt werden|zu beantragen|\bbeantragen\b|hochzuladen|hochladen|"
     r"\bbewerben\b|\bsubmit(?:ted)?\b|be received|\breceived\b|\bapply\b|must reach|\brichten\b|\bstellen\b",
     2.0,
 )
@@ -85,7 +85,7 @@ NEGATIVES = (
     _cue(
         "opening",
         r"\bab\s*(?:dem|den|the)?\s*$|\bstartet\b|\bbeginnt\b|\böffnet\b|eröffnet|"
-        r"geöffnet|freigeschaltet|opening|\bopens\b|\bopened\b|open (?:from|on)\b|will open|frühestens|einreichungsbeginn|"
+        r"geöffnet|öffnung|freigeschaltet|opening|\bopens\b|\bopened\b|open (?:from|on)\b|will open|frühestens|einreichungsbeginn|"
         r"\b(?:seit|since)\s*(?:dem|the)?\s*$|"
         r"\bstart\w*\s*:?\s*$|planned opening|\bwieder\b",
         -5.0,
@@ -123,6 +123,21 @@ NEGATIVES = (
         -5.0,
         True,
     ),
+    _cue(
+        "reporting",
+        r"verwendungsnachweis|zwischennachweis|sachbericht|zwischenbericht|schlussbericht|abschlussbericht|"
+        r"\breports? (?:are|is) due|final report|progress report|interim report",
+        -5.0,
+        True,
+    ),
+    # "Abweichend hiervon können zum 15. Juli 2022 keine Projektskizzen eingereicht werden"
+    _cue(
+        "excluded",
+        r"^\s*(?:\w+\s+){0,2}(?:keine|no)\s+(?:\w+\s+){0,2}(?:projektskizzen|skizzen|anträge|bewerbungen|"
+        r"vorschläge|proposals|applications|submissions)\b",
+        -5.0,
+        True,
+    ),
     _cue("costs", r"auszahlung|mittelabruf|\bausgaben\b|\bkosten\b|\bcosts?\b|expenditure", -5.0, True),
     _cue(
         "superseded",
@@ -145,8 +160,7 @@ KIND_CUES = (
         re.compile(
             r"angebot|teilnahmeantr|teilnahmewettbewerb|\btender|\bvergabe|"
             r"\boffers?\b|unterlagen (?:\w+ )?anzufordern|request (?:the )?documents|"
-            r"bewerbungsschluss|nachweis|sachbericht|zwischenbericht|schlussbericht|"
-            r"abschlussbericht|reports? (?:are|is) due",
+            r"bewerbungsschluss",
         ),
     ),
     (
@@ -171,7 +185,7 @@ STICHTAG = re.compile(
 )
 
 SEPARATOR = re.compile(
-    r"^[\s,;/&+:–—-]*(?:(?:und|oder|sowie|bzw\.?|and|or|der|den|dem|the|am|on|zum|sowie am|bis|spätestens|by|"
+    r"^[\s,;/&+:–—-]*(?:(?:und|oder|sowie|bzw\.?|beziehungsweise|respectively|and|or|der|den|dem|the|am|on|zum|sowie am|bis|spätestens|by|"
     r"und der|und am|and on|\d+\.|\(\w\)|[a-z]\))[\s,;/&+:–—-]*)*$",
 )
 RANGE = re.compile(r"^\s*(?:-|–|—|bis(?:\s+(?:zum|einschließlich))?|to|until|till)\s*$")
@@ -182,13 +196,15 @@ ROLLING = re.compile(
     r"bewerbungs)?frist|keine\s+(?:feste\s+)?(?:einreichungs|antrags)?frist|das ganze jahr|ganzjährig|"
     r"first come,? first served|at any time|\banytime\b|continuously open|on a rolling basis|"
     r"rolling basis|open-ended|no (?:fixed )?deadline|permanently open|stichtagsunabhängig|"
-    r"laufende antragstellung|kontinuierlich)",
+    r"laufende antragstellung)",
     re.I,
 )
-ROLLING_NEEDS_CONTEXT = re.compile(r"jederzeit|laufend|kontinuierlich|any ?time|continuously", re.I)
+ROLLING_NEEDS_CONTEXT = re.compile(r"jederzeit|laufend|any ?time|continuously", re.I)
+# What is submitted at any time, near the word: "Anträge können jederzeit gestellt werden", not "Sie können
+# Ihre Einwilligung jederzeit in den Einstellungen widerrufen" nor "die Seite wird fortlaufend verbessert".
 SUBMISSION_CONTEXT = re.compile(
-    r"antr|einreich|skizze|bewerb|gestellt|stellen|einzureichen|submi|apply|applica|proposal|möglich|"
-    r"beantrag|eingereicht|vorgelegt|vorlegen",
+    r"\b(?:antr[aä]g|antragstell|einreich|eingereicht|einzureichen|(?:projekt)?skizze|bewerb|beantrag|"
+    r"vorgelegt|vorzulegen|vorlegen|submi|apply|applica|proposal)",
     re.I,
 )
 CLOSED = re.compile(

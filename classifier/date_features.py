@@ -69,7 +69,10 @@ def mention_features(view: DocumentView, readings: list[Reading], index: int) ->
     features += _shape(view.text, m)
     features += _cue_features(near, after)
     features += _words(near, after)
-    features += _sentence(low, start, end, m)
+    sentence = _sentence(low, start, end, m)
+    features += sentence
+    # "bis … in a sentence about submitting" vs "bis … in a sentence about the project period"
+    features += [f"until&{w}" for w in sentence if "until" in features]
     features += _position(view, readings, index, start)
     features += _heading(view, m.start)
     if view.doc_kind:
@@ -84,6 +87,8 @@ def _bucket(score: float) -> str:
 def _shape(text: str, m: DateMention) -> list[str]:
     raw = text[m.start : m.end]
     out = ["year" if m.year is not None else "noyear"]
+    if m.vague:
+        out.append("vague")
     if m.time:
         out.append("time")
     if m.timezone:

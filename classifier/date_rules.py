@@ -64,6 +64,9 @@ def read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> li
     return readings
 
 
+_STAMP_PREFIX = re.compile(
+    r"^\(?\s*(?:text\s+|page\s+|call\s+)?(?:updated?|aktualisiert|aktualisierung|änderung)(?:\s+(?:vom|am|on))?$"
+)
 _STAMP_COLON = re.compile(r"\s*(?:\(\w+\)\s*)?:")
 _UPDATES_HEADING = re.compile(
     r"(?:^|\n)[#*\s]*(?:call |topic )?(?:updates?|news|latest news|changes|changelog|änderungen|aktuelles|"
@@ -79,8 +82,11 @@ def _update_stamp(text: str, mention: DateMention) -> bool:
     """ "27 January 2027: The deadline has been extended …": a date opening a line and followed by a colon,
     in a list of call updates or reporting a change, dates the entry and is no deadline."""
     line_start = text.rfind("\n", 0, mention.start) + 1
-    if text[line_start : mention.start].strip(" \t*•–-") or not _STAMP_COLON.match(text, mention.end):
+    prefix = text[line_start : mention.start].strip(" \t*•–-")
+    if (prefix and not _STAMP_PREFIX.match(prefix)) or not _STAMP_COLON.match(text, mention.end):
         return False
+    if prefix:
+        return True  # "(Text update 30 November 2021: we have adjusted the closing date …)"
     entry = text[mention.end : mention.end + 200]
     return bool(_CHANGE.search(entry) or _UPDATES_HEADING.search(text, max(0, line_start - 3000), line_start))
 

@@ -105,7 +105,7 @@ def _labels(text: str, readings: list[Reading], gold: list[dict]) -> list[int | 
 def _agrees(m: Any, deadline: dict) -> bool:
     value = deadline.get("date")
     if value is None:
-        return m.year is None
+        return m.year is None or m.vague
     day = date.fromisoformat(value)
     return (m.month, m.day) == (day.month, day.day) and m.year in (None, day.year)
 
@@ -173,7 +173,9 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit(f"{args.corpus}: corpus folder not found")
     payload = train(args.corpus, args.gold, args.seed)
     args.out.write_text(json.dumps(payload, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"{args.out}: {len(payload['weights'])} features, {payload['counts']}, data {payload['training_data']}")
+    print(
+        f"{args.out}: {len(payload['weights'])} features, {payload['counts']}, data {payload['training_data']}"
+    )
 
 
 if __name__ == "__main__":

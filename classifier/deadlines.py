@@ -24,6 +24,9 @@ from classifier.years import infer_years
 from foerderradar.models import Deadline
 
 EVIDENCE = 4  # strongest features named for each deadline
+# Roles the rules give a date when a hard non-deadline cue stands in its own clause ("keine Projektskizzen",
+# "Laufzeit", "veröffentlicht", "statt"): precision first, the model cannot overrule them.
+VETOES = frozenset(cue.name for cue in cues.NEGATIVES if cue.hard) | {"update", "annual"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,8 @@ def decide(model: DeadlineModel, view: DocumentView, readings: list[Reading]) ->
     for reading, names in zip(readings, features, strict=True):
         decision = model.decide(names)
         reading.probability = decision.probability
+        if reading.role in VETOES:
+            continue  # a hard negative cue in the date's own clause: the rules' veto is final
         if model.is_deadline(decision):
             reading.role, reading.kind = "deadline", decision.kind
             reading.evidence = model.decide(names, EVIDENCE).evidence

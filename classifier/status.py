@@ -9,24 +9,20 @@ from classifier import cues
 from classifier.text import Sentences
 from foerderradar.models import Deadline
 
-_ROLLING_GATE = (
-    "jederzeit", "laufend", "unbefristet", "ganze jahr", "ganzjährig", "first come", "any time", "anytime",
-    "continuously", "rolling basis", "open-ended", "permanently open", "stichtagsunabh", "kontinuierlich",
-    "ohne frist", "ohne einreichungsfrist", "ohne antragsfrist", "ohne bewerbungsfrist", "ohne feste",
-    "keine frist", "keine einreichungsfrist", "keine antragsfrist", "keine feste", "no deadline", "no fixed deadline",
-)  # fmt: skip
+ROLLING_CONTEXT = 120  # characters around a "jederzeit" that must say what can be submitted
 
 
 def is_rolling(text: str, sentences: Sentences) -> bool:
-    """Submission possible at any time: "jederzeit", "laufend", "unbefristet", "first come, first served"."""
-    low = text.lower()
-    if not any(word in low for word in _ROLLING_GATE):
-        return False
+    """Submission possible at any time: "jederzeit", "laufend", "unbefristet", "first come, first served".
+
+    A word that needs context ("jederzeit", "fortlaufend") counts only when a submission word stands near
+    it in its sentence; in a cookie banner or "wird fortlaufend verbessert" it says nothing about the call."""
     for match in cues.ROLLING.finditer(text):
         if not cues.ROLLING_NEEDS_CONTEXT.search(match.group()):
             return True
         start, end = sentences.span(match.start())
-        if cues.SUBMISSION_CONTEXT.search(text[start:end]):
+        window = text[max(start, match.start() - ROLLING_CONTEXT) : min(end, match.end() + ROLLING_CONTEXT)]
+        if cues.SUBMISSION_CONTEXT.search(window):
             return True
     return False
 
@@ -36,13 +32,6 @@ _CONDITION = re.compile(
     r"(?:\s+\S+){0,5}\s*$",
     re.I,
 )
-
-
-_CLOSED_GATE = (
-    "stopp", "ausgeschöpft", "eingestellt", "ausgesetzt", "beendet", "gestoppt", "geschlossen", "aufgehoben",
-    "abgelaufen", "closed", "cancel", "suspend", "no longer", "exhausted", "nicht mehr", "anträge mehr",
-    "derzeit keine", "abgeschlossen", "ausgelaufen", "angenommen", "accepted",
-)  # fmt: skip
 
 
 # A stop, a cancellation or a portal's status field ("Status: Closed", "closed for submission", "(call
@@ -80,9 +69,6 @@ def says_closed(text: str) -> tuple[str, int]:
     "… until the budget is exhausted" / "solange die Mittel nicht ausgeschöpft sind" is a condition, not
     a statement, and does not count.
     """
-    low = text.lower()
-    if not any(word in low for word in _CLOSED_GATE):
-        return "", -1
     for match in cues.CLOSED.finditer(text):
         before = text[max(0, match.start() - 50) : match.start()]
         if not _CONDITION.search(before) and "nicht" not in match.group().lower()[-12:]:

@@ -24,14 +24,18 @@ def infer_years(
     reported instead). The readings are not changed."""
     anchor = _anchor(readings, published)
     stated = [r.mention for r in readings if r.mention.year is not None]  # years the text gives
-    dated = {(m.month, m.day) for r in readings if r.role == "deadline" for m in [r.mention] if m.year}
+    dated = {(m.month, m.day) for r in readings if r.role == "deadline" for m in [r.mention] if m.iso}
+    recurring = _recurring(readings, sentences)
     out: list[DateMention | None] = []
     for reading in readings:
         m = reading.mention
-        if reading.role != "deadline" or m.year is not None:
+        if reading.role != "deadline" or m.year is not None or m.vague:
             out.append(m)
             continue
-        annual = bool(_ANNUAL.search(sentences.text, *sentences.span(m.start)))
+        # once the text calls "1. Februar" a yearly cut-off, "bis zum 1. Februar" elsewhere is the same one
+        annual = (m.month, m.day) in recurring or bool(
+            _ANNUAL.search(sentences.text, *sentences.span(m.start))
+        )
         if annual and (m.month, m.day) in dated:
             out.append(None)
             continue
@@ -45,20 +49,33 @@ def infer_years(
 
 
 _ANNUAL = re.compile(
-    r"\bjeweils\b|eines (?:jeden )?jahres|jedes jahres|(?:all)?jährlich|\b(?:each|every) year|\bannual(?:ly)?\b|"
-    r"\byearly\b",
+    r"\bjeweils\b|eines (?:jeden )?(?:kalender)?jahres|jedes jahres|(?:all)?jährlich|\b(?:each|every) year|"
+    r"\bannual(?:ly)?\b|\byearly\b|\bdes (?:laufenden |jeweiligen |folgenden )?(?:\w+)?jahres\b|"
+    r"\b(?:vor|folge)jahres\b|of the (?:current|following|previous) year",
     re.I,
 )
 
 
+def _recurring(readings: list[Reading], sentences: Sentences) -> set[tuple[int, int]]:
+    """Day and month of the year-less deadlines that the text says recur every year."""
+    return {
+        (r.mention.month, r.mention.day)
+        for r in readings
+        if r.role == "deadline"
+        and r.mention.year is None
+        and _ANNUAL.search(sentences.text, *sentences.span(r.mention.start))
+    }
+
+
 def _anchor(readings: list[Reading], published: date | None) -> date | None:
     for reading in readings:
-        if reading.role == "publication" and reading.mention.year is not None:
-            return reading.mention.as_date()
+        day = reading.mention.as_date()
+        if reading.role == "publication" and day is not None:
+            return day
     if published is not None:
         return published
-    dated = [r.mention.as_date() for r in readings if r.mention.year is not None]
-    return min(d for d in dated if d is not None) if dated else None
+    dated = [d for r in readings for d in [r.mention.as_date()] if d is not None]
+    return min(dated) if dated else None
 
 
 def _sentence_year(stated: list[DateMention], sentences: Sentences, m: DateMention) -> int | None:
