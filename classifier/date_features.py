@@ -72,7 +72,9 @@ def mention_features(view: DocumentView, readings: list[Reading], index: int) ->
     sentence = _sentence(low, start, end, m)
     features += sentence
     # "bis … in a sentence about submitting" vs "bis … in a sentence about the project period"
-    features += [f"until&{w}" for w in sentence if "until" in features]
+    if "until" in features:
+        features += [f"until&{w}" for w in sentence if not w.startswith("s:past")]
+        features += [f"until&{p}" for p in features if p in ("list_head", "list", "table")]
     features += _position(view, readings, index, start)
     features += _heading(view, m.start)
     if view.doc_kind:
@@ -168,8 +170,12 @@ def _position(view: DocumentView, readings: list[Reading], index: int, start: in
         if cues.RANGE.match(gap):
             out.append("range_end")
     nxt = readings[index + 1] if index + 1 < len(readings) else None
-    if nxt is not None and cues.RANGE.match(view.low[m.end : nxt.mention.start]):
-        out.append("range_start")
+    if nxt is not None and nxt.mention.start < view.sentences.span(m.start)[1]:
+        gap = view.low[m.end : nxt.mention.start]
+        if cues.RANGE.match(gap):
+            out.append("range_start")
+        elif cues.SEPARATOR.match(gap):
+            out.append("list_head" if "chain_after:" not in " ".join(out) else "list")
     return out
 
 

@@ -90,6 +90,18 @@ def decide(model: DeadlineModel, view: DocumentView, readings: list[Reading]) ->
             reading.evidence = model.decide(names, EVIDENCE).evidence
         elif reading.role == "deadline":
             reading.role = "date"
+    _spread_exclusion(view, readings)
+
+
+def _spread_exclusion(view: DocumentView, readings: list[Reading]) -> None:
+    """ "zum 15. Juli 2022 und zum 15. Januar 2023 keine Projektskizzen": the exclusion after a list of dates
+    holds for every date of the list."""
+    for i in range(len(readings) - 1, 0, -1):
+        prev, reading = readings[i - 1], readings[i]
+        if reading.role != "excluded" or prev.mention.end < view.sentences.span(reading.mention.start)[0]:
+            continue
+        if cues.SEPARATOR.match(view.low[prev.mention.end : reading.mention.start]):
+            prev.role = "excluded"
 
 
 def document_kind(text: str, types: list[Signal] | None = None) -> str | None:

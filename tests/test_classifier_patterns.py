@@ -18,10 +18,8 @@ from foerderradar.models import Call
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def found(
-    text: str, published: date | None = None, today: date | None = None
-) -> list[tuple[str | None, str]]:
-    result = extract_deadlines(text, published, today=today)
+def found(text: str, published: date | None = None) -> list[tuple[str | None, str]]:
+    result = extract_deadlines(text, published)
     return sorted((d.date, d.kind) for d in result.deadlines)
 
 
@@ -122,10 +120,11 @@ def test_annual_cut_offs_are_dropped_when_the_text_gives_them_with_a_year():
     ]
 
 
-def test_annual_cut_offs_without_any_year_take_the_next_one_from_the_reference_date():
+def test_annual_cut_offs_without_any_year_stay_null_whatever_the_publication():
+    # a year comes only from the same text; "each year" is no year (spec §1, the corpus conventions)
     text = "Proposals must be submitted each year by 1 February or by 1 August."
-    assert [d for d, _ in found(text)] == [None, None]  # no year in the text and no reference date
-    assert [d for d, _ in found(text, today=date(2027, 5, 3))] == ["2027-08-01", "2028-02-01"]
+    assert [d for d, _ in found(text)] == [None, None]
+    assert [d for d, _ in found(text, published=date(2027, 5, 3))] == [None, None]
 
 
 # --- 5. past deadlines in the past tense ---------------------------------------------------
