@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from foerderradar.configuration import IncludeExclude, MailingList
+from foerderradar.models import next_deadline
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NATIONWIDE = ("bundesweit", "deutschlandweit", "bund", "eu-weit", "europaweit")
@@ -169,7 +170,12 @@ def upcoming(call: CallInfo, today: date) -> list[Due]:
 def effective_status(call: CallInfo, today: date) -> str:
     """The stored status, but a call whose every dated deadline has passed counts as closed."""
     dated = [d for d in call.deadlines if d.date and d.kind != "other"]
-    if call.status == "open" and dated and not call.rolling and not upcoming(call, today):
+    if (
+        call.status == "open"
+        and dated
+        and not call.rolling
+        and next_deadline(call.deadlines, today, True) is None
+    ):
         return "closed"
     return call.status
 

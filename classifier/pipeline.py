@@ -25,6 +25,7 @@ from classifier.relevance import Context, Hit, score_call
 from classifier.signals import document_types
 from classifier.status import closes_call
 from classifier.text import Sentences, trie_pattern
+from foerderradar.models import next_deadline
 
 for _name in ("fr_hits", "fr_sentences", "fr_types", "fr_deadlines", "fr_relevance"):
     Doc.set_extension(_name, default=None, force=True)
@@ -83,8 +84,7 @@ def make_relevance(nlp: Language, name: str) -> Any:
         result = doc._.fr_deadlines
         textcat = doc.cats.get("relevant") if doc.cats else doc.user_data.get("textcat")
         today = doc.user_data.get("today")
-        day = today.isoformat() if today else ""
-        dated = bool(result and any(d.date and d.date >= day and d.kind != "other" for d in result.deadlines))
+        dated = bool(result and next_deadline(result.deadlines, today or date.min, applications_only=True))
         context = Context(
             title=doc.user_data.get("title", ""),
             textcat=textcat,

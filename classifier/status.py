@@ -7,7 +7,7 @@ from datetime import date
 
 from classifier import cues
 from classifier.text import Sentences
-from foerderradar.models import Deadline
+from foerderradar.models import Deadline, next_deadline
 
 ROLLING_CONTEXT = 120  # characters around a "jederzeit" that must say what can be submitted
 
@@ -52,9 +52,8 @@ def closes_call(closed: str, early: bool, deadlines: tuple[Deadline, ...], today
         return False
     if _FINAL.search(closed):
         return True  # a stop for lack of money or a cancellation ends every call on the page
-    day = today.isoformat()
-    upcoming = any(d.date and d.date >= day and d.kind != "other" for d in deadlines)
-    return early or not upcoming
+    upcoming = next_deadline(deadlines, today, applications_only=True)
+    return early or upcoming is None
 
 
 def is_early(position: int, length: int) -> bool:
@@ -85,15 +84,14 @@ def status_at(
 ) -> tuple[str | None, str]:
     """``(next_deadline, status)`` of a call at ``today`` as spec/classifier.md §1 defines them."""
     day = today.isoformat()
-    dated = sorted(d.date for d in deadlines if d.date)
-    upcoming = [d for d in dated if d >= day]
-    next_deadline = upcoming[0] if upcoming else None
+    dated = any(d.date for d in deadlines)
+    upcoming = next_deadline(deadlines, today)
     if closed:
-        return next_deadline, "closed"
+        return upcoming, "closed"
     if any(opening > day for opening in openings) and (upcoming or rolling or not dated):
-        return next_deadline, "forthcoming"
+        return upcoming, "forthcoming"
     if upcoming or (rolling and not dated):
-        return next_deadline, "open"
+        return upcoming, "open"
     if dated:
         return None, "closed"
     return None, "unknown"
