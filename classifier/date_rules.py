@@ -19,6 +19,9 @@ THRESHOLD = 2.5
 NEAR = 160  # characters before a date that are read as its context
 AFTER = 150
 NEAR_FULL = 60  # a cue this close before the date counts fully
+NOT_CLOSE = 0.6  # share of a cue's weight when it stands further before the date
+FAR = 0.5  # share of a label's weight when it stands earlier in a long sentence
+SENTENCE_END = 0.75  # share of a submission verb's weight at the end of the sentence, after further dates
 
 
 def lower(text: str) -> str:
@@ -157,25 +160,26 @@ def _score(
     near, after = _near(text, m, prev, span), _after(text, m, nxt, span)
     wide = text[max(span[0], m.start - 400) : m.start - len(near)]
     clause = _clause(after)
-    label_near, label_after = _before(cues.LABEL, near, 3.0), _after_w(cues.LABEL, after[:45], 3.0)
-    label_wide = _before(cues.LABEL, wide, 1.5, far=True)
+    # Each cue's weight is the one in its table (cues.py); a cue further away counts a fraction of it.
+    label_near, label_after = _before(cues.LABEL, near), _after_w(cues.LABEL, after[:45])
+    label_wide = _before(cues.LABEL, wide, FAR, far=True)
     score = max(label_near, label_after, label_wide)
     # The verb may close the sentence after further dates: "… bis zum 31. März oder bis zum 30. September
     # eines jeden Jahres bei der Bewilligungsbehörde einzureichen."
     rest = text[m.end : min(span[1], m.end + 250)]
     score += max(
-        _before(cues.SUBMIT, near, 2.0), _after_w(cues.SUBMIT, after, 2.0), _after_w(cues.SUBMIT, rest, 1.5)
+        _before(cues.SUBMIT, near), _after_w(cues.SUBMIT, after), _after_w(cues.SUBMIT, rest, SENTENCE_END)
     )
     score += max(
-        _before(cues.NOUN, near, 1.0),
-        _after_w(cues.NOUN, after[:80], 1.0),
-        _before(cues.NOUN, wide, 0.6, far=True),
+        _before(cues.NOUN, near),
+        _after_w(cues.NOUN, after[:80]),
+        _before(cues.NOUN, wide, NOT_CLOSE, far=True),
     )
     if cues.UNTIL.pattern.search(near[-45:]):
         # "Anträge bis zum 31.1.2027 an …": the thing submitted right before "bis" makes it clear
-        score += 1.5 if cues.NOUN.pattern.search(near[-40:]) else 1.0
+        score += cues.UNTIL.weight * (1.5 if cues.NOUN.pattern.search(near[-40:]) else 1.0)
     if cues.POSSIBLE.match(after) and cues.NOUN.pattern.search(near):
-        score += 1.0  # "Die Einreichung ist bis zum 30. Juni 2026 möglich"
+        score += cues.NOUN.weight  # "Die Einreichung ist bis zum 30. Juni 2026 möglich"
     reading.cue_score = score
     if score < THRESHOLD:
         # Cannot become a deadline: only tell a publication or opening date (year anchor, status).
@@ -214,18 +218,19 @@ def _worst_negative(near: str, clause: str, has_label: bool) -> tuple[float, str
     return worst, role
 
 
-def _before(cue: cues.Cue, context: str, weight: float, far: bool = False) -> float:
-    """Weight of a cue before a date: full within NEAR_FULL characters (or anywhere when ``far``), else 0.6."""
+def _before(cue: cues.Cue, context: str, scale: float = 1.0, far: bool = False) -> float:
+    """Weight of a cue before a date: full within NEAR_FULL characters (or anywhere when ``far``), else
+    NOT_CLOSE of it; ``scale`` for a context further away."""
+    weight = cue.weight * scale
     if far:
         return weight if cue.pattern.search(context) else 0.0
     if cue.pattern.search(context, max(0, len(context) - NEAR_FULL - 20)):
         return weight
-    return weight * 0.6 if cue.pattern.search(context) else 0.0
+    return weight * NOT_CLOSE if cue.pattern.search(context) else 0.0
 
 
-def _after_w(cue: re.Pattern[str] | cues.Cue, context: str, weight: float) -> float:
-    pattern = cue.pattern if isinstance(cue, cues.Cue) else cue
-    return weight if pattern.search(context) else 0.0
+def _after_w(cue: cues.Cue, context: str, scale: float = 1.0) -> float:
+    return cue.weight * scale if cue.pattern.search(context) else 0.0
 
 
 def _vetoed(text: str, mention: DateMention, nxt: DateMention | None, span: tuple[int, int]) -> bool:
