@@ -45,7 +45,7 @@ SUBMIT = _cue(
     r"einzureichen|einreichen|eingereicht|einzusenden|einsenden|eingesandt|vorzulegen|vorlegen|vorgelegt|"
     r"zu übermitteln|übermitteln|übermittelt|eingehen|eingegangen|\beingang\b|zugehen|zugegangen|"
     r"zu richten|gestellt werden|zu stellen|beantragt werden|zu beantragen|\bbeantragen\b|hochzuladen|hochladen|"
-    r"\bbewerben\b|\bsubmit(?:ted)?\b|be received|\breceived\b|\bapply\b|must reach|\brichten\b|\bstellen\b",
+    r"\bbewerben\b|\breich(?:en|t)\b|\bsubmit(?:ted)?\b|be received|\breceived\b|\bapply\b|must reach|\brichten\b|\bstellen\b",
     2.0,
 )
 UNTIL = _cue(
