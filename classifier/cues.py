@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from classifier.gates import gate
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -18,10 +20,18 @@ class Cue:
     pattern: re.Pattern[str]
     weight: float
     hard: bool = False  # a hard negative is not outweighed by a deadline label
+    literals: tuple[str, ...] | None = None  # one of them is in every match (``gates.gate``), or None
+
+    def search(self, context: str, pos: int = 0) -> re.Match[str] | None:
+        """``pattern.search``, skipped when none of the pattern's own literals is in the context."""
+        if self.literals is not None and not any(lit in context for lit in self.literals):
+            return None
+        return self.pattern.search(context, pos)
 
 
 def _cue(name: str, pattern: str, weight: float, hard: bool = False) -> Cue:
-    return Cue(name, re.compile(pattern), weight, hard)
+    compiled = re.compile(pattern)
+    return Cue(name, compiled, weight, hard, gate(compiled))
 
 
 LABEL = _cue(
@@ -232,5 +242,6 @@ STICHTAG_PLURAL = re.compile(
 NEGATIVE_BY_NAME = {cue.name: cue for cue in NEGATIVES}
 # All negative cues in one pattern: one scan of a context instead of one per cue.
 NEGATIVE_ANY = re.compile("|".join(f"(?P<{c.name}>{c.pattern.pattern})" for c in NEGATIVES))
+NEGATIVE_GATE = gate(NEGATIVE_ANY)
 TWO_STAGE = re.compile(r"two-stage|zweistufig|two stages|2-stufig|zweistufiges")
 POSSIBLE = re.compile(r"^\s*(?:\w+\s+){0,3}möglich")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from classifier import cues
 from classifier.dates import DateMention, Reading
+from classifier.gates import gate, passes
 from classifier.text import Sentences
 
 FEATURES_VERSION = "1"  # bump when a feature changes meaning: weights trained before then are stale
@@ -22,6 +23,7 @@ BEFORE = 160  # characters before a date read as its near context
 AFTER = 120
 CLOSE = 45  # a cue this close counts as "close", else "near"
 _WORD = re.compile(r"[^\W\d_]{2,}")
+_LETTERS = re.compile(r"[^\W\d_]{3}")  # a month name or a weekday in a date
 _HEADING = re.compile(
     r"(?:^|\n)[ \t]*(?:#{1,6}[ \t]+[^\n]{2,80}|\*\*[^\n*]{2,80}\*\*|[^\n]{2,60}:)[ \t]*(?=\n)"
 )
@@ -67,7 +69,10 @@ def mention_features(view: DocumentView, readings: list[Reading], index: int) ->
     if reading.role == "deadline":
         features.append(f"rule_kind:{reading.kind}")
     features += _shape(view.text, m)
-    features += _cue_features(near, after)
+    if reading.role == "deadline" or reading.cue_score > 0:
+        features += _cue_features(near, after)
+    else:
+        features.append("nocue")  # no deadline cue near it: the cue scans (most of the cost) say nothing more
     features += _words(near, after)
     sentence = _sentence(low, start, end, m)
     features += sentence
@@ -95,7 +100,7 @@ def _shape(text: str, m: DateMention) -> list[str]:
         out.append("time")
     if m.timezone:
         out.append("tz")
-    out.append("shape:month" if any(c.isalpha() for c in raw.split(",")[0][:12]) else "shape:numeric")
+    out.append("shape:month" if _LETTERS.search(raw, 0, 12) else "shape:numeric")
     return out
 
 
@@ -106,20 +111,23 @@ _CUES = (
     *((c.name, c.pattern) for c in cues.NEGATIVES),
     *((f"kind_{name}", pattern) for name, pattern in cues.KIND_CUES),
     ("stichtag", cues.STICHTAG),
-    ("rolling", cues.ROLLING),
 )
+_GATED = tuple((name, pattern, gate(pattern)) for name, pattern in _CUES)
+CUE_BEFORE, CUE_AFTER = 110, 90  # the cue scans are most of the features' cost: read them nearer the date
 
 
 def _cue_features(near: str, after: str) -> list[str]:
+    near, after = near[-CUE_BEFORE:], after[:CUE_AFTER]
     out = []
     if cues.UNTIL.pattern.search(near[-45:]):
         out.append("until")
-    for name, pattern in _CUES:
-        matches = list(pattern.finditer(near))
-        if matches:
-            found = matches[-1]
-            out.append(f"{name}:{'close' if len(near) - found.end() <= CLOSE else 'near'}")
-        hit = pattern.search(after)
+    for name, pattern, literals in _GATED:
+        in_near, in_after = passes(literals, near), passes(literals, after)
+        found = pattern.search(near) if in_near else None  # most cues are absent: one search tells
+        if found is not None:
+            close = found.end() >= len(near) - CLOSE or pattern.search(near, len(near) - CLOSE - 15)
+            out.append(f"{name}:{'close' if close else 'near'}")
+        hit = pattern.search(after) if in_after else None
         if hit is not None:
             out.append(f"{name}:after_{'close' if hit.start() <= CLOSE else 'near'}")
     return out

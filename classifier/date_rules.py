@@ -13,6 +13,7 @@ import re
 
 from classifier import cues
 from classifier.dates import DateMention, Reading, find_dates
+from classifier.gates import passes
 from classifier.text import Sentences
 
 THRESHOLD = 2.5
@@ -175,10 +176,10 @@ def _score(
         _after_w(cues.NOUN, after[:80]),
         _before(cues.NOUN, wide, NOT_CLOSE, far=True),
     )
-    if cues.UNTIL.pattern.search(near[-45:]):
+    if cues.UNTIL.search(near[-45:]):
         # "Anträge bis zum 31.1.2027 an …": the thing submitted right before "bis" makes it clear
-        score += cues.UNTIL.weight * (1.5 if cues.NOUN.pattern.search(near[-40:]) else 1.0)
-    if cues.POSSIBLE.match(after) and cues.NOUN.pattern.search(near):
+        score += cues.UNTIL.weight * (1.5 if cues.NOUN.search(near[-40:]) else 1.0)
+    if cues.POSSIBLE.match(after) and cues.NOUN.search(near):
         score += cues.NOUN.weight  # "Die Einreichung ist bis zum 30. Juni 2026 möglich"
     reading.cue_score = score
     if score < THRESHOLD:
@@ -198,7 +199,7 @@ def _score(
 def _plain_role(near: str) -> str:
     tail = near[-40:]
     for cue in (cues.NEGATIVE_BY_NAME["publication"], cues.NEGATIVE_BY_NAME["opening"]):
-        if cue.pattern.search(tail):
+        if cue.search(tail):
             return cue.name
     return "date"
 
@@ -207,6 +208,8 @@ def _worst_negative(near: str, clause: str, has_label: bool) -> tuple[float, str
     """The strongest non-deadline cue: near the date before it, or in the words right after it."""
     worst, role = 0.0, "date"
     for context, after in ((near, False), (clause, True)):
+        if not passes(cues.NEGATIVE_GATE, context):
+            continue
         for match in cues.NEGATIVE_ANY.finditer(context):
             cue = cues.NEGATIVE_BY_NAME[match.lastgroup or ""]
             if not cue.hard and has_label:
@@ -222,15 +225,16 @@ def _before(cue: cues.Cue, context: str, scale: float = 1.0, far: bool = False) 
     """Weight of a cue before a date: full within NEAR_FULL characters (or anywhere when ``far``), else
     NOT_CLOSE of it; ``scale`` for a context further away."""
     weight = cue.weight * scale
-    if far:
-        return weight if cue.pattern.search(context) else 0.0
-    if cue.pattern.search(context, max(0, len(context) - NEAR_FULL - 20)):
+    found = cue.search(context)
+    if found is None:
+        return 0.0
+    if far or found.end() >= len(context) - NEAR_FULL - 20:
         return weight
-    return weight * NOT_CLOSE if cue.pattern.search(context) else 0.0
+    return weight if cue.search(context, max(0, len(context) - NEAR_FULL - 20)) else weight * NOT_CLOSE
 
 
 def _after_w(cue: cues.Cue, context: str, scale: float = 1.0) -> float:
-    return cue.weight * scale if cue.pattern.search(context) else 0.0
+    return cue.weight * scale if cue.search(context) else 0.0
 
 
 def _vetoed(text: str, mention: DateMention, nxt: DateMention | None, span: tuple[int, int]) -> bool:

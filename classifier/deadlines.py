@@ -62,8 +62,8 @@ def extract_deadlines(
             reading.mention = mention
     deadlines = _deadlines(text, view.low, readings, view.doc_kind)
     openings = tuple(r.mention.iso for r in readings if r.role == "opening" and r.mention.iso is not None)
-    rolling = not deadlines and is_rolling(text, sentences)
-    closed, closed_at = says_closed(text)
+    rolling = not deadlines and is_rolling(text, sentences, view.low)
+    closed, closed_at = says_closed(text, view.low)
     early = is_early(closed_at, len(text))
     return DeadlineResult(deadlines, openings, rolling, closed, early, tuple(readings))
 
@@ -79,12 +79,15 @@ def read_mentions(
 
 def decide(model: DeadlineModel, view: DocumentView, readings: list[Reading]) -> None:
     """The model's verdict on each reading: a deadline of some kind, or not (then the rules' role stays)."""
-    features = [mention_features(view, readings, i) for i in range(len(readings))]
+    # every feature is computed before any decision: a neighbour's role must be the rules' one, as in training
+    features = [
+        None if r.role in VETOES else mention_features(view, readings, i) for i, r in enumerate(readings)
+    ]
     for reading, names in zip(readings, features, strict=True):
+        if names is None:
+            continue  # a hard negative cue in the date's own clause: the rules' veto is final
         decision = model.decide(names)
         reading.probability = decision.probability
-        if reading.role in VETOES:
-            continue  # a hard negative cue in the date's own clause: the rules' veto is final
         if model.is_deadline(decision):
             reading.role, reading.kind = "deadline", decision.kind
             reading.evidence = model.decide(names, EVIDENCE).evidence

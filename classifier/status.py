@@ -6,18 +6,21 @@ import re
 from datetime import date
 
 from classifier import cues
+from classifier.gates import gate, passes
 from classifier.text import Sentences
 from foerderradar.models import Deadline, next_deadline
 
 ROLLING_CONTEXT = 120  # characters around a "jederzeit" that must say what can be submitted
 
 
-def is_rolling(text: str, sentences: Sentences) -> bool:
+def is_rolling(text: str, sentences: Sentences, low: str | None = None) -> bool:
     """Submission possible at any time: "jederzeit", "laufend", "unbefristet", "first come, first served".
 
     A word that needs context ("jederzeit", "fortlaufend") counts only when a submission word stands near
     it in its sentence; in a cookie banner or "wird fortlaufend verbessert" it says nothing about the call."""
-    for match in cues.ROLLING.finditer(text):
+    if low is not None and not passes(_ROLLING_GATE, low):
+        return False
+    for match in _ROLLING_LOW.finditer(low) if low is not None else cues.ROLLING.finditer(text):
         if not cues.ROLLING_NEEDS_CONTEXT.search(match.group()):
             return True
         start, end = sentences.span(match.start())
@@ -61,18 +64,27 @@ def is_early(position: int, length: int) -> bool:
     return 0 <= position < min(HEAD, max(length // 5, 60))
 
 
-def says_closed(text: str) -> tuple[str, int]:
+def says_closed(text: str, low: str | None = None) -> tuple[str, int]:
     """The words in which the text itself says the call is closed, cancelled, suspended or out of
     money, and where; ("", -1) when it does not.
 
     "… until the budget is exhausted" / "solange die Mittel nicht ausgeschöpft sind" is a condition, not
-    a statement, and does not count.
+    a statement, and does not count. ``low``: the text lower-cased with the same offsets, when at hand
+    (a case-sensitive scan of it is twice as fast as a case-insensitive one of the text).
     """
-    for match in cues.CLOSED.finditer(text):
+    if low is not None and not passes(_CLOSED_GATE, low):
+        return "", -1
+    for match in _CLOSED_LOW.finditer(low) if low is not None else cues.CLOSED.finditer(text):
         before = text[max(0, match.start() - 50) : match.start()]
         if not _CONDITION.search(before) and "nicht" not in match.group().lower()[-12:]:
-            return match.group(), match.start()
+            return text[match.start() : match.end()], match.start()
     return "", -1
+
+
+_CLOSED_LOW = re.compile(cues.CLOSED.pattern)  # the same pattern, for lower-cased text
+_ROLLING_LOW = re.compile(cues.ROLLING.pattern)
+# literals one of which every match must contain, read from the patterns themselves (``gates``)
+_CLOSED_GATE, _ROLLING_GATE = gate(cues.CLOSED), gate(cues.ROLLING)
 
 
 def status_at(
