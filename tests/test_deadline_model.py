@@ -46,7 +46,8 @@ def test_features_see_the_heading_a_list_and_a_missing_year():
 
 
 def test_a_publication_date_is_described_as_one():
-    assert "publication:close" in features_of("Bekanntmachung vom 3. Februar 2027 des Ministeriums")
+    features = features_of("Bekanntmachung vom 3. Februar 2027 des Ministeriums")
+    assert "rule:publication" in features and "nocue" in features  # no deadline cue: no cue scans
 
 
 # --- the shipped model on our own sentences --------------------------------------------------
