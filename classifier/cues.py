@@ -24,7 +24,7 @@ class Cue:
 
     def search(self, context: str, pos: int = 0) -> re.Match[str] | None:
         """``pattern.search``, skipped when none of the pattern's own literals is in the context."""
-        if self.literals is not None and not any(lit in context for lit in self.literals):
+        if self.literals is not None and not any(map(context.__contains__, self.literals)):
             return None
         return self.pattern.search(context, pos)
 
