@@ -58,6 +58,7 @@ SUBMIT = _cue(
     r"\bbewerben\b|\breich(?:en|t)\b|\bsubmit(?:ted)?\b|be received|\breceived\b|\bapply\b|must reach|\brichten\b|\bstellen\b",
     2.0,
 )
+HAPPEN = _cue("happen", r"\b(?:zu )?erfolgen\b|\berfolgt\b", 1.5)  # with a submission noun only
 UNTIL = _cue(
     "until",
     r"(?:\bbis\b(?:\s+(?:zum|spätestens|einschließlich|spätestens zum|spätestens am))?|\bspätestens\b"

@@ -181,6 +181,9 @@ def _score(
         score += cues.UNTIL.weight * (1.5 if cues.NOUN.search(near[-40:]) else 1.0)
     if cues.POSSIBLE.match(after) and cues.NOUN.search(near):
         score += cues.NOUN.weight  # "Die Einreichung ist bis zum 30. Juni 2026 möglich"
+    elif cues.NOUN.search(near) and cues.HAPPEN.search(rest) and not cues.SUBMIT.search(near + rest):
+        # "Die Einreichung der Unterlagen muss bis spätestens zum … erfolgen": the noun says what happens
+        score += cues.HAPPEN.weight
     reading.cue_score = score
     if score < THRESHOLD:
         # Cannot become a deadline: only tell a publication or opening date (year anchor, status).

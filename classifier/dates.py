@@ -33,10 +33,11 @@ _DATE = re.compile(
     rf"|(?P<py>{_YEAR})\.\s?(?P<pm>\d{{1,2}})\.\s?(?P<pd>\d{{1,2}})\.(?!\d)"
     rf"|(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})/(?P<sz>{_YEAR})(?!\d)"
     rf"|(?P<ha>\d{{1,2}})-(?P<hb>\d{{1,2}})-(?P<hy>{_YEAR})(?!\d)"
-    rf"|(?P<nd>\d{{1,2}})\.\s?(?P<nm>\d{{1,2}})\.\s?(?P<ny>{_YEAR})(?!\d)"
+    rf"|(?P<nd>\d{{1,2}})\\?\.\s?(?P<nm>\d{{1,2}})\\?\.\s?(?P<ny>{_YEAR})(?!\d)"
     rf"|(?P<nd2>\d\d)\.(?P<nm2>\d\d)\.(?P<ny2>\d\d)(?!\d|\.\d)"
     rf"|(?P<bd>\d\d)\.(?P<bm>\d\d)\.(?![\d])"
-    rf"|(?P<ld>\d{{1,2}})(?:{_ORD}|\.)?(?:\s+of)?\s*(?P<lm>{_MONTH})\b\.?(?:,?\s*(?P<ly>{_YEAR})(?!\d))?"
+    # "15\. November 2026": Markdown escapes the full stop of an ordinal (Förderdatenbank exports)
+    rf"|(?P<ld>\d{{1,2}})(?:{_ORD}|\\?\.)?(?:\s+of)?\s*(?P<lm>{_MONTH})\b\.?(?:,?\s*(?P<ly>{_YEAR})(?!\d))?"
     rf"|(?P<em>{_MONTH})\b\.?\s+(?P<ed>\d{{1,2}})(?:{_ORD})?(?![\d.:])(?:,?\s+(?P<ey>{_YEAR})(?!\d))?"
     r")",
     re.I,

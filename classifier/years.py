@@ -16,17 +16,14 @@ from classifier.dates import DateMention, Reading
 from classifier.text import Sentences
 
 
-def infer_years(
-    readings: list[Reading], sentences: Sentences, published: date | None
-) -> list[DateMention | None]:
-    """For each reading, its mention with the year the text gives (unchanged when none can be read), or
-    ``None`` for a recurring date whose day and month the text also gives with a year (that one is
-    reported instead). The readings are not changed."""
+def infer_years(readings: list[Reading], sentences: Sentences, published: date | None) -> list[DateMention]:
+    """For each reading, its mention with the year the text gives (unchanged when none can be read). A
+    recurring cut-off stays year-less even when the text also names one dated instance of it ("jeweils zum
+    31. Januar, letztmals zum 31.01.2026"): both are reported. The readings are not changed."""
     anchor = _anchor(readings, published)
     stated = [r.mention for r in readings if r.mention.year is not None]  # years the text gives
-    dated = {(m.month, m.day) for r in readings if r.role == "deadline" for m in [r.mention] if m.iso}
     recurring = _recurring(readings, sentences)
-    out: list[DateMention | None] = []
+    out: list[DateMention] = []
     for reading in readings:
         m = reading.mention
         if reading.role != "deadline" or m.year is not None or m.vague:
@@ -36,9 +33,6 @@ def infer_years(
         annual = (m.month, m.day) in recurring or bool(
             _ANNUAL.search(sentences.text, *sentences.span(m.start))
         )
-        if annual and (m.month, m.day) in dated:
-            out.append(None)
-            continue
         year = _sentence_year(stated, sentences, m)
         if year is None and anchor is not None and not annual:
             year = anchor.year + (
@@ -54,6 +48,11 @@ _ANNUAL = re.compile(
     r"\b(?:vor|folge)jahres\b|of the (?:current|following|previous) year",
     re.I,
 )
+
+
+def is_annual(sentences: Sentences, mention: DateMention) -> bool:
+    """Whether the sentence of a date says it recurs every year ("jeweils", "eines Jahres", "each year")."""
+    return bool(_ANNUAL.search(sentences.text, *sentences.span(mention.start)))
 
 
 def _recurring(readings: list[Reading], sentences: Sentences) -> set[tuple[int, int]]:
