@@ -213,9 +213,17 @@ ROLLING = re.compile(
 ROLLING_NEEDS_CONTEXT = re.compile(r"jederzeit|laufend|any ?time|continuously", re.I)
 # What is submitted at any time, near the word: "Anträge können jederzeit gestellt werden", not "Sie können
 # Ihre Einwilligung jederzeit in den Einstellungen widerrufen" nor "die Seite wird fortlaufend verbessert".
+# A verb of submitting, not just a noun: "Anträge können jederzeit zurückgezogen werden" is no rolling call.
 SUBMISSION_CONTEXT = re.compile(
-    r"\b(?:antr[aä]g|antragstell|einreich|eingereicht|einzureichen|(?:projekt)?skizze|bewerb|beantrag|"
-    r"vorgelegt|vorzulegen|vorlegen|submi|apply|applica|proposal)",
+    r"\b(?:einreich|eingereicht|einzureichen|gestellt|zu stellen|stellen\b|beantrag|vorgelegt|vorzulegen|"
+    r"vorlegen|bewerben|entgegengenommen|angenommen|eingehen|submit(?:ted)?\b|apply\b|be submitted|accepted|"
+    r"received|möglich)",
+    re.I,
+)
+# What else can happen "at any time" to an application: withdrawn, asked for papers, costs checked.
+NOT_SUBMISSION = re.compile(
+    r"zurückgezogen|zurückziehen|widerruf|withdrawn?\b|aufgegeben|auferlegt|feststellung|einsehen|"
+    r"abgerufen|geprüft|überprüf|kontroll|filled",
     re.I,
 )
 CLOSED = re.compile(

@@ -25,7 +25,9 @@ def is_rolling(text: str, sentences: Sentences, low: str | None = None) -> bool:
             return True
         start, end = sentences.span(match.start())
         window = text[max(start, match.start() - ROLLING_CONTEXT) : min(end, match.end() + ROLLING_CONTEXT)]
-        if cues.SUBMISSION_CONTEXT.search(window):
+        if cues.SUBMISSION_CONTEXT.search(window) and not cues.NOT_SUBMISSION.search(
+            text, match.end(), min(end, match.end() + 60)
+        ):
             return True
     return False
 

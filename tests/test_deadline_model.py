@@ -177,6 +177,7 @@ def test_a_lower_case_et_is_no_time_zone():
         ("Anträge können jederzeit gestellt werden.", True),
         ("Sie können Ihre Einwilligung jederzeit in den Cookie-Einstellungen widerrufen.", False),
         ("Unser Informationsangebot wird fortlaufend verbessert und ergänzt.", False),
+        ("Skizzen und Anträge können jederzeit zurückgezogen werden.", False),
     ],
 )
 def test_rolling_needs_a_submission_word_near_it(text, rolling):
