@@ -18,7 +18,7 @@ from classifier.dates import DateMention, Reading
 from classifier.gates import gate, passes
 from classifier.text import Sentences
 
-FEATURES_VERSION = "1"  # bump when a feature changes meaning: weights trained before then are stale
+FEATURES_VERSION = "2"  # bump when a feature changes meaning: weights trained before then are stale
 BEFORE = 160  # characters before a date read as its near context
 AFTER = 120
 CLOSE = 45  # a cue this close counts as "close", else "near"
@@ -149,13 +149,19 @@ def _stem(word: str) -> str:
 
 
 def _sentence(low: str, start: int, end: int, m: DateMention) -> list[str]:
-    sentence = low[start : min(end, start + 600)]
+    # the date's own stretch of its sentence: a long sentence's far end speaks of other things
+    sentence = low[max(start, m.start - SENTENCE) : min(end, m.end + SENTENCE)]
     out = {f"s:{w.group()[:8]}" for w in _ROLE_WORDS.finditer(sentence)}
-    if re.search(r"\b(?:wurden|wurde|worden|were|was|have been|has been|hat|haben)\b", sentence):
+    if _PAST.search(sentence):
         out.add("s:past")
-    if re.search(r"\b(?:nicht|kein\w*|not|no)\b", sentence):
+    if _NEGATION.search(sentence):
         out.add("s:negation")
     return sorted(out)
+
+
+SENTENCE = 250
+_PAST = re.compile(r"\b(?:wurden|wurde|worden|were|was|have been|has been|hat|haben)\b")
+_NEGATION = re.compile(r"\b(?:nicht|kein\w*|not|no)\b")
 
 
 def _position(view: DocumentView, readings: list[Reading], index: int, start: int) -> list[str]:

@@ -128,7 +128,7 @@ def _heading(text: str, pos: int) -> str:
         line, pos = text[start:end].strip(), start
         if not line or not _LETTER.search(line):
             continue
-        mentions = find_dates(line)
+        mentions = find_dates(line, vague=False)
         if not header and not mentions and (line.startswith("|") or _COLUMN_HEADER.match(line)):
             header = line
             continue

@@ -101,8 +101,9 @@ def is_us_style(text: str) -> bool:
     return us > 0 and eu == 0
 
 
-def find_dates(text: str, us_style: bool | None = None) -> list[DateMention]:
-    """Every valid calendar date in the text, in order, with a time and time zone when stated."""
+def find_dates(text: str, us_style: bool | None = None, vague: bool = True) -> list[DateMention]:
+    """Every valid calendar date in the text, in order, with a time and time zone when stated; with
+    ``vague``, also the month and year ends without a day ("bis Ende Juni 2021")."""
     found: list[DateMention] = []
     cursor = 0
     for start, end in _digit_windows(text):
@@ -120,7 +121,7 @@ def find_dates(text: str, us_style: bool | None = None) -> list[DateMention]:
             if mention is not None:
                 found.append(_attach_time(text, mention))
                 cursor = max(cursor, found[-1].end)
-    return _with_vague(text, found)
+    return _with_vague(text, found) if vague else found
 
 
 # A deadline without a day: "bis Ende Juni 2021", "bis Dezember 2023", "bis Ende des Jahres", "by the end of
