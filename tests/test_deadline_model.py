@@ -8,7 +8,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+import classifier.deadline_model as deadline_model
 from classifier.date_features import mention_features
 from classifier.dates import find_dates
 from classifier.deadline_model import MODEL_PATH, ModelError, load_model
@@ -16,6 +18,7 @@ from classifier.deadline_train import CORPUS, Example, data_hash, fit, training_
 from classifier.deadlines import extract_deadlines, read_mentions
 from classifier.status import is_rolling
 from classifier.text import Sentences
+from foerderradar.cli import cli
 from foerderradar.models import Deadline, next_deadline
 
 
@@ -138,6 +141,17 @@ def test_a_stale_weights_file_is_one_clear_error(tmp_path: Path):
     broken.write_text("{not json", encoding="utf-8")
     with pytest.raises(ModelError, match=r"broken\.json: cannot read"):
         load_model(broken)
+
+
+def test_tag_with_a_stale_weights_file_says_so_in_one_line(tmp_path: Path, config_dir, monkeypatch):
+    stale = tmp_path / "deadline_model.json"
+    stale.write_text(json.dumps({"format": "foerderradar-deadline-model", "features_version": "0"}))
+    monkeypatch.setattr(deadline_model, "MODEL_PATH", stale)
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text(json.dumps({"id": "a", "title": "Aufruf", "text": "Frist: 15.04.2027"}) + "\n")
+    result = CliRunner().invoke(cli, ["--config", str(config_dir), "tag", "--input", str(calls)])
+    assert result.exit_code == 1
+    assert "deadline_model.json: stale deadline model" in result.output and "Traceback" not in result.output
 
 
 # --- date shapes seen in real calls ------------------------------------------------------------
