@@ -16,8 +16,9 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from crawler.parsed import Parsed, ParseError, clean, html_to_text
+from crawler.parsed import Parsed, ParseError
 from foerderradar.models import Call, call_id_for
+from foerderradar.text import html_to_text, one_line
 
 API_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
 TOPIC_PAGE = (
@@ -220,8 +221,8 @@ def topic_call(key: str, rows: list[dict[str, Any]], source_id: str, today: date
     meta = best["metadata"]
     ident = first(meta, "identifier") or key
     cascade = first(meta, "type") == CASCADE
-    title = clean(first(meta, "callTitle") if cascade else first(meta, "title"))
-    title = title or clean(best.get("summary")) or ident
+    title = one_line(first(meta, "callTitle") if cascade else first(meta, "title"))
+    title = title or one_line(best.get("summary")) or ident
     url = (best.get("url") or "").strip() if cascade else ""
     url = url or TOPIC_PAGE + ident  # the portal's topic page spells the identifier as published
     opening = (first(meta, "startDate") or "")[:10] or None
@@ -256,7 +257,7 @@ def _fields(
     keywords = every(meta, "tags") + [k for k in every(meta, "keywords") if k != ident]
     return {
         "Identifier": ident,
-        "Call": clean(first(meta, "callTitle")) if not cascade else clean(first(meta, "title")),
+        "Call": one_line(first(meta, "callTitle")) if not cascade else one_line(first(meta, "title")),
         "Call identifier": first(meta, "callIdentifier") or "",
         "Programme": PROGRAMMES.get(programme, programme),
         "Type": TYPES.get(first(meta, "type") or "", first(meta, "type") or ""),

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from crawler import eu_sedia, fdb_export, fdb_html
-from crawler.parsed import ParseError, html_to_text
+from crawler.parsed import ParseError
 from foerderradar.configuration import SediaOptions
+from foerderradar.text import html_to_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 FDB = FIXTURES / "fdb"
@@ -93,7 +94,7 @@ def test_page_without_cards_or_title_is_an_error_naming_source_and_url():
 def test_html_to_text_keeps_blocks_and_joins_wrapped_lines():
     assert (
         html_to_text("<p>Die\n   Beauftragte</p><ul><li>a</li><li>b&#xa0;c</li></ul>")
-        == "Die Beauftragte\na\nb c"
+        == "Die Beauftragte\n\na\nb c"
     )
 
 
