@@ -74,12 +74,6 @@ class FdbExportSpider(SourceSpider):
 class FdbSpider(SourceSpider):
     """List pages (cards, token pagination followed as given) and programme detail pages."""
 
-    def is_blocked(self, response: Response) -> str | None:
-        found = super().is_blocked(response)
-        if found is None and fdb_html.is_blocked(response.text if hasattr(response, "text") else ""):
-            return "Radware bot-protection page"
-        return found
-
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         return self.parse_page(response, page=1)
 

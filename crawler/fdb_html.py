@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 from w3lib.html import get_base_url
 
+from crawler import parsing
 from crawler.parsed import Parsed
 from foerderradar.models import Call, call_id_for
 from foerderradar.text import html_to_text, one_line
@@ -85,7 +86,6 @@ CODES = {
 }
 
 _CODE = re.compile(r"^[a-z0-9_]+$")
-_BLOCK_TITLE = re.compile(r"captcha|radware|bot.?protect|access denied", re.IGNORECASE)
 _PROGRAMME_PATH = re.compile(r"/FDB/Content/DE/(.+?)(?:\.html)?$")
 
 
@@ -123,20 +123,10 @@ def public_url(key: str) -> str:
     return f"{SITE}/FDB/Content/DE/{key}.html"
 
 
-def is_blocked(body: str) -> bool:
-    """The Radware bot-protection page: captcha-like title, or tiny with neither cards nor a title."""
-    sel = Selector(text=body)
-    title = one_line(sel.css("title::text").get())
-    if _BLOCK_TITLE.search(title):
-        return True
-    has_content = sel.css("div.card--fundingprogram") or sel.xpath("//h1[@class='title']")
-    return len(body) < 2048 and not has_content and "captcha" in body.lower()
-
-
 def parse_page(body: bytes | str, url: str, source_id: str, funder: str | None = None) -> Parsed:
     """A Förderdatenbank response of any kind: blocked page, list page or detail page."""
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    if is_blocked(text):
+    if parsing.blocked_reason(text):
         return Parsed(blocked=True, errors=[f"{source_id}: {url}: bot-protection page (blocked)"])
     sel = Selector(text=text)
     if sel.css("div.card--fundingprogram"):
