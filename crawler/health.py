@@ -16,6 +16,7 @@ from typing import Any
 from foerderradar.configuration import Config, CrawlSettings, Source
 
 HISTORY = 10  # runs that make up a source's "usual" yield
+MIN_TEXT_CHARS = 200  # shorter is a teaser or a contact box, not a programme text
 
 ADVICE = {
     "ok": "",
@@ -116,6 +117,7 @@ def unhealthy_sources(
 def status_lines(store: Any, config: Config) -> list[str]:
     """One block per configured source for ``foerderradar status``."""
     runs_by_source = store.recent_crawl_runs(HISTORY)
+    yields = store.source_yields(MIN_TEXT_CHARS)
     lines = []
     for source in config.sources:
         runs = runs_by_source.get(source.id, [])
@@ -123,7 +125,33 @@ def status_lines(store: Any, config: Config) -> list[str]:
         if not source.enabled:
             health = _health(source.id, "disabled", "not crawled", health.usual_items, health.last_run)
         lines += describe(source, health)
+        lines += yield_lines(yields.get(source.id))
     return lines
+
+
+def yield_lines(found: Mapping[str, Any] | None) -> list[str]:
+    """What a source's stored calls look like: a selector that grabs the wrong box shows here."""
+    if not found or not found.get("calls"):
+        return []
+    calls = int(found["calls"])
+    titled, texted = int(found["titled"] or 0), int(found["texted"] or 0)
+    lines = [
+        f"    calls stored {calls}: {_share(titled, calls)} with a title, "
+        f"{_share(texted, calls)} with a text of {MIN_TEXT_CHARS}+ characters"
+    ]
+    lines.append(
+        f"    example: {found['example_title']!s:.80} ({found['example_chars']} characters) {found['example_url']}"
+    )
+    if texted < calls / 2:
+        lines.append(
+            "    check: most texts are short — the text selector (or the generic reader) may pick a side "
+            "box; try `foerderradar source probe --file PAGE --url URL`"
+        )
+    return lines
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)} %" if whole else "0 %"
 
 
 def describe(source: Source, health: SourceHealth) -> list[str]:

@@ -162,4 +162,4 @@ def looks_like_list(markup: str, url: str, links: list[Link] | None = None) -> b
     root = parse_html(markup[:MAX_HTML_CHARS])
     text = element_text(main_region(root)) if root is not None else ""
     linked = sum(len(link.title) for link in links)
-    return linked >= 0.25 * max(len(text), 1) or len(links) >= 8
+    return linked >= 0.1 * max(len(text), 1)

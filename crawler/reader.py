@@ -25,14 +25,14 @@ import lxml.html
 
 from crawler.parsing import parse_date
 from foerderradar.models import MONTHS
-from foerderradar.text import MAX_HTML_CHARS, element_text, one_line, parse_html
+from foerderradar.text import MAX_HTML_CHARS, element_text, html_to_text, one_line, parse_html
 
 # Regions that are never the content: their tag, role or class/id says navigation or chrome.
 CHROME_TAGS = ("nav", "header", "footer", "aside", "form", "dialog", "noscript", "template")
 CHROME_ROLES = ("navigation", "banner", "contentinfo", "dialog", "search", "complementary")
 CHROME_WORDS = re.compile(
     r"(?:^|[\s_-])(?:cookie|consent|banner|nav|navbar|navigation|menu|breadcrumbs?|footer|header|share|"
-    r"sharing|social|skip|sidebar|modal|overlay|newsletter|language|lang|langswitch|print|toolbar|"
+    r"sharing|social|skip|sidebar|modal|newsletter|language|lang|langswitch|print|toolbar|"
     r"pagination|pager|related|contact|kontakt|ansprechpartner)(?:$|[\s_-])",
     re.I,
 )
@@ -139,7 +139,11 @@ def is_chrome(element: lxml.html.HtmlElement) -> bool:
 
 
 def main_text(root: lxml.html.HtmlElement, url: str) -> str:
-    """The programme text: trafilatura over the main region when it keeps most of it, else the region."""
+    """The programme text: trafilatura over the main region when it keeps most of it, else the region.
+
+    trafilatura returns HTML here, turned into text by ``foerderradar.text`` like every other page,
+    so paragraphs and line breaks mean the same whichever way the text was found.
+    """
     import trafilatura
 
     region = main_region(root)
@@ -147,15 +151,14 @@ def main_text(root: lxml.html.HtmlElement, url: str) -> str:
     extracted = trafilatura.extract(
         lxml.html.tostring(region, encoding="unicode"),
         url=url,
+        output_format="html",
         include_comments=False,
         include_tables=True,
         favor_recall=True,
     )
-    from foerderradar.text import normalise
-
-    extracted = normalise(extracted)
+    text = html_to_text(extracted) if extracted else ""
     # trafilatura drops teasers and link lists well, but on some pages it keeps one box only
-    return extracted if len(extracted) >= 0.6 * len(own) else own
+    return text if len(text) >= 0.6 * len(own) else own
 
 
 # --- title ------------------------------------------------------------------------------------------

@@ -32,8 +32,10 @@ INVISIBLE_TAGS = frozenset("script style noscript template head title svg iframe
 
 # Soft hyphen, zero-width space/joiners, word joiner, BOM: invisible, and they break word matches.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
-# C0/C1 control bytes except tab and newline; removed, never a reason to stop reading.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0/C1 control bytes: removed, never a reason to stop reading (lxml and SQLite tools stop at a NUL).
+# Those that are whitespace to Python (vertical tab, form feed, separators, NEL) become a space.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+_CONTROL_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace but a newline (no-break and thin spaces included)
 _BLANK_LINES = re.compile(r"\n{3,}")
 _LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]{0,20}|!--|/[a-zA-Z])[\s>/]")
@@ -47,7 +49,7 @@ def normalise(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
-    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _CONTROL_SPACE.sub(" ", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
@@ -72,7 +74,7 @@ def html_to_text(markup: str | bytes | None, max_chars: int = MAX_HTML_CHARS) ->
         return ""
     if isinstance(markup, bytes):
         markup = markup.decode("utf-8", "replace")
-    markup = _CONTROL.sub(" ", markup[:max_chars])
+    markup = _CONTROL_SPACE.sub(" ", _CONTROL.sub("", markup[:max_chars]))
     if not looks_like_html(markup):
         return normalise(_unescape_plain(markup))
     root = parse_html(markup)
