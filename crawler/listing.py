@@ -157,7 +157,7 @@ def looks_like_list(markup: str, url: str, links: list[Link] | None = None) -> b
     """Whether a page is a list of calls rather than one call: many call links whose titles make up
     much of its main text. A detail page that links five related products stays a detail page."""
     links = call_links(markup, url) if links is None else links
-    if len(links) < 3:
+    if len(links) < 2:
         return False
     root = parse_html(markup[:MAX_HTML_CHARS])
     text = element_text(main_region(root)) if root is not None else ""

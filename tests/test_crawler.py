@@ -304,3 +304,19 @@ def test_a_failed_crawl_process_is_one_clear_line(tmp_path: Path, monkeypatch: p
     assert result.exit_code == 1
     assert "error: crawl process of run" in result.output and "exited with code 1" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_source_without_selectors_is_read_by_the_generic_reader_and_status_shows_its_yield(
+    tmp_path: Path,
+) -> None:
+    generic = '{id: generic, name: Portal ohne Selektoren, kind: html, url: "{base}/portal/suche.html"}'
+    with SampleSite(root=SITE) as site:
+        folder = write_config(tmp_path / "config", site.base_url, [generic])
+        (run,) = crawl(load_config(folder), "run-1", None)
+    assert run["errors"] == 0 and run["items"] == 3, run["error_messages"]  # two listed, one on page 2
+    titles = {c["title"] for c in calls_of(folder).values()}
+    assert len(titles) == 3 and all(titles)
+    result = CliRunner().invoke(cli, ["--config", str(folder), "status"])
+    assert result.exit_code == 0, result.output
+    assert "calls stored 3: 100 % with a title" in result.output
+    assert "example: " in result.output
