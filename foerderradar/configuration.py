@@ -195,6 +195,7 @@ class Source(_Model):
     selectors: Selectors | None = None
     follow_links: bool = False  # feed: also read each entry's page (main content, guideline PDFs)
     verified: bool = True
+    checked: list[str] = []  # the facts the entry was checked against (saved pages, public code, docs)
     schedule: str | None = None  # cron for this source's crawl; None: settings schedule.crawl
     max_bytes: int | None = Field(None, gt=0)
     sedia: SediaOptions | None = None

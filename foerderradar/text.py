@@ -68,15 +68,15 @@ def html_to_text(markup: str | bytes | None, max_chars: int = MAX_HTML_CHARS) ->
     """Visible text of an HTML page or fragment: one line per block element, entities decoded.
 
     Scripts, styles and comments are dropped; source line breaks inside running text are spaces.
-    Plain text without markup is only normalised. Input beyond ``max_chars`` is cut first.
+    Plain text without markup is only normalised; markup beyond ``max_chars`` is cut before parsing.
     """
     if not markup:
         return ""
     if isinstance(markup, bytes):
         markup = markup.decode("utf-8", "replace")
-    markup = _CONTROL_SPACE.sub(" ", _CONTROL.sub("", markup[:max_chars]))
-    if not looks_like_html(markup):
+    if not looks_like_html(markup):  # plain text is only normalised (linear), never cut
         return normalise(_unescape_plain(markup))
+    markup = _CONTROL_SPACE.sub(" ", _CONTROL.sub("", markup[:max_chars]))
     root = parse_html(markup)
     return element_text(root) if root is not None else normalise(markup)
 
