@@ -58,7 +58,7 @@ class EuSediaSpider(SourceSpider):
         else:
             yield from self.flush()
 
-    def parse_saved(self, response: Response) -> Iterator[Any]:
+    def parse_saved(self, response: Response, as_: str | None = None) -> Iterator[Any]:
         self.rows.clear()
         return self.parse(response, number=self.max_pages)
 

@@ -52,7 +52,7 @@ class FdbExportSpider(SourceSpider):
         for message in errors:
             self.record_error(response.url, message)
 
-    def parse_saved(self, response: Response) -> Iterator[Any]:
+    def parse_saved(self, response: Response, as_: str | None = None) -> Iterator[Any]:
         """A saved ZIP, or one programme's XML; inside an unpacked export its links are resolved."""
         saved = response.meta.get("saved_file")
         if not saved:

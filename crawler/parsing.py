@@ -9,9 +9,12 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from parsel import Selector, SelectorList
+from scrapy.http import TextResponse
 
 from foerderradar import text
 from foerderradar.models import MONTHS
+
+Node = Selector | SelectorList | TextResponse  # anything with .css() and .xpath()
 
 _NUMERIC = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")
@@ -62,12 +65,12 @@ def is_xpath(expression: str) -> bool:
     return expression.lstrip().startswith(("/", "("))
 
 
-def select(node: Selector | SelectorList, expression: str) -> SelectorList:
+def select(node: Node, expression: str) -> SelectorList:
     """CSS, or XPath when the expression starts with ``/`` or ``(``."""
     return node.xpath(expression) if is_xpath(expression) else node.css(expression)
 
 
-def texts(node: Selector | SelectorList, expression: str) -> list[str]:
+def texts(node: Node, expression: str) -> list[str]:
     """The text of each match: attribute and text results as they are, elements as their text."""
     out = []
     for match in select(node, expression):
@@ -77,14 +80,14 @@ def texts(node: Selector | SelectorList, expression: str) -> list[str]:
     return out
 
 
-def first_text(node: Selector | SelectorList, expression: str | None) -> str | None:
+def first_text(node: Node, expression: str | None) -> str | None:
     if not expression:
         return None
     found = texts(node, expression)
     return found[0] if found else None
 
 
-def links(node: Selector | SelectorList, expression: str) -> list[str]:
+def links(node: Node, expression: str) -> list[str]:
     """Link targets of the matches: attribute/text results as they are, elements by their href."""
     out = []
     for match in select(node, expression):

@@ -46,8 +46,7 @@ def test_source(
     if reason:
         yield {"blocked": reason, "url": where}
         return
-    outputs = spider.parse_saved(response, as_=as_) if as_ else spider.parse_saved(response)
-    for output in outputs or ():
+    for output in spider.parse_saved(response, as_=as_) or ():
         if isinstance(output, Request):
             pending = output.meta.get("pending_call")
             if isinstance(pending, Call):

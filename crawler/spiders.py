@@ -124,8 +124,10 @@ class SourceSpider(scrapy.Spider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         raise NotImplementedError(f"{type(self).__name__} must implement parse()")
 
-    def parse_saved(self, response: Response) -> Iterator[Any]:
-        """Parse one saved response for ``source test``; override when the entry point differs."""
+    def parse_saved(self, response: Response, as_: str | None = None) -> Iterator[Any]:
+        """Parse one saved response for ``source test``; override when the entry point differs.
+
+        ``as_`` (``list`` or ``detail``) matters only to kinds that read both (``html``)."""
         return self.parse(response)
 
     def request(self, url: str, callback: Callable[..., Any], **kwargs: Any) -> Request:

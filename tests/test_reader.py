@@ -265,3 +265,75 @@ def test_source_probe_reads_the_nrw_product_page_as_a_detail_page():
     records = probe("--file", str(PORTALS / "nrw-bank/gruendungszuschuss_15086_real.html"), "--url", url)
     items = [r["item"] for r in records if "item" in r]
     assert items and items[0]["title"] == title and len(items[0]["text"]) >= 2000
+
+
+def source_test(*args: str, code: int = 0) -> list[dict]:
+    root = Path(__file__).resolve().parents[1]
+    result = CliRunner().invoke(cli, ["--config", str(root / "config"), "source", "test", *args])
+    assert result.exit_code == code, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+@needs_realdata
+@pytest.mark.parametrize(
+    "source_id, name",
+    [("nrw-bank", "nrw-bank/gruendungszuschuss_15086_real.html"), ("bw-lbank", "l-bank/guw_bw_real.html")],
+)
+def test_shipped_state_bank_entries_read_their_real_product_pages(source_id: str, name: str):
+    """nrw-bank's old item selector made `source test` read this page as a list; bw-lbank kept soft
+    hyphens and ignored <meta name="canonical">."""
+    url, title = REAL_PORTALS[name]
+    (record,) = [
+        r for r in source_test(source_id, "--file", str(PORTALS / name), "--url", url) if "item" in r
+    ]
+    assert "dropped" not in record
+    assert record["item"]["title"] == title and record["item"]["url"] == url
+    assert len(record["item"]["text"]) >= 2000
+    as_list = CliRunner().invoke(
+        cli, ["source", "probe", "--file", str(PORTALS / name), "--url", url, "--as", "list"]
+    )
+    assert "#" not in "".join(json.loads(line).get("follow", "") for line in as_list.stdout.splitlines())
+
+
+def test_source_test_as_is_for_html_sources_only():
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(Path(__file__).resolve().parents[1] / "config"), "source", "test", "eu-ft"]
+        + ["--file", str(FIXTURES / "programme-list.html"), "--as", "list"],
+    )
+    assert result.exit_code == 1 and "--as applies to kind html" in result.output
+
+
+def test_a_text_selector_that_matches_nothing_is_named_not_the_title(tmp_path: Path):
+    config = tmp_path / "config"
+    config.mkdir()
+    root = Path(__file__).resolve().parents[1] / "config"
+    for name in ("settings.yaml", "keywords.yaml", "lists.yaml"):
+        (config / name).write_text((root / name).read_text("utf-8"), encoding="utf-8")
+    (config / "sources.yaml").write_text(
+        "sources:\n  - {id: bank, name: Bank, kind: html, url: 'https://www.foerderinstitut.example/',"
+        " selectors: {text: 'div.programmtext', published: 'span.datum', pdf: ''}}\n",
+        encoding="utf-8",
+    )
+    url = f"{LIST_URL}innovationsgutschein-digital.html"
+    args = [
+        "--config",
+        str(config),
+        "source",
+        "test",
+        "bank",
+        "--file",
+        str(FIXTURES / "programme-detail.html"),
+    ]
+    result = CliRunner().invoke(cli, args + ["--url", url])
+    assert result.exit_code == 1  # the title was found, but without a text nothing usable came out
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (
+        records[0]["dropped"] == "no text"
+        and records[0]["item"]["title"] == "Innovationsgutschein Digitalisierung"
+    )
+    notes = [r["note"] for r in records if "note" in r]
+    assert notes == [
+        "selectors.text 'div.programmtext' matched nothing",
+        "selectors.published 'span.datum' matched nothing",
+    ]
