@@ -25,8 +25,9 @@ ADVICE = {
     "blocked": "the site shows a bot-protection page: raise the source's delay, crawl less often, "
     "or switch to its export/API if it has one; nothing was deleted",
     "warning": "look at the message; it becomes unhealthy if the next run fails too",
-    "unhealthy": "open the URL in a browser: if the page changed, fix the selectors and check them "
-    "with `foerderradar source test {id} --file PAGE`; nothing was deleted",
+    "unhealthy": "open the URL in a browser: if the page changed, save it and check it with "
+    "`foerderradar source test {id} --file PAGE` (the generic reader alone: `source probe`), then fix "
+    "or drop the selectors it names; nothing was deleted",
 }
 
 
