@@ -82,11 +82,13 @@ def read_page(markup: str, url: str, today: date | None = None) -> Page:
         return Page(url=url, title="", text="")
     title, source = page_title(root)
     canonical = canonical_url(root, url)
+    region = main_region(root)
+    text = main_text(region, url)  # before page_date, which drops the region's links
     return Page(
         url=canonical or url,
         title=title,
-        text=main_text(root, url),
-        published=page_date(root, url, today),
+        text=text,
+        published=page_date(root, region, url, today),
         language=page_language(root),
         pdfs=pdf_links(root, url),
         title_from=source,
@@ -131,22 +133,24 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 def is_chrome(element: lxml.html.HtmlElement) -> bool:
     """Navigation, banner or box by its tag, role or class/id; never a heading or a box with the h1."""
-    if element.tag in HEADINGS or element.xpath(".//h1"):
-        return False  # some sites put the page title in a <header>
-    if element.tag in CHROME_TAGS or (element.get("role") or "").lower() in CHROME_ROLES:
-        return True
-    return bool(CHROME_WORDS.search(f"{element.get('class') or ''} {element.get('id') or ''}"))
+    if element.tag in HEADINGS:
+        return False
+    chrome = (
+        element.tag in CHROME_TAGS
+        or (element.get("role") or "").lower() in CHROME_ROLES
+        or bool(CHROME_WORDS.search(f"{element.get('class') or ''} {element.get('id') or ''}"))
+    )
+    return chrome and not element.xpath(".//h1")  # some sites put the page title in a <header>
 
 
-def main_text(root: lxml.html.HtmlElement, url: str) -> str:
+def main_text(region: lxml.html.HtmlElement, url: str) -> str:
     """The programme text: trafilatura over the main region when it keeps most of it, else the region.
 
-    trafilatura returns HTML here, turned into text by ``foerderradar.text`` like every other page,
+    ``region`` comes from ``main_region``. trafilatura returns HTML here, turned into text by ``foerderradar.text`` like every other page,
     so paragraphs and line breaks mean the same whichever way the text was found.
     """
     import trafilatura
 
-    region = main_region(root)
     own = element_text(region)
     extracted = trafilatura.extract(
         lxml.html.tostring(region, encoding="unicode"),
@@ -251,14 +255,16 @@ def canonical_url(root: lxml.html.HtmlElement, url: str) -> str | None:
     return absolute if absolute.startswith(("http://", "https://")) else None
 
 
-def page_date(root: lxml.html.HtmlElement, url: str = "", today: date | None = None) -> str | None:
+def page_date(
+    root: lxml.html.HtmlElement, region: lxml.html.HtmlElement, url: str = "", today: date | None = None
+) -> str | None:
     """The page's own publication date, or None: its metadata (htmldate over ``<head>``), else a
     labelled date in its main text ("Stand 11/2025", "Veröffentlicht am …", "Last update: …").
 
     Dates in links, teasers and document lists ("Stand: 18. April 2023 / PDF / 537 KB") belong to
     something else, and so does the first ``<time>`` of a page: none of them is read.
     """
-    found = head_date(root, url) or visible_date(root)
+    found = head_date(root, url) or visible_date(region)
     if found and today is not None and found > today.isoformat():
         return None
     return found
@@ -278,8 +284,9 @@ def head_date(root: lxml.html.HtmlElement, url: str) -> str | None:
     return str(found) if found else None
 
 
-def visible_date(root: lxml.html.HtmlElement) -> str | None:
-    region = main_region(root)
+def visible_date(region: lxml.html.HtmlElement) -> str | None:
+    """A labelled date line of the main region (its links are dropped in place: their dates are
+    another page's)."""
     for link in region.xpath(".//a"):
         link.drop_tree()
     for line in element_text(region).split("\n"):
@@ -322,4 +329,4 @@ def pdf_links(root: lxml.html.HtmlElement, url: str) -> list[str]:
 def page_text(markup: str, url: str) -> str:
     """Only the main text of a page (a feed entry's page, a page-kind guess)."""
     root = parse_html(markup[:MAX_HTML_CHARS])
-    return main_text(root, url) if root is not None else ""
+    return main_text(main_region(root), url) if root is not None else ""

@@ -31,7 +31,7 @@ BLOCK_TAGS = PARAGRAPH_TAGS | LINE_TAGS
 INVISIBLE_TAGS = frozenset("script style noscript template head title svg iframe object".split())
 
 # Soft hyphen, zero-width space/joiners, word joiner, BOM: invisible, and they break word matches.
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"), None)
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e]")
 # C0/C1 control bytes: removed, never a reason to stop reading (lxml and SQLite tools stop at a NUL).
 # Those that are whitespace to Python (vertical tab, form feed, separators, NEL) become a space.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
@@ -48,7 +48,9 @@ def normalise(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+    text = _INVISIBLE.sub("", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     text = _CONTROL_SPACE.sub(" ", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
