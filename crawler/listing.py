@@ -26,11 +26,12 @@ GENERIC_TEXT = re.compile(
     r"alle anzeigen|show all|top|nach oben|\W*)$",
     re.I,
 )
+# In a link target: whole words only ("print" is not "blueprint", "share" not "shareholder").
 NOT_A_CALL = re.compile(
-    r"login|logout|anmelden|registrier|sign[-_ ]?in|sign[-_ ]?up|share|teilen|facebook|twitter|linkedin|"
-    r"xing|whatsapp|mastodon|instagram|youtube|mailto:|tel:|javascript:|drucken|print|rss|newsletter|"
-    r"impressum|imprint|datenschutz|privacy|cookie|barrierefrei|accessibility|kontakt|contact|sitemap|"
-    r"leichte-sprache|gebaerdensprache",
+    r"^(?:mailto|tel|javascript):|(?<![a-z])(?:login|logout|anmelden|abmelden|registrier\w*|sign-?in|"
+    r"sign-?up|share|teilen|drucken|print|rss|newsletter|impressum|imprint|datenschutz\w*|privacy|"
+    r"cookies?|barrierefreiheit|accessibility|kontakt|contact|sitemap|leichte-sprache|"
+    r"gebaerdensprache)(?![a-z])",
     re.I,
 )
 FILES = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|jpe?g|png|gif|svg|mp4|mp3|ics|xml)$", re.I)

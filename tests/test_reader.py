@@ -337,3 +337,23 @@ def test_a_text_selector_that_matches_nothing_is_named_not_the_title(tmp_path: P
         "selectors.text 'div.programmtext' matched nothing",
         "selectors.published 'span.datum' matched nothing",
     ]
+
+
+@pytest.mark.parametrize(
+    "href, is_call",
+    [
+        ("/de/foerderung/programme/blueprint-transfer.html", True),  # not "print"
+        ("/de/foerderung/programme/shareholder-fonds.html", True),  # not "share"
+        ("/de/foerderung/programme/?share=mail", False),
+        ("/de/kontakt/", False),
+        ("/login/", False),
+        ("#kontakt", False),
+        ("/de/foerderung/programme/merkblatt.pdf", False),
+        ("https://www.anderes-portal.example/programm.html", False),
+        ("/en/funding/programmes/transfer.html", False),  # another language than the list page's
+        ("/de/", False),  # up the site's tree
+    ],
+)
+def test_which_link_targets_may_be_calls(href: str, is_call: bool):
+    anchor = text.parse_html(f"<a href='{href}'>Programm</a>").xpath("//a")[0]
+    assert (listing.call_target(anchor, LIST_URL, LIST_URL) is not None) == is_call
