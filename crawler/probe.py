@@ -20,10 +20,13 @@ from foerderradar.configuration import Source
 KINDS = ("list", "detail")
 
 
-def probe_source(url: str) -> Source:
-    """A throw-away ``html`` source for a page that has no config entry: the generic reader alone."""
+def probe_source(url: str, body: bytes = b"") -> Source:
+    """A throw-away source for a saved file that has no config entry: kind ``feed`` for an RSS or
+    Atom feed, else ``html`` (the generic reader alone)."""
     host = urlsplit(url).netloc or "probe"
-    return Source(id="probe", name=f"probe of {host}", kind="html", url=url)
+    head = body[:1000].lstrip().lower()
+    kind = "feed" if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head else "html"
+    return Source(id="probe", name=f"probe of {host}", kind=kind, url=url)
 
 
 def test_source(

@@ -346,12 +346,15 @@ def source_test(ctx: Context, source_id: str, file_path: str, url: str | None, a
 @click.option("--as", "as_", type=click.Choice(["list", "detail"]), help="Read the page as this kind.")
 @friendly
 def source_probe(file_path: str, url: str, as_: str | None) -> None:
-    """Run the generic reader on a saved page, no config entry needed; print JSON lines as `source test`."""
+    """Run the generic reader on a saved page (or feed), no config entry needed; JSON lines as `source test`."""
     from crawler.probe import probe_source
 
     if not url.startswith(("http://", "https://")):
         raise UserError(f"--url {url!r}: give the page's http(s) address")
-    _print_probe(probe_source(url), Path(file_path), url, as_)
+    source = probe_source(url, Path(file_path).read_bytes()[:1000])
+    if as_ and source.kind != "html":
+        raise UserError(f"--as applies to HTML pages; {file_path} is a feed")
+    _print_probe(source, Path(file_path), url, as_)
 
 
 def _print_probe(source: Any, path: Path, url: str | None, as_: str | None) -> None:

@@ -357,3 +357,9 @@ def test_a_text_selector_that_matches_nothing_is_named_not_the_title(tmp_path: P
 def test_which_link_targets_may_be_calls(href: str, is_call: bool):
     anchor = text.parse_html(f"<a href='{href}'>Programm</a>").xpath("//a")[0]
     assert (listing.call_target(anchor, LIST_URL, LIST_URL) is not None) == is_call
+
+
+def test_source_probe_reads_a_saved_feed_as_a_feed():
+    feed = Path(__file__).parent / "fixtures" / "crawler" / "site" / "bmx" / "bekanntmachungen.rss"
+    records = probe("--file", str(feed), "--url", "https://www.ministerium.example/feed.rss")
+    assert len([r for r in records if "item" in r]) == 3
