@@ -36,7 +36,9 @@ NOT_A_CALL = re.compile(
 )
 FILES = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|zip|jpe?g|png|gif|svg|mp4|mp3|ics|xml)$", re.I)
 NEXT_TEXT = re.compile(r"^(?:weiter|nächste(?: seite)?|next(?: page)?|vor|›|»|>|>>|→)$", re.I)
-NEXT_CLASS = re.compile(r"next|forward|weiter", re.I)
+NEXT_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:next|forward|weiter)(?:$|[\s_-])", re.I
+)  # "--next", not "weiterlesen"
 LANGUAGE_LINK = re.compile(r"^/?(?:de|en|fr|it|es|pl)(?:/|$)|[?&](?:lang|language|sprache)=", re.I)
 MIN_TITLE_CHARS = 10
 
