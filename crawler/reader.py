@@ -46,7 +46,7 @@ MAIN_XPATHS = (
 SITE_SEPARATORS = re.compile(r"\s+[|–—:-]\s+|\s*\|\s*")
 PDF_WORDS = re.compile(
     r"richtlinie|bekanntmachung|f(?:ö|oe)rderaufruf|aufruf|merkblatt|guideline|call|work.?programme|"
-    r"ausschreibung|f(?:ö|oe)rderbedingungen|programm",
+    r"ausschreibung|f(?:ö|oe)rderbedingungen|programmbeschreibung",
     re.I,
 )
 MAX_PDFS = 3
