@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy import Spider, signals
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.dupefilters import RFPDupeFilter
+from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.throttle import AutoThrottle
 from scrapy.http import Request, Response
 from scrapy.logformatter import LogFormatter
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet import reactor
+from twisted.internet import reactor, threads
 from twisted.internet.task import deferLater
 
+from crawler.addresses import AddressPolicy
 from crawler.spiders import Blocked, SourceSpider
 
 MAX_BACKOFF = 120.0
@@ -59,6 +64,69 @@ class WireStats:
     def _source_spider(self) -> SourceSpider | None:
         spider = self.crawler.spider
         return spider if isinstance(spider, SourceSpider) else None
+
+
+class PrivateAddress(IgnoreRequest):
+    """A request to a private, loopback, link-local or metadata address the source does not allow."""
+
+
+class AddressGuard:
+    """Downloader middleware: refuse requests whose host resolves to a non-public address (SSRF).
+
+    Before the request: the host is resolved (in a thread, like Scrapy's own resolver) and every
+    address it has is checked, so no packet goes to an internal service. After it: the address the
+    connection really reached (``response.ip_address``) is checked again, so a name that resolves
+    differently the second time (DNS rebinding) is caught before the HTTP cache stores the answer.
+    Every request passes here, redirects and robots.txt included.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> AddressGuard:
+        return cls(crawler)
+
+    def _policy(self) -> AddressPolicy | None:
+        spider = self.crawler.spider
+        return AddressPolicy.of(spider.source.allow_private) if isinstance(spider, SourceSpider) else None
+
+    async def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        policy = self._policy()
+        if policy is None or policy.allow_all or request.meta.get("proxy"):
+            return
+        parts = urlsplit(request.url)
+        host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            addresses = [str(ipaddress.ip_address(host))]
+        except ValueError:
+            addresses = await maybe_deferred_to_future(threads.deferToThread(_resolve, host, port))
+        reason = policy.refusal(host, port, addresses)
+        if reason:
+            raise PrivateAddress(f"{reason} ({request.url})")
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        policy = self._policy()
+        peer = getattr(response, "ip_address", None)
+        if policy is None or policy.allow_all or peer is None or request.meta.get("proxy"):
+            return response
+        parts = urlsplit(request.url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        reason = policy.refusal(parts.hostname or "", port, [str(peer)])
+        if reason:
+            raise PrivateAddress(f"{reason} ({request.url})")
+        return response
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    """Every address of ``host``; none when it does not resolve (the download then fails as usual)."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError:
+        return []
+    return sorted({str(info[4][0]) for info in found})
 
 
 class BackoffRetry(RetryMiddleware):

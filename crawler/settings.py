@@ -66,6 +66,9 @@ def process_settings(config: Config, log_level: str = "WARNING") -> dict[str, An
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.BackoffRetry": 550,
             "crawler.middlewares.WireStats": 950,
+            # last before the network: sees every request (redirects, robots.txt) and the real
+            # peer address of each response before the HTTP cache (900) could store it
+            "crawler.middlewares.AddressGuard": 960,
         },
         "EXTENSIONS": {
             "scrapy.extensions.throttle.AutoThrottle": None,

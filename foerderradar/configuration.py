@@ -196,8 +196,20 @@ class Source(_Model):
     schedule: str | None = None  # cron for this source's crawl; None: settings schedule.crawl
     max_bytes: int | None = Field(None, gt=0)
     sedia: SediaOptions | None = None
+    # private, loopback and link-local addresses are refused unless allowed: true, or a list of
+    # hosts / host:port / networks (crawler/addresses.py checks the resolved address)
+    allow_private: bool | list[str] = False
 
     _cron = field_validator("schedule")(_check_cron)
+
+    @field_validator("allow_private")
+    @classmethod
+    def _allowed_hosts(cls, value: bool | list[str]) -> bool | list[str]:
+        for entry in value if isinstance(value, list) else []:
+            host = entry.strip()
+            if not host or any(c in host for c in " ?#@") or "://" in host:
+                raise ValueError(f"'{entry}' is not a host, host:port or network like 10.1.0.0/16")
+        return value
 
     @model_validator(mode="after")
     def _html_needs_selectors(self) -> Source:
