@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import socket
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,7 +15,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.dupefilters import RFPDupeFilter
 from scrapy.exceptions import IgnoreRequest
 from scrapy.extensions.throttle import AutoThrottle
-from scrapy.http import Request, Response
+from scrapy.http import Request, Response, TextResponse
 from scrapy.logformatter import LogFormatter
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor, threads
@@ -127,6 +129,103 @@ def _resolve(host: str, port: int) -> list[str]:
     except OSError:
         return []
     return sorted({str(info[4][0]) for info in found})
+
+
+# C0 control bytes other than tab, line feed and carriage return, and DEL: never text, and XML
+# parsers stop at them (a feed item with a NUL was cut short there).
+CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+XML_DECLARED = re.compile(rb"""^(\s*<\?xml[^>]{0,200}?encoding=["'])[^"']{1,40}(["'])""")
+WIDE_ENCODINGS = ("utf-16", "utf-32", "utf16", "utf32")  # where a zero byte is part of a character
+
+
+class TextGuard:
+    """Downloader middleware: the body of every text response is clean text in a charset that decodes.
+
+    Control bytes are removed (noted on the run), so every parser after it sees the whole text. A
+    body that does not decode in its declared charset is detected (charset_normalizer) and re-encoded
+    as UTF-8, noted on the run, instead of being read with U+FFFD replacement characters. It sits
+    after the HTTP cache, so the cache keeps what the server sent.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> TextGuard:
+        return cls(crawler)
+
+    def process_response(
+        self, request: Request, response: Response, spider: Spider | None = None
+    ) -> Response:
+        source = self.crawler.spider
+        if (
+            not isinstance(response, TextResponse)
+            or not response.body
+            or not isinstance(source, SourceSpider)
+        ):
+            return response
+        cleaned, notes = clean_body(response.body, response.encoding)
+        for note in notes:
+            source.run.note(response.url, note)
+        if cleaned.body == response.body and cleaned.encoding == response.encoding:
+            return response
+        if cleaned.encoding == response.encoding:
+            return response.replace(body=cleaned.body)
+        # re-encoded as UTF-8: say so wherever a parser looks (feedparser reads header and declaration)
+        headers = response.headers.copy()
+        ctype = (headers.get("Content-Type") or b"text/html").decode("latin-1").split(";", 1)[0]
+        headers["Content-Type"] = f"{ctype}; charset=utf-8"
+        body = XML_DECLARED.sub(rb"\1utf-8\2", cleaned.body, count=1)
+        return response.replace(body=body, encoding="utf-8", headers=headers)
+
+
+@dataclass(frozen=True)
+class Body:
+    body: bytes
+    encoding: str
+
+
+def clean_body(body: bytes, declared: str) -> tuple[Body, list[str]]:
+    """The body without control bytes, in a charset it decodes in (UTF-8 when re-encoded); notes why."""
+    notes: list[str] = []
+    wide = declared.lower().replace("_", "-").startswith(WIDE_ENCODINGS)
+    if not wide:
+        stripped = body.translate(None, CONTROL_BYTES)
+        if len(stripped) != len(body):
+            notes.append(
+                f"removed {len(body) - len(stripped)} control bytes (NUL and the like) from the text"
+            )
+            body = stripped
+    try:
+        body.decode(declared)
+        return Body(body, declared), notes
+    except (UnicodeDecodeError, LookupError) as exc:
+        where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
+        detected = detect_charset(body)
+        if detected is None:
+            notes.append(
+                f"the text does not decode as its declared charset {declared}{where} and no other charset "
+                "fits: undecodable bytes were replaced (U+FFFD)"
+            )
+            return Body(body, declared), notes
+        notes.append(
+            f"the text does not decode as its declared charset {declared}{where}; read as {detected}"
+        )
+        return Body(body.decode(detected).encode("utf-8"), "utf-8"), notes
+
+
+def detect_charset(body: bytes) -> str | None:
+    """The charset the body decodes in best (charset_normalizer), or None."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(body).best()
+    if best is None or best.encoding is None:
+        return None
+    try:
+        body.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return str(best.encoding)
 
 
 class BackoffRetry(RetryMiddleware):

@@ -65,6 +65,7 @@ def process_settings(config: Config, log_level: str = "WARNING") -> dict[str, An
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.BackoffRetry": 550,
+            "crawler.middlewares.TextGuard": 580,  # after the cache (900): the cache keeps the raw body
             "crawler.middlewares.WireStats": 950,
             # last before the network: sees every request (redirects, robots.txt) and the real
             # peer address of each response before the HTTP cache (900) could store it
