@@ -69,6 +69,16 @@ def watch_parent(grace: float = 30.0) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def show_progress() -> None:
+    """Progress lines (retries, "still crawling") go to stderr at any Scrapy log level, once each."""
+    progress = logging.getLogger("foerderradar.progress")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s progress: %(message)s", "%H:%M:%S"))
+    progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
+    progress.propagate = False  # Scrapy's root handler would filter it out at WARNING, or print it twice
+
+
 def run_all(config: Config, sources: list[Source], run_id: str, log_level: str) -> str | None:
     """Run every source's crawler in one reactor; the store failure that stopped them, if any."""
     from scrapy import signals
@@ -76,6 +86,7 @@ def run_all(config: Config, sources: list[Source], run_id: str, log_level: str) 
     from scrapy.utils.defer import deferred_from_coro
 
     process = CrawlerProcess(process_settings(config, log_level))
+    show_progress()
     # A robots.txt that cannot be fetched is logged by Scrapy with two tracebacks per source; the
     # request itself then fails the same way and is recorded on the run with its URL, so say it once.
     logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)

@@ -2,7 +2,7 @@
 
 A funding feed is third-party input: an entry linking to ``http://169.254.169.254/…`` or to a host
 inside the network must not be fetched (SSRF). What counts is the address a host name resolves to,
-checked for every request, redirects and robots.txt included (``crawler.middlewares.AddressGuard``).
+checked for every request, redirects and robots.txt included (``crawler.guards.AddressGuard``).
 """
 
 from __future__ import annotations

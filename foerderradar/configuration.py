@@ -137,6 +137,7 @@ class CrawlSettings(_Model):
     max_pdf_bytes: int = Field(10_000_000, gt=0)
     unhealthy_after: int = Field(2, ge=1)
     low_yield_ratio: float = Field(0.5, ge=0, le=1)
+    progress_every: float = Field(30.0, ge=0)  # seconds between "still crawling" lines; 0: none
 
 
 class Settings(_Model):

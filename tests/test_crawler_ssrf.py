@@ -102,10 +102,12 @@ def test_a_source_without_allow_private_cannot_crawl_loopback(tmp_path: Path) ->
             ['{id: f, name: F, kind: feed, url: "{base}/f.rss", allow_private: false}'],
         )
         result = CliRunner().invoke(cli, ["--config", str(folder), "crawl"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
+    assert "crawl FAILED: the one source crawled failed" in result.output
     assert site.log == []  # not even robots.txt was asked for
     (run,) = stored(folder, "SELECT * FROM crawl_runs")
     assert run["errors"] == 1 and run["items"] == 0 and run["status"] == "finished"
+    assert run["requests"] == 0  # a refused request never went over the wire
     (message,) = json.loads(run["error_messages"])
     assert "refused: 127.0.0.1 is a loopback address" in message["message"]
     assert "allow_private" in message["message"]

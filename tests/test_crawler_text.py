@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from test_crawler import write_config
 
-from crawler.middlewares import clean_body
+from crawler.guards import clean_body
 from foerderradar.cli import cli
 from foerderradar.configuration import load_config
 from foerderradar.demo.server import SampleSite
