@@ -202,3 +202,19 @@ def test_a_killed_crawl_child_leaves_its_row_interrupted(tmp_path: Path) -> None
     assert "exited with code -9" in err and "Traceback" not in err
     (row,) = rows(folder, "SELECT * FROM crawl_runs")
     assert row["status"] == "interrupted"
+
+
+def test_status_says_a_run_was_interrupted(tmp_path: Path) -> None:
+    folder = write_config(tmp_path / "config", "http://127.0.0.1:9", [FEED])
+    store = Store(load_config(folder).database_path)
+    try:
+        store.sync_sources(load_config(folder).sources)
+        row = store.start_crawl_run("r", "feed", "2026-12-01T06:00:00+00:00", 0)
+        store.interrupt_crawl_runs(lambda pid: True)
+        assert store.crawl_runs("r")[0]["id"] == row
+    finally:
+        store.close()
+    done = foerderradar(folder, "status")
+    assert done.returncode == 0, done.stderr
+    assert "(interrupted)" in done.stdout
+    assert "first problem: interrupted: the crawl process ended before this source finished" in done.stdout
