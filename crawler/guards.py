@@ -35,6 +35,7 @@ class AddressGuard:
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
+        self.resolved: dict[tuple[str, int], list[str]] = {}  # one lookup per host and crawl
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> AddressGuard:
@@ -53,7 +54,10 @@ class AddressGuard:
         try:
             addresses = [str(ipaddress.ip_address(host))]
         except ValueError:
-            addresses = await maybe_deferred_to_future(threads.deferToThread(_resolve, host, port))
+            if (host, port) not in self.resolved:  # a changed answer later is caught after the connect
+                found = await maybe_deferred_to_future(threads.deferToThread(_resolve, host, port))
+                self.resolved[(host, port)] = found
+            addresses = self.resolved[(host, port)]
         reason = policy.refusal(host, port, addresses)
         if reason:
             raise PrivateAddress(reason)  # the run record adds the URL

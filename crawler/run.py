@@ -89,14 +89,24 @@ def _store(config: Config) -> Iterator[Any]:
 
 
 def process_gone(pid: int) -> bool:
-    """Whether no process ``pid`` runs any more (a crawl row's owner)."""
+    """Whether no crawl process ``pid`` runs any more (the owner of a ``running`` row).
+
+    On Linux the pid must still be a crawl (``python -m crawler``): after a reboot the number may
+    belong to another program, and the row would otherwise stay "running" for ever.
+    """
+    if pid <= 0:
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except PermissionError:
-        return False  # it exists, under another user
-    return False
+        pass  # it exists, under another user
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    try:
+        return b"-m\x00crawler\x00" not in cmdline.read_bytes()
+    except OSError:
+        return not Path("/proc/self").exists()  # no /proc (macOS): trust os.kill
 
 
 def test_source(source: Source, path: Path, url: str | None = None) -> Iterator[dict[str, Any]]:

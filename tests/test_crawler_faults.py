@@ -218,3 +218,14 @@ def test_status_says_a_run_was_interrupted(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "(interrupted)" in done.stdout
     assert "first problem: interrupted: the crawl process ended before this source finished" in done.stdout
+
+
+def test_a_reused_pid_does_not_keep_a_stale_row_running() -> None:
+    from crawler.run import process_gone
+
+    assert process_gone(0) and process_gone(-1)
+    assert process_gone(os.getpid()) == Path("/proc/self").exists()  # pytest is alive but no crawl
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    assert process_gone(int(ended.stdout))
