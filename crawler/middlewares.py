@@ -190,5 +190,10 @@ class LoopAwareDupeFilter(RFPDupeFilter):
     def log(self, request: Request, spider: Spider) -> None:
         super().log(request, spider)
         hops = request.meta.get("redirect_urls")
-        if hops and isinstance(spider, SourceSpider):
-            spider.record_error(hops[0], f"redirect loop ({' → '.join([*hops, request.url])})")
+        if not hops or not isinstance(spider, SourceSpider):
+            return
+        chain = " → ".join([*hops, request.url])
+        if request.url in hops:
+            spider.record_error(hops[0], f"redirect loop ({chain})")
+        else:  # two links that lead to one page: not a fault of the source
+            spider.run.note(hops[0], f"redirects to a page already read in this run ({chain})")

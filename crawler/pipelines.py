@@ -119,18 +119,18 @@ class StorePipeline:
         try:
             outcome = self.store.save_call(item)
         except sqlite3.Error as exc:
-            self.store_failed(exc)
-            raise DropItem(self.failure) from None
+            raise DropItem(self.store_failed(exc)) from None
         if isinstance(source, SourceSpider):
             source.run.items += 1
             setattr(source.run, outcome, getattr(source.run, outcome) + 1)
         return item
 
-    def store_failed(self, exc: sqlite3.Error) -> None:
-        """Stop this crawl (and, through ``STORE_FAILED``, the process's others) with one message."""
-        self.failure = store_failure_message(self.database, exc)
-        self.crawler.stats.set_value(STORE_FAILED, self.failure)
+    def store_failed(self, exc: sqlite3.Error) -> str:
+        """Stop this crawl (and, through ``STORE_FAILED``, the process's others); the one message."""
+        failure = self.failure = store_failure_message(self.database, exc)
+        self.crawler.stats.set_value(STORE_FAILED, failure)
         deferred_from_coro(self.crawler.engine.close_spider_async(reason=STORE_FAILED))
+        return failure
 
     def spider_closed(self, spider: Any = None, reason: str = "finished") -> None:
         source = self.crawler.spider
