@@ -229,3 +229,17 @@ def test_a_reused_pid_does_not_keep_a_stale_row_running() -> None:
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
     assert process_gone(int(ended.stdout))
+
+
+def test_an_unwritable_http_cache_is_one_warning_and_the_crawl_goes_on(tmp_path: Path) -> None:
+    with SampleSite(root=SITE) as site:
+        folder = write_config(tmp_path / "config", site.base_url, [FEED])
+        cache = load_config(folder).database_path.parent / "httpcache"
+        cache.parent.mkdir(parents=True)
+        cache.write_text("not a folder", encoding="utf-8")  # every page write fails
+        done = foerderradar(folder, "crawl")
+    assert done.returncode == 0, done.stderr
+    warnings = [line for line in done.stderr.splitlines() if "HTTP cache" in line]
+    assert len(warnings) == 1 and "crawling on without it" in warnings[0]
+    assert "Traceback" not in done.stderr
+    assert len(calls_of(folder)) == 3
