@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -181,6 +182,23 @@ class SediaOptions(_Model):
     text: str = "***"
 
 
+# an allow_private entry: host or IPv4 with an optional port, [IPv6]:port, a bare IPv6, or a network
+_ALLOWED_HOST = re.compile(
+    r"^(?:[A-Za-z0-9.-]+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?|[0-9A-Fa-f:.]+(?:/\d{1,3})?)$"
+)
+
+
+def _is_network(entry: str) -> bool:
+    """False for an entry that looks like a network (with "/") but is none, like 10.0.0.0/99."""
+    if "/" not in entry:
+        return True
+    try:
+        ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
 class Source(_Model):
     id: str = Field(pattern=ID_PATTERN)
     name: str
@@ -207,9 +225,11 @@ class Source(_Model):
     @classmethod
     def _allowed_hosts(cls, value: bool | list[str]) -> bool | list[str]:
         for entry in value if isinstance(value, list) else []:
-            host = entry.strip()
-            if not host or any(c in host for c in " ?#@") or "://" in host:
-                raise ValueError(f"'{entry}' is not a host, host:port or network like 10.1.0.0/16")
+            if not _ALLOWED_HOST.match(entry.strip()) or not _is_network(entry.strip()):
+                raise ValueError(
+                    f"'{entry}' is not a host, host:port, address or network (e.g. intranet.example:8080, "
+                    "10.1.0.0/16)"
+                )
         return value
 
     @model_validator(mode="after")

@@ -82,14 +82,30 @@ def test_public_addresses_and_allowed_entries_pass() -> None:
     assert AddressPolicy.of(True).refusal("x", 80, ["169.254.169.254"]) is None
 
 
-def test_a_malformed_allow_private_entry_is_a_config_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "entry", ["http://intranet/x", "intranet.example:abc", "a b", "10.0.0.0/x", "10.0.0.0/99", ""]
+)
+def test_a_malformed_allow_private_entry_is_a_config_error(tmp_path: Path, entry: str) -> None:
     folder = write_config(
         tmp_path / "config",
         "http://127.0.0.1:9",
-        ['{id: f, name: F, kind: feed, url: "{base}/f.rss", allow_private: ["http://intranet/x"]}'],
+        [f'{{id: f, name: F, kind: feed, url: "{{base}}/f.rss", allow_private: ["{entry}"]}}'],
     )
     with pytest.raises(ConfigError, match="allow_private"):
         load_config(folder)
+
+
+@pytest.mark.parametrize(
+    "entry", ["intranet.example", "intranet.example:8080", "10.1.0.0/16", "[fd00::1]:80", "fd00::1"]
+)
+def test_well_formed_allow_private_entries_load_and_parse(tmp_path: Path, entry: str) -> None:
+    folder = write_config(
+        tmp_path / "config",
+        "http://127.0.0.1:9",
+        [f'{{id: f, name: F, kind: feed, url: "{{base}}/f.rss", allow_private: ["{entry}"]}}'],
+    )
+    (source,) = load_config(folder).sources
+    assert AddressPolicy.of(source.allow_private).allowed  # the crawler reads it the same way
 
 
 def test_a_source_without_allow_private_cannot_crawl_loopback(tmp_path: Path) -> None:
