@@ -156,28 +156,48 @@ def clean_body(body: bytes, declared: str) -> tuple[Body, list[str]]:
         return Body(body, declared), notes
     except (UnicodeDecodeError, LookupError) as exc:
         where = f" at byte {exc.start}" if isinstance(exc, UnicodeDecodeError) else ""
-        detected = detect_charset(body)
-        if detected is None:
-            notes.append(
-                f"the text does not decode as its declared charset {declared}{where} and no other charset "
-                "fits: undecodable bytes were replaced (U+FFFD)"
-            )
-            return Body(body, declared), notes
+    found = own_charset(body, declared) or detect_charset(body)
+    if found is None:
         notes.append(
-            f"the text does not decode as its declared charset {declared}{where}; read as {detected}"
+            f"the text does not decode as its declared charset {declared}{where} and no other charset "
+            "fits: undecodable bytes were replaced (U+FFFD)"
         )
-        return Body(body.decode(detected).encode("utf-8"), "utf-8"), notes
+        return Body(body, declared), notes
+    charset, how = found
+    notes.append(
+        f"the text does not decode as its declared charset {declared}{where}; read as {charset} ({how})"
+    )
+    return Body(body.decode(charset).encode("utf-8"), "utf-8"), notes
 
 
-def detect_charset(body: bytes) -> str | None:
-    """The charset the body decodes in best (charset_normalizer), or None."""
+def own_charset(body: bytes, declared: str) -> tuple[str, str] | None:
+    """The charset the page's own ``<meta>`` (or XML declaration) names, when it differs and decodes."""
+    from w3lib.encoding import html_body_declared_encoding
+
+    named = html_body_declared_encoding(body)
+    if not named or named.lower() == declared.lower():
+        return None
+    try:
+        body.decode(named)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return named, "the page's own charset"
+
+
+# The sources are German and English: a body that is not what it claims is, in practice, in one of
+# these. Unrestricted detection read short German text as mac_turkish.
+WESTERN = ["cp1252", "iso8859_15", "latin_1", "mac_roman", "cp850"]
+
+
+def detect_charset(body: bytes) -> tuple[str, str] | None:
+    """The Western European charset the body decodes in best (charset_normalizer), or None."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(body).best()
+    best = from_bytes(body, cp_isolation=WESTERN).best()
     if best is None or best.encoding is None:
         return None
     try:
         body.decode(best.encoding)
     except (UnicodeDecodeError, LookupError):
         return None
-    return str(best.encoding)
+    return str(best.encoding), "detected from its bytes"

@@ -112,3 +112,17 @@ def test_a_feed_in_latin1_that_claims_utf8_keeps_its_umlauts(tmp_path: Path) -> 
     assert call["title"] == "Förderung für Gründerinnen"
     assert "Zuschüsse für Gründungsvorhaben" in call["text"] and "\ufffd" not in call["text"]
     assert any("declared charset utf-8" in n for n in notes_of(folder))
+
+
+def test_a_lying_charset_is_read_by_the_pages_own_meta_first_then_detected() -> None:
+    page = '<html><head><meta charset="windows-1252"></head><body>Förderung für Anträge</body></html>'
+    body, notes = clean_body(page.encode("cp1252"), "utf-8")  # the server's header said utf-8
+    assert body.encoding == "utf-8" and "Förderung für Anträge" in body.body.decode("utf-8")
+    assert notes == [
+        "the text does not decode as its declared charset utf-8 at byte 55; read as cp1252 (the page's own charset)"
+    ]
+    short = "<p>Zuschüsse für Gründungen größerer Vorhaben</p>".encode("cp1252")
+    body, notes = clean_body(short, "utf-8")
+    assert body.body.decode("utf-8") == "<p>Zuschüsse für Gründungen größerer Vorhaben</p>"
+    assert notes[0].endswith("read as cp1252 (detected from its bytes)")
+    assert clean_body("Förderung".encode(), "utf-8") == (type(body)("Förderung".encode(), "utf-8"), [])
