@@ -185,7 +185,16 @@ class LoopAwareDupeFilter(RFPDupeFilter):
     """Scrapy's duplicate filter, but a redirect back to a page already asked for is a recorded error.
 
     Otherwise a redirect loop ends silently: the request is dropped as a duplicate, no errback runs.
+    A request a call waits for (``meta["pending_call"]``) is never dropped as a mere duplicate:
+    the call would be lost with it.
     """
+
+    def request_seen(self, request: Request) -> bool:
+        seen = super().request_seen(request)
+        hops = request.meta.get("redirect_urls") or []
+        if seen and request.meta.get("pending_call") is not None and request.url not in hops:
+            return False  # a call waits on this page (two feed entries, one page): read it again
+        return seen
 
     def log(self, request: Request, spider: Spider) -> None:
         super().log(request, spider)

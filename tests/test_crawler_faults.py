@@ -243,3 +243,33 @@ def test_an_unwritable_http_cache_is_one_warning_and_the_crawl_goes_on(tmp_path:
     assert len(warnings) == 1 and "crawling on without it" in warnings[0]
     assert "Traceback" not in done.stderr
     assert len(calls_of(folder)) == 3
+
+
+def test_feed_entries_sharing_a_page_are_all_kept(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    root.mkdir()
+    (root / "seite.html").write_text(
+        "<html><body><main><p>Gemeinsame Seite zu beiden Aufrufen.</p></main></body></html>", encoding="utf-8"
+    )
+    items = "".join(
+        f"<item><title>Aufruf {n}</title><link>{link}</link><guid isPermaLink='false'>aufruf-{n}</guid>"
+        f"<description>Kurzfassung {n}.</description></item>"
+        for n, link in enumerate(["/seite.html", "/seite.html", "/weiter"])
+    )
+    (root / "f.rss").write_text(
+        f"<rss version='2.0'><channel><title>T</title>{items}</channel></rss>", encoding="utf-8"
+    )
+    with SampleSite(root=root) as site:
+        site.overrides["/weiter"] = (302, b"", {"Location": f"{site.base_url}/seite.html"})
+        folder = write_config(
+            tmp_path / "config",
+            site.base_url,
+            ['{id: f, name: F, kind: feed, follow_links: true, url: "{base}/f.rss"}'],
+        )
+        done = foerderradar(folder, "crawl")
+    assert done.returncode == 0, done.stderr
+    calls = calls_of(folder)
+    assert sorted(c["title"] for c in calls.values()) == ["Aufruf 0", "Aufruf 1", "Aufruf 2"]
+    assert all("Gemeinsame Seite" in c["text"] for c in calls.values())
+    (run,) = rows(folder, "SELECT * FROM crawl_runs")
+    assert run["errors"] == 0
