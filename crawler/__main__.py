@@ -98,8 +98,11 @@ def run_all(config: Config, sources: list[Source], run_id: str, log_level: str) 
     from twisted.internet import defer, reactor
 
     failures: list[str] = []
+    shutting_down: list[bool] = []
 
     def stop_all(spider: Any, reason: str) -> None:  # the disk is full for every source alike
+        if reason == "shutdown":  # SIGTERM or the parent gone: the sources still queued never start
+            shutting_down.append(True)
         if reason == STORE_FAILED and not failures:
             failures.append(str(crawlers[spider.name].stats.get_value(STORE_FAILED)))
             for crawler in crawlers.values():
@@ -112,7 +115,7 @@ def run_all(config: Config, sources: list[Source], run_id: str, log_level: str) 
     @defer.inlineCallbacks
     def one_after_another(group: list[Source]) -> Generator[Any, Any, None]:
         for source in group:
-            if failures:
+            if failures or shutting_down:
                 return
             try:
                 yield process.crawl(

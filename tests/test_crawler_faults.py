@@ -134,7 +134,8 @@ def test_killing_the_parent_ends_the_crawl_child_and_its_row_says_interrupted(tm
     slow = '{id: langsam, name: Langsam, kind: feed, url: "{base}/slow.rss"}'
     with SampleSite(root=SITE, overrides={"/slow.rss": (200, b"<rss/>")}) as site:
         serve_slow(site, hanging)
-        folder = write_config(tmp_path / "config", site.base_url, [slow], timeout=20)
+        # the feed is on the same site, so it waits for the slow source: it must never start
+        folder = write_config(tmp_path / "config", site.base_url, [slow, FEED], timeout=20)
         command = [sys.executable, "-m", "foerderradar", "--config", str(folder), "crawl"]
         parent = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
@@ -152,9 +153,11 @@ def test_killing_the_parent_ends_the_crawl_child_and_its_row_says_interrupted(tm
             parent.wait(10)
             if parent.stderr:
                 parent.stderr.close()
-    (row,) = rows(folder, "SELECT * FROM crawl_runs")
+    (row,) = rows(folder, "SELECT * FROM crawl_runs")  # the queued feed never started
     assert row["status"] == "interrupted" and row["finished"]
     assert any("interrupted" in m["message"] for m in json.loads(row["error_messages"]))
+    assert not any(e.path.startswith("/bmx/") for e in site.log)
+    assert calls_of(folder) == {}
 
 
 def test_a_run_row_left_running_by_a_killed_crawl_is_marked_interrupted_by_the_next(tmp_path: Path) -> None:
