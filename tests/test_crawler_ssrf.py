@@ -172,3 +172,27 @@ def test_feed_links_to_internal_addresses_are_neither_fetched_nor_stored(tmp_pat
     assert any("10.0.0.1 is a private address" in m for m in refused)
     assert any("localhost (" in m and "loopback" in m for m in refused)
     assert any("::1 is a loopback address" in m for m in refused)
+
+
+def test_an_answer_from_an_internal_peer_is_refused_after_the_connect() -> None:
+    """DNS rebinding: the name passed the check, the connection reached an internal address."""
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from crawler.guards import AddressGuard, PrivateAddress
+    from crawler.spiders import spider_class
+    from foerderradar.configuration import Source
+
+    feed_spider = spider_class("feed")
+    crawler = get_crawler(feed_spider)
+    source = Source(id="f", name="F", kind="feed", url="https://calls.example/feed.rss")
+    crawler.spider = feed_spider(source=source)
+    guard = AddressGuard.from_crawler(crawler)
+    request = Request("https://calls.example/page.html")
+    public = HtmlResponse(
+        request.url, body=b"<p>ok</p>", request=request, ip_address=ipaddress.ip_address("93.184.216.34")
+    )
+    assert guard.process_response(request, public) is public
+    rebound = public.replace(ip_address=ipaddress.ip_address("10.0.0.7"))
+    with pytest.raises(PrivateAddress, match=r"calls.example \(10.0.0.7\) is a private address"):
+        guard.process_response(request, rebound)
