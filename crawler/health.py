@@ -71,7 +71,9 @@ def first_message(run: Mapping[str, Any]) -> str:
         return "no message"
     failures = [m for m in messages if isinstance(m, dict) and m.get("level", "error") != "note"]
     first = (failures or messages)[0]
-    return f"{first.get('message')} at {first.get('url')}" if isinstance(first, dict) else str(first)
+    if not isinstance(first, dict):
+        return str(first)
+    return f"{first.get('message')} at {first['url']}" if first.get("url") else str(first.get("message"))
 
 
 def assess(source_id: str, runs: Sequence[Mapping[str, Any]], crawl: CrawlSettings) -> SourceHealth:
@@ -158,6 +160,10 @@ def _share(part: int, whole: int) -> str:
 def describe(source: Source, health: SourceHealth) -> list[str]:
     last = health.last_run
     when = f"last run {last['finished'] or last['started']}" if last else "never run"
+    if last and last.get("status") == "running":
+        when = f"crawling since {last['started']}"
+    elif last and last.get("status") == "interrupted":
+        when += " (interrupted)"
     usual = f"usually {health.usual_items} items" if health.usual_items is not None else "no usual yield yet"
     lines = [f"{source.id:<28} {health.state.upper():<10} {when}, {usual}"]
     if last:

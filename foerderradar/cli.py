@@ -18,7 +18,16 @@ from typing import Any, TextIO
 import click
 
 from foerderradar.configuration import CONFIG_ENV, Config, ConfigError, load_config
-from foerderradar.steps import classify_step, crawl_step, cycle, digest_step, run_line, today_in
+from foerderradar.steps import (
+    CycleReport,
+    classify_step,
+    crawl_failure,
+    crawl_step,
+    cycle,
+    digest_step,
+    run_line,
+    today_in,
+)
 from foerderradar.store import Store, StoreError
 
 # Exit codes: 0 fine, 1 a run-time failure with a clear message, 2 bad config or usage.
@@ -132,6 +141,10 @@ def crawl(ctx: Context, source_ids: tuple[str, ...]) -> None:
     runs = crawl_step(ctx.config, ctx.store, list(source_ids) or None)
     for run in runs:
         click.echo(run_line(run))
+    failure = crawl_failure(runs)
+    if failure:  # cron and systemd see the failure
+        click.echo(f"crawl FAILED: {failure.removeprefix('crawl: ')}", err=True)
+        sys.exit(EXIT_FAILURE)
 
 
 @cli.command()
@@ -394,8 +407,17 @@ def status(ctx: Context) -> None:
 def run(ctx: Context, today: str | None) -> None:
     """One full cycle: crawl, classify, send digests, export the review CSV; print a summary."""
     day = parse_day(today) or today_in(ctx.config)
-    for line in cycle(ctx.config, ctx.store, day):
+    _finish_cycle(cycle(ctx.config, ctx.store, day))
+
+
+def _finish_cycle(report: CycleReport) -> None:
+    """Print the summary; a stage that failed entirely is one more line and exit code 1."""
+    for line in report.lines:
         click.echo(line)
+    failure = report.failure_line()
+    if failure:
+        click.echo(failure, err=True)
+        sys.exit(EXIT_FAILURE)
 
 
 @cli.command()
@@ -416,8 +438,8 @@ def demo(out_dir: str, today: str) -> None:
         config_dir = write_demo_config(Path(out_dir), site.base_url)
         click.echo(f"sample sources served at {site.base_url}")
         ctx = Context(str(config_dir))
-        for line in cycle(ctx.config, ctx.store, parse_day(today) or date.today()):
-            click.echo(line)
+        report = cycle(ctx.config, ctx.store, parse_day(today) or date.today())
+    _finish_cycle(report)
 
 
 def main() -> None:

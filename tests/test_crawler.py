@@ -26,6 +26,11 @@ PORTAL_SELECTORS = (
 )
 
 
+def loopback_allowed(entry: str) -> str:
+    """The test server is on 127.0.0.1, which a source must allow (``allow_private``) unless it says."""
+    return entry if "allow_private" in entry else entry.replace("{id:", "{allow_private: true, id:", 1)
+
+
 def write_config(folder: Path, base_url: str, sources: list[str], **crawl: object) -> Path:
     """A small config folder for the sample server; ``sources`` are YAML flow mappings."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -41,7 +46,7 @@ def write_config(folder: Path, base_url: str, sources: list[str], **crawl: objec
     (folder / "lists.yaml").write_text(
         "lists:\n  - {id: team, name: Team, address: team@example.org}\n", encoding="utf-8"
     )
-    body = "".join(f"  - {entry.replace('{base}', base_url)}\n" for entry in sources)
+    body = "".join(f"  - {loopback_allowed(entry).replace('{base}', base_url)}\n" for entry in sources)
     (folder / "sources.yaml").write_text(f"sources:\n{body}", encoding="utf-8")
     return folder
 

@@ -29,6 +29,11 @@ EXPORT = (
 EU = '{id: eu-ft, name: EU, kind: eu-sedia, url: "{base}/eu/search", max_pages: 5, sedia: {page_size: 8}}'
 
 
+def loopback_allowed(entry: str) -> str:
+    """The test server is on 127.0.0.1, which a source must allow (``allow_private``)."""
+    return entry if "allow_private" in entry else entry.replace("{id:", "{allow_private: true, id:", 1)
+
+
 def write_config(folder: Path, base_url: str, sources: list[str], **crawl_options: object) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     crawl_settings = {"download_delay": 0, "retries": 0, "autothrottle": False, "max_pages": 3, "timeout": 5}
@@ -42,7 +47,7 @@ def write_config(folder: Path, base_url: str, sources: list[str], **crawl_option
     (folder / "lists.yaml").write_text(
         "lists:\n  - {id: team, name: Team, address: t@example.org}\n", encoding="utf-8"
     )
-    body = "".join(f"  - {entry.replace('{base}', base_url)}\n" for entry in sources)
+    body = "".join(f"  - {loopback_allowed(entry).replace('{base}', base_url)}\n" for entry in sources)
     (folder / "sources.yaml").write_text(f"sources:\n{body}", encoding="utf-8")
     return folder
 
