@@ -18,7 +18,13 @@ import sqlite_utils
 
 from foerderradar.store.base import Tables, utcnow
 from foerderradar.store.calls import VERSIONED_FIELDS, CallTables, call_from_row
-from foerderradar.store.checks import StoreError, check_file, check_integrity, describe_sqlite_error
+from foerderradar.store.checks import (
+    StoreError,
+    check_file,
+    check_integrity,
+    describe_sqlite_error,
+    read_only_uri,
+)
 from foerderradar.store.digests import DigestTables
 from foerderradar.store.review import ReviewTables
 from foerderradar.store.schema import MIGRATIONS
@@ -62,7 +68,7 @@ class Store(CallTables, ReviewTables, DigestTables):
 
     def _connect(self) -> sqlite_utils.Database:
         if self.readonly:
-            return sqlite_utils.Database(sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True))
+            return sqlite_utils.Database(sqlite3.connect(read_only_uri(self.path), uri=True))
         db = sqlite_utils.Database(self.path)
         db.execute("PRAGMA journal_mode=WAL")
         # WAL's recommended level: no fsync per commit (a crawl commits once per call); a power

@@ -36,6 +36,19 @@ def check_file(path: Path, readonly: bool) -> bool:
     raise StoreError(read_only_message(path))
 
 
+def read_only_uri(path: Path) -> str:
+    """The URI that opens ``path`` for reading only.
+
+    In a folder nobody may write, SQLite cannot create the WAL index (``-shm``) a reader needs; without a
+    ``-wal`` file nobody can change the database there either, so it is opened as immutable.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if not os.access(path.parent, os.W_OK) and not wal.exists():
+        uri += "&immutable=1"
+    return uri
+
+
 def _check_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
