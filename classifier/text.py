@@ -86,11 +86,11 @@ def check_text(raw: str) -> None:
         raise TextError("text looks like binary data, not language")
 
 
-def cap_text(text: str) -> str:
-    """Keep at most MAX_CHARS: the head, plus windows around deadline words further down."""
-    if len(text) <= MAX_CHARS:
+def cap_text(text: str, limit: int = MAX_CHARS) -> str:
+    """Keep at most ``limit`` characters: the head, plus windows around deadline words further down."""
+    if len(text) <= limit:
         return text
-    head = text[: MAX_CHARS - MAX_WINDOWS * WINDOW]
+    head = text[: limit - MAX_WINDOWS * WINDOW]
     parts, last_end = [head], len(head)
     for match in _CUE.finditer(text, len(head)):
         if match.start() < last_end:
