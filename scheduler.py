@@ -288,6 +288,7 @@ def logged(name: Callable[..., str]) -> Callable[[Callable[..., str]], Callable[
                 figures = func(*args)
             except Exception as exc:  # one line, and the daemon keeps running for the next jobs
                 why = str(exc) if isinstance(exc, JobFailed) else f"{type(exc).__name__}: {exc}"
+                why = why.replace("\n", "; ")  # one line per job, also for a ConfigError listing several
                 LOG.error("job %s FAILED after %.1fs: %s", job, time.monotonic() - started, why)
                 return None
             LOG.info("job %s ok in %.1fs: %s", job, time.monotonic() - started, figures)

@@ -54,11 +54,11 @@ class Store(CallTables, ReviewTables, DigestTables):
         try:
             self.readonly = check_file(self.path, reading_only)
             self.db = self._connect()
-            check_integrity(self.db, self.path)
-            if self.readonly:
-                self._check_migrated()
-            else:
-                self.migrate()
+            try:
+                self._check_and_migrate()
+            except BaseException:
+                self.db.close()  # a refused file is not held open
+                raise
         except StoreError:
             raise
         except sqlite3.Error as exc:  # sqlite3.DatabaseError for a file that is not a database
@@ -66,15 +66,22 @@ class Store(CallTables, ReviewTables, DigestTables):
         except OSError as exc:
             raise StoreError(f"{self.path}: cannot open the database ({exc.strerror or exc})") from exc
 
+    def _check_and_migrate(self) -> None:
+        check_integrity(self.db, self.path)
+        if self.readonly:
+            self._check_migrated()
+        else:
+            self.migrate()
+
     def _connect(self) -> sqlite_utils.Database:
         if self.readonly:
             return sqlite_utils.Database(sqlite3.connect(read_only_uri(self.path), uri=True))
         db = sqlite_utils.Database(self.path)
+        db.execute("PRAGMA busy_timeout=10000")  # first: switching to WAL waits for another writer too
         db.execute("PRAGMA journal_mode=WAL")
         # WAL's recommended level: no fsync per commit (a crawl commits once per call); a power
         # cut can lose the last commits, never corrupt the file
         db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=10000")
         db.execute("PRAGMA foreign_keys=ON")
         return db
 
