@@ -96,6 +96,25 @@ def check_non_negative_values(value: dict[str, int]) -> dict[str, int]:
     return value
 
 
+def check_terms(value: list[str]) -> list[str]:
+    """Keyword terms: a blank term or a bare ``*`` would match every word and make every call relevant."""
+    for term in value:
+        core = term.strip().removesuffix("*")
+        if len(re.sub(r"\W", "", core)) < 2:
+            raise ValueError(
+                f"term {term!r} would match every word: a term needs at least 2 letters or digits "
+                "(a prefix like 'KI-*' at least 2 before the '*')"
+            )
+    return value
+
+
+def check_env_name(value: str) -> str:
+    """The name of an environment variable that holds a secret (``FOERDERRADAR_SMTP_PASSWORD``)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise ValueError("is not an environment variable name (letters, digits and _, like MY_PASSWORD)")
+    return value
+
+
 # --- error wording -------------------------------------------------------------------------
 
 

@@ -21,8 +21,10 @@ from foerderradar.config_checks import (
     ADDRESS,
     check_address,
     check_cron,
+    check_env_name,
     check_link_url,
     check_non_negative_values,
+    check_terms,
     check_timezone,
     check_web_url,
     describe_errors,
@@ -57,6 +59,8 @@ class SmtpSettings(_Model):
     timeout: float = Field(30.0, gt=0)
     retries: int = Field(3, ge=0, le=10)
     retry_delay: float = Field(5.0, ge=0)  # alerts: first backoff in seconds, doubled per attempt
+
+    _env = field_validator("password_env")(check_env_name)
 
 
 class MailSettings(_Model):
@@ -101,6 +105,8 @@ class ScheduleSettings(_Model):
 class ReviewUser(_Model):
     name: str = Field(pattern=ID_PATTERN)
     password_env: str
+
+    _env = field_validator("password_env")(check_env_name)
 
 
 class ReviewWebSettings(_Model):
@@ -238,11 +244,15 @@ class Topic(_Model):
     weight: float = Field(1.0, gt=0)
     terms: list[str] = Field(min_length=1)
 
+    _terms = field_validator("terms")(check_terms)
+
 
 class Exclusion(_Model):
     id: str = Field(pattern=ID_PATTERN)
     weight: float = Field(1.0, gt=0)
     terms: list[str] = Field(min_length=1)
+
+    _terms = field_validator("terms")(check_terms)
 
 
 class KeywordsFile(_Model):

@@ -97,3 +97,22 @@ def test_ranges_and_schedules(config_dir, old, new, message):
 def test_shipped_config_still_passes(config_dir):
     result = run_cli(config_dir, "check-config")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("term", ['""', '"*"', '"-*"'])
+def test_a_term_that_would_match_every_word_is_refused(config_dir, term):
+    edit(
+        config_dir / "keywords.yaml",
+        "terms: [künstliche Intelligenz,",
+        f"terms: [{term}, künstliche Intelligenz,",
+    )
+    (line,) = error_lines(run_cli(config_dir, "check-config"))
+    assert "keywords.yaml: topics[1] (id ki).terms: term" in line and "would match every word" in line
+
+
+def test_a_password_variable_must_be_a_variable_name(config_dir):
+    edit(
+        config_dir / "settings.yaml", "password_env: FOERDERRADAR_REVIEW_PASSWORD", "password_env: $REVIEW-PW"
+    )
+    (line,) = error_lines(run_cli(config_dir, "check-config"))
+    assert "review.web.users[1].password_env: is not an environment variable name" in line
