@@ -147,3 +147,17 @@ def test_full_disk_is_one_line_and_rolls_back(config_dir, filled, monkeypatch):
     assert check.execute("PRAGMA quick_check").fetchone()[0] == "ok"
     assert check.execute("SELECT count(*) FROM calls").fetchone()[0] == CALLS
     check.close()
+
+
+def test_a_folder_where_the_database_should_be_is_one_line(config_dir):
+    path = load_config(config_dir).database_path
+    path.mkdir(parents=True)
+    assert_one_line_error(run_cli(config_dir, "status"), str(path), "is a folder, not a database file")
+
+
+def test_a_database_folder_that_cannot_be_created_is_one_line(config_dir):
+    path = load_config(config_dir).database_path
+    path.parent.write_text("a file where the data folder should be")
+    assert_one_line_error(
+        run_cli(config_dir, "classify"), str(path.parent), "cannot create the database folder"
+    )
