@@ -121,11 +121,24 @@ def check_env_name(value: str) -> str:
 def describe_errors(exc: ValidationError, model: type[BaseModel], data: Any) -> list[str]:
     """Every error pydantic found in one file, one line each, in file order, duplicates dropped."""
     lines: list[str] = []
+    unions: dict[str, int] = {}  # key path → index of its line, for errors of union members
     for error in exc.errors():
         line = describe_error(error, model, data)
-        if line not in lines:
+        where, _, message = line.partition(": ")
+        member = len(_data_loc(error["loc"], data)) < len(error["loc"])  # loc names a union member
+        if member and where in unions:
+            # "a valid string" and "a valid list" for one value: one line, "… a valid string or a valid list"
+            index = unions[where]
+            lines[index] = lines[index].replace(" (got ", f" or {_expected(message)} (got ", 1)
+        elif line not in lines:
+            if member:
+                unions[where] = len(lines)
             lines.append(line)
     return lines
+
+
+def _expected(message: str) -> str:
+    return message.removeprefix("Input should be ").split(" (got ")[0]
 
 
 def describe_error(error: Any, model: type[BaseModel], data: Any) -> str:

@@ -116,3 +116,9 @@ def test_a_password_variable_must_be_a_variable_name(config_dir):
     )
     (line,) = error_lines(run_cli(config_dir, "check-config"))
     assert "review.web.users[1].password_env: is not an environment variable name" in line
+
+
+def test_a_value_of_neither_allowed_type_is_one_line(config_dir):
+    edit(config_dir / "lists.yaml", "address: ki-netzwerk@lists.example.org", "address: 5")
+    (line,) = error_lines(run_cli(config_dir, "check-config"))
+    assert "lists[1] (id ki-netzwerk).address: Input should be a valid string or a valid list (got 5)" in line
