@@ -13,6 +13,7 @@ from test_alerts import DAY, load_sample, parse
 from test_alerts_smtp import Mailbox, free_port, smtp_server
 
 import alerts
+from alerts.select import parse_rows
 from foerderradar.cli import cli
 from foerderradar.configuration import load_config
 from foerderradar.store import Store
@@ -160,7 +161,6 @@ class Lines(logging.Handler):
 
 def test_the_daemon_logs_a_job_whose_digests_stayed_pending_as_failed(config_dir, monkeypatch):
     import scheduler
-    from alerts.select import parse_rows
 
     port = free_port()  # nothing listens there: every attempt is refused
     database = smtp_project(config_dir, port)
@@ -181,3 +181,25 @@ def test_the_daemon_logs_a_job_whose_digests_stayed_pending_as_failed(config_dir
     (line,) = handler.lines
     assert line.startswith("job pending FAILED after ") and "not accepted after 3 attempts" in line
     assert [d["status"] for d in digests(database)] == ["pending"]
+
+
+def test_schedule_run_of_a_job_that_left_digests_pending_exits_1(config_dir, monkeypatch):
+    port = free_port()
+    database = smtp_project(config_dir, port)
+    config = load_config(config_dir)
+    store = Store(database)
+    now = datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    digest = alerts.build_digest(store, config, config.lists[0], parse_rows(store.alert_rows()), DAY, now)
+    assert digest is not None and store.record_digest(digest)
+    store.close()
+    result = CliRunner().invoke(
+        cli,
+        ["--config", str(config_dir), "schedule", "--run", "pending"],
+        env={PASSWORD_ENV: "egal"},
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "error: job pending failed; see the log line above" in result.stderr
+    log = (database.parent / "scheduler.log").read_text(encoding="utf-8")
+    assert "ERROR job pending FAILED after" in log and " ok in " not in log
