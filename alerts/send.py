@@ -42,11 +42,16 @@ class OutboxTransport:
         self.folder = folder
 
     def deliver(self, message: bytes, envelope_from: str, recipients: list[str], name: str) -> Accepted:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        files = [_write(self.folder / f"{name}.eml", message)]
-        html = html_part(message)
-        if html is not None:
-            files.append(_write(self.folder / f"{name}.html", html.encode("utf-8")))
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            files = [_write(self.folder / f"{name}.eml", message)]
+            html = html_part(message)
+            if html is not None:
+                files.append(_write(self.folder / f"{name}.html", html.encode("utf-8")))
+        except OSError as exc:  # a full disk or a read-only folder: the digest stays pending
+            raise DeliveryError(
+                f"outbox {self.folder}: cannot write {name}.eml ({exc.strerror or exc})"
+            ) from None
         return Accepted(files, [])
 
 
@@ -59,8 +64,12 @@ def html_part(message: bytes) -> str | None:
 
 def _write(path: Path, data: bytes) -> Path:
     partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    partial.replace(path)
+    try:
+        partial.write_bytes(data)
+        partial.replace(path)
+    except OSError:
+        partial.unlink(missing_ok=True)  # no half message left behind on a full disk
+        raise
     return path
 
 

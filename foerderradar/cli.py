@@ -238,10 +238,13 @@ def digest() -> None:
 @friendly
 def digest_preview(ctx: Context, list_id: str, out_dir: str, today: str | None) -> None:
     """Write what the list would receive now as .eml and .html, without sending or recording."""
-    from alerts import preview
+    from alerts import DeliveryError, preview
 
     day = parse_day(today) or today_in(ctx.config)
-    paths = preview(ctx.reader, ctx.config, ctx.config.mailing_list(list_id), Path(out_dir), day)
+    try:
+        paths = preview(ctx.reader, ctx.config, ctx.config.mailing_list(list_id), Path(out_dir), day)
+    except DeliveryError as exc:
+        raise UserError(str(exc)) from None
     for path in paths:
         click.echo(str(path))
     if not paths:

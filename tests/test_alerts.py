@@ -503,7 +503,9 @@ def test_bad_address_is_a_config_error(config_dir):
         ),
         encoding="utf-8",
     )
-    with pytest.raises(ConfigError, match=r"lists\[1\] \(id ki-netzwerk\)\.address: .*is not an e-mail address"):
+    with pytest.raises(
+        ConfigError, match=r"lists\[1\] \(id ki-netzwerk\)\.address: .*is not an e-mail address"
+    ):
         load_config(config_dir)
 
 

@@ -161,3 +161,25 @@ def test_a_database_folder_that_cannot_be_created_is_one_line(config_dir):
     assert_one_line_error(
         run_cli(config_dir, "classify"), str(path.parent), "cannot create the database folder"
     )
+
+
+def test_an_unwritable_outbox_leaves_the_digests_pending_and_the_next_run_sends_them(config_dir):
+    from test_alerts import load_sample
+
+    config = load_config(config_dir)
+    store = Store(config.database_path)
+    load_sample(store)
+    store.close()
+    outbox = config.outbox_path
+    outbox.mkdir(parents=True)
+    send = ["digest", "send", "--today", "2026-11-23"]
+    with read_only(outbox):
+        refused = run_cli(config_dir, *send)
+    assert refused.exit_code == 1, refused.output
+    assert "Traceback" not in refused.output
+    assert "PENDING" in refused.output and f"outbox {outbox}" in refused.output
+    assert not list(outbox.iterdir()), "no half-written message is left"
+    sent = run_cli(config_dir, *send)
+    assert sent.exit_code == 0, sent.output
+    assert "resent pending digest" in sent.output
+    assert len(list(outbox.glob("*.eml"))) == refused.output.count("PENDING")
