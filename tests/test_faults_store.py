@@ -183,3 +183,12 @@ def test_an_unwritable_outbox_leaves_the_digests_pending_and_the_next_run_sends_
     assert sent.exit_code == 0, sent.output
     assert "resent pending digest" in sent.output
     assert len(list(outbox.glob("*.eml"))) == refused.output.count("PENDING")
+
+
+def test_a_truncated_database_is_damaged_not_empty(config_dir, filled):
+    data = filled.read_bytes()
+    filled.write_bytes(data[: len(data) // 2])
+    before = digest(filled)
+    for args in (["status"], ["classify"]):
+        assert_one_line_error(run_cli(config_dir, *args), str(filled), "damaged", ".recover")
+    assert digest(filled) == before
