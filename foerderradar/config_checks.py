@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import UTC, datetime
 from email.utils import parseaddr
 from functools import cache
 from typing import Any
@@ -35,7 +36,7 @@ def check_timezone(value: str) -> str:
 
     try:
         ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" alone is a folder of the tz database
         hint = difflib.get_close_matches(value, sorted(_zones()), n=1)
         fix = f"did you mean '{hint[0]}'?" if hint else "use an IANA name like 'Europe/Berlin'"
         raise ValueError(f"unknown time zone ({fix})") from None
@@ -49,9 +50,12 @@ def check_cron(value: str | None) -> str | None:
     from apscheduler.triggers.cron import CronTrigger
 
     try:
-        CronTrigger.from_crontab(value, timezone="UTC")
+        trigger = CronTrigger.from_crontab(value, timezone="UTC")
     except ValueError as exc:
         raise ValueError(f"not a cron expression like '0 6 * * *' ({exc})") from None
+    # a fixed start keeps this pure; only a day that never exists (31 February) finds no time at all
+    if trigger.get_next_fire_time(None, datetime(2000, 1, 1, tzinfo=UTC)) is None:
+        raise ValueError("never runs: no month has that day (like 31 in February)")
     return value
 
 
@@ -59,6 +63,8 @@ def check_address(value: str | None) -> str | None:
     """One e-mail address, bare (``a@example.org``) or with a display name (``Name <a@example.org>``)."""
     if value is None:
         return value
+    if "<" in value and not value.rstrip().endswith(">"):
+        raise ValueError("a display name form needs the address in angle brackets: 'Name <name@example.org>'")
     address = parseaddr(value)[1] if "<" in value else value.strip()
     if not ADDRESS.fullmatch(address) and not re.fullmatch(r"[^@\s<>,;\"]+@localhost", address):
         raise ValueError("is not an e-mail address like name@example.org or 'Name <name@example.org>'")

@@ -40,6 +40,13 @@ def test_mistyped_time_zone_is_caught_before_anything_runs(config_dir, command):
     assert not (config_dir.parent / "data").exists(), "nothing ran, no database was created"
 
 
+@pytest.mark.parametrize("zone", ["Europe", "", "../../etc/passwd", "Mars/Olympus"])
+def test_any_time_zone_that_is_not_one_is_a_config_error(config_dir, zone):
+    edit(config_dir / "settings.yaml", "timezone: Europe/Berlin", f'timezone: "{zone}"')
+    (line,) = error_lines(run_cli(config_dir, "check-config"))
+    assert "settings.yaml: timezone: unknown time zone" in line
+
+
 def test_every_error_of_every_file_is_listed_once(config_dir):
     settings, sources, lists = (config_dir / n for n in ("settings.yaml", "sources.yaml", "lists.yaml"))
     edit(settings, 'crawl: "0 6 * * *"', 'crawl: "0 25 * * *"')
@@ -86,6 +93,12 @@ def test_a_list_item_without_id_is_named_by_position(config_dir):
         ("port: 8001", "port: 80010", "review.web.port: Input should be less than or equal to 65535"),
         ("closing_soon_days: 14", "closing_soon_days: -1", "mail.closing_soon_days: Input should be greater"),
         ('digest: "0 7 * * mon"', 'digest: "jeden Montag"', "schedule.digest: not a cron expression"),
+        ('digest: "0 7 * * mon"', 'digest: "0 7 31 2 *"', "schedule.digest: never runs"),
+        (
+            'sender: "Förderradar <foerderradar@example.org>"',
+            'sender: "Förderradar <foerderradar@example.org"',
+            "mail.sender: a display name form needs the address in angle brackets",
+        ),
     ],
 )
 def test_ranges_and_schedules(config_dir, old, new, message):
