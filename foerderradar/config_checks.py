@@ -161,6 +161,8 @@ def describe_error(error: Any, model: type[BaseModel], data: Any) -> str:
     got = error.get("input")
     shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
     message = error["msg"].removeprefix("Value error, ")
+    # pydantic names its model classes; the admin knows YAML blocks
+    message = re.sub(r"a valid dictionary or instance of \w+", "a block of 'key: value' lines", message)
     return f"{where}: {message}{shown}"
 
 
