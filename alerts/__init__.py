@@ -1,4 +1,4 @@
-"""Alerts: each mailing list's digest (select → render → deliver exactly once) and the admin notice."""
+"""Alerts: each mailing list's digest (select → render → deliver; at most one distinct digest per period) and the admin notice."""
 
 from alerts.digest import (
     DeliveryReport,

@@ -1,9 +1,10 @@
 """The digest run: finish pending digests, build what is new, record it, deliver it, mark it sent.
 
-Exactly once per list and item: a digest is stored (with its full message) before it is sent and
-marked sent — which writes the delivery ledger — only after the server accepted it. A digest that
-was not accepted stays pending and is sent again, byte for byte, by the next run; no new digest is
-built for that list until it went out.
+At most one distinct digest per list and period: a digest is stored (with its full message) before it
+is sent and marked sent — which writes the delivery ledger — right after the server accepted it; a crash
+in between makes the next run send the same message again (same Message-ID, which clients collapse).
+A digest that was not accepted stays pending and is sent again, byte for byte, by the next run; no new
+digest is built for that list until it went out.
 """
 
 from __future__ import annotations
@@ -94,23 +95,46 @@ def send_digests(
     transport = transport or make_transport(config, sleep)
     report = DeliveryReport()
     calls = parse_rows(store.alert_rows())
-    for mailing_list in lists:
-        if not _finish_pending(store, config, mailing_list, transport, report):
-            continue  # the old digest still waits: a new one would repeat its calls
-        last = store.last_digest_day(mailing_list.id)
-        if not is_due(mailing_list, today, date.fromisoformat(last) if last else None):
-            when = f"weekly on {mailing_list.weekday}" if mailing_list.frequency == "weekly" else "daily"
-            report.note(mailing_list.id, f"not due ({when}; last digest {last})")
-            continue
-        digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config))
-        if digest is None:
-            report.note(mailing_list.id, "nothing new")
-            continue
-        if not store.record_digest(digest):
-            report.note(mailing_list.id, "skipped: another run is delivering this list right now")
-            continue
-        _deliver(store, config, mailing_list, digest, transport, report)
+    try:
+        for mailing_list in lists:
+            _run_list(store, config, mailing_list, calls, today, now, transport, report)
+    finally:
+        close_transport(transport)
     return report
+
+
+def _run_list(
+    store: Store,
+    config: Config,
+    mailing_list: MailingList,
+    calls: list[CallInfo],
+    today: date,
+    now: datetime | None,
+    transport: Transport,
+    report: DeliveryReport,
+) -> None:
+    if not _finish_pending(store, config, mailing_list, transport, report):
+        return  # the old digest still waits: a new one would repeat its calls
+    last = store.last_digest_day(mailing_list.id)
+    if not is_due(mailing_list, today, date.fromisoformat(last) if last else None):
+        when = f"weekly on {mailing_list.weekday}" if mailing_list.frequency == "weekly" else "daily"
+        report.note(mailing_list.id, f"not due ({when}; last digest {last})")
+        return
+    digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config))
+    if digest is None:
+        report.note(mailing_list.id, "nothing new")
+        return
+    if not store.record_digest(digest):
+        report.note(mailing_list.id, "skipped: another run is delivering this list right now")
+        return
+    _deliver(store, config, mailing_list, digest, transport, report)
+
+
+def close_transport(transport: Transport) -> None:
+    """End an SMTP session after the run's ledger writes (the outbox has nothing to close)."""
+    close = getattr(transport, "close", None)
+    if close is not None:
+        close()
 
 
 def send_pending(
@@ -125,9 +149,12 @@ def send_pending(
     not hold a weekly digest back for a week); builds nothing new."""
     transport = transport or make_transport(config, sleep)
     report = DeliveryReport()
-    for mailing_list in config.lists:
-        if store.pending_digests(mailing_list.id):
-            _finish_pending(store, config, mailing_list, transport, report)
+    try:
+        for mailing_list in config.lists:
+            if store.pending_digests(mailing_list.id):
+                _finish_pending(store, config, mailing_list, transport, report)
+    finally:
+        close_transport(transport)
     if not report.notes:
         report.note("pending", "no pending digests")
     return report
@@ -278,6 +305,8 @@ def send_admin_notice(
         report.failed.append(Failed("admin", notice_id, str(exc)))
         report.note("admin", f"notice NOT sent — {exc}")
         return report
+    finally:
+        close_transport(transport)
     report.sent.append(Sent("admin", notice_id, message["Message-ID"], str(message["Subject"]), len(found)))
     report.files += accepted.files
     report.note("admin", f"notice with {len(found)} problems sent to {mail.admin_address}")

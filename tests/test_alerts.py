@@ -467,13 +467,13 @@ def test_admin_notice_names_unhealthy_sources_and_a_waiting_review_queue(store, 
     [
         (
             "frequency: hourly",
-            "lists.1.frequency: Input should be 'weekly', 'daily' or 'immediate' (got 'hourly')",
+            "lists[2] (id forschung).frequency: Input should be 'weekly', 'daily' or 'immediate' (got 'hourly')",
         ),
-        ("weekday: monday", "lists.1.weekday: Input should be"),
-        ('time: "7 Uhr"', "lists.1.time: String should match pattern"),
+        ("weekday: monday", "lists[2] (id forschung).weekday: Input should be"),
+        ('time: "7 Uhr"', "lists[2] (id forschung).time: String should match pattern"),
         (
             "regions: {inclde: [Bayern]}",
-            "lists.1.regions.inclde: unknown key 'inclde' (did you mean 'include'?)",
+            "lists[2] (id forschung).regions.inclde: unknown key 'inclde' (did you mean 'include'?)",
         ),
     ],
 )
@@ -503,7 +503,9 @@ def test_bad_address_is_a_config_error(config_dir):
         ),
         encoding="utf-8",
     )
-    with pytest.raises(ConfigError, match=r"lists\.0\.address: .*is not an e-mail address"):
+    with pytest.raises(
+        ConfigError, match=r"lists\[1\] \(id ki-netzwerk\)\.address: .*is not an e-mail address"
+    ):
         load_config(config_dir)
 
 

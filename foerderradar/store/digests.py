@@ -56,7 +56,7 @@ class DigestTables(Tables):
         return self.rows(sql + " ORDER BY created", params)
 
     def record_digest(self, digest: dict[str, Any]) -> bool:
-        """Store a built digest as pending before anything is sent (exactly-once delivery).
+        """Store a built digest as pending before anything is sent (at most one distinct digest per period).
 
         Returns False and stores nothing when another run got there first: the list already has a
         pending digest, or one of this digest's items was delivered since it was built. The check and
@@ -95,6 +95,14 @@ class DigestTables(Tables):
     def mark_digest_sent(self, digest_id: str, sent_at: str | None = None) -> None:
         """Mark the digest sent and write one delivery per call, in one transaction."""
         sent_at = sent_at or utcnow()
+        # the ledger is what stops a resend: this one commit is fsynced even when the rest runs at NORMAL
+        self.db.execute("PRAGMA synchronous=FULL")
+        try:
+            self._write_ledger(digest_id, sent_at)
+        finally:
+            self.db.execute("PRAGMA synchronous=NORMAL")
+
+    def _write_ledger(self, digest_id: str, sent_at: str) -> None:
         with self.db.conn:
             digest = self.rows("SELECT * FROM digests WHERE id = ?", [digest_id])[0]
             self.db.execute(
