@@ -141,7 +141,8 @@ def build_digest(
     if plan.empty:
         return None
     digest_id = f"{mailing_list.id}-{today:%Y%m%d}-{uuid.uuid4().hex[:8]}"
-    message = build_message(plan, mailing_list, config.settings.mail, topic_names(config), now, digest_id)
+    names = topic_names(config, mailing_list.language)
+    message = build_message(plan, mailing_list, config.settings.mail, names, now, digest_id)
     return _row(digest_id, mailing_list, plan, message)
 
 
@@ -161,8 +162,9 @@ def plan_for(
     )
 
 
-def topic_names(config: Config) -> dict[str, str]:
-    return {topic.id: topic.name for topic in config.keywords.topics}
+def topic_names(config: Config, lang: str = "de") -> dict[str, str]:
+    """Topic id → name in the list's language (``name_en`` for English lists when it is set)."""
+    return {t.id: (t.name_en if lang == "en" and t.name_en else t.name) for t in config.keywords.topics}
 
 
 def _row(digest_id: str, mailing_list: MailingList, plan: Plan, message: EmailMessage) -> dict[str, Any]:

@@ -13,9 +13,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from foerderradar.configuration import IncludeExclude, MailingList
+from foerderradar.models import CallFacts
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NATIONWIDE = ("bundesweit", "deutschlandweit", "bund", "eu-weit", "europaweit")
+# A call open to companies of any size is open to SMEs and start-ups too.
+APPLICANTS_IMPLIED = {"unternehmen": ("kmu", "startup")}
 TITLE_MAX = 300
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
@@ -70,6 +73,15 @@ class CallInfo:
     status: str
     decision: str | None
     version_id: int | None
+    facts: CallFacts = field(default_factory=CallFacts)
+    flagged: bool = False
+    flag_reasons: tuple[str, ...] = ()
+    topic_hits: tuple[tuple[str, str, float], ...] = ()  # (topic id, matched term, weight), strongest first
+
+    @property
+    def in_review(self) -> bool:
+        """Flagged and not yet decided: the call waits in the coordinator's review queue."""
+        return self.flagged and self.decision is None
 
 
 def parse_rows(rows: list[dict[str, Any]]) -> list[CallInfo]:
@@ -79,7 +91,8 @@ def parse_rows(rows: list[dict[str, Any]]) -> list[CallInfo]:
 
 def _parse_row(row: dict[str, Any]) -> CallInfo:
     fields = json.loads(row.get("fields") or "{}")
-    region = fields.get("Fördergebiet") or fields.get("Region") or fields.get("region") or ""
+    facts = facts_from_json(row.get("facts"))
+    region = facts.region or fields.get("Fördergebiet") or fields.get("Region") or fields.get("region") or ""
     return CallInfo(
         id=row["id"],
         url=str(row["url"] or ""),
@@ -95,7 +108,34 @@ def _parse_row(row: dict[str, Any]) -> CallInfo:
         status=row["status"] or "unknown",
         decision=row.get("decision"),
         version_id=row.get("version_id"),
+        facts=facts,
+        flagged=bool(row.get("flagged")),
+        flag_reasons=tuple(one_line(r, 200) for r in json.loads(row.get("flag_reasons") or "[]")),
+        topic_hits=_topic_hits(row.get("topic_hits")),
     )
+
+
+def facts_from_json(value: str | None) -> CallFacts:
+    """The stored facts column (the tag object plus evidence), every text made safe for one line."""
+    try:
+        data = json.loads(value or "{}")
+    except ValueError:
+        data = {}
+    facts = CallFacts.from_stored(data if isinstance(data, dict) else {})
+    return CallFacts(
+        summary=one_line(facts.summary, 600),
+        applicants=facts.applicants,
+        consortium=facts.consortium,
+        funding=one_line(facts.funding, 160) or None,
+        identifier=one_line(facts.identifier, 120) or None,
+        region=one_line(facts.region, 200) or None,
+        evidence={k: one_line(v, 300) for k, v in facts.evidence.items()},
+    )
+
+
+def _topic_hits(value: str | None) -> tuple[tuple[str, str, float], ...]:
+    hits = [(str(t), one_line(term, 80), float(w or 0)) for t, term, w in json.loads(value or "[]")]
+    return tuple(sorted(hits, key=lambda h: -h[2]))
 
 
 def _due(d: dict[str, Any]) -> Due:
@@ -115,8 +155,12 @@ def _due(d: dict[str, Any]) -> Due:
 # --- what a list wants ---------------------------------------------------------------------
 
 
-def wants(call: CallInfo, mailing_list: MailingList) -> bool:
-    """The selection rule: relevant enough and on topic, or accepted by the coordinator; never rejected."""
+def wants(call: CallInfo, mailing_list: MailingList, *, review: bool = True) -> bool:
+    """The selection rule: relevant enough and on topic, or accepted by the coordinator; never rejected;
+    the list's region, funder and applicant filters; and (``review``) not waiting for the coordinator
+    when the list says ``unreviewed: wait``."""
+    if review and call.in_review and mailing_list.unreviewed == "wait":
+        return False
     if call.decision == "reject":
         return False
     accepted = call.decision == "accept"
@@ -128,7 +172,19 @@ def wants(call: CallInfo, mailing_list: MailingList) -> bool:
         chosen
         and _passes(call.region, mailing_list.regions, NATIONWIDE)
         and _passes(call.funder or "", mailing_list.funders, ())
+        and applicants_fit(call.facts.applicants, mailing_list.applicants)
     )
+
+
+def applicants_fit(stated: tuple[str, ...], wanted: list[str]) -> bool:
+    """A list that asks for applicant kinds gets calls open to one of them, and calls that do not say
+    who may apply (the member checks those); ``unternehmen`` (any size) covers ``kmu`` and ``startup``."""
+    if not wanted or not stated:
+        return True
+    open_to = set(stated)
+    for kind in stated:
+        open_to.update(APPLICANTS_IMPLIED.get(kind, ()))
+    return bool(open_to & set(wanted))
 
 
 def _passes(value: str, rule: IncludeExclude, always: tuple[str, ...]) -> bool:
@@ -211,6 +267,7 @@ class Entry:
     others: tuple[Due, ...]
     soon: tuple[Due, ...]  # deadlines inside the closing-soon window
     changes: tuple[Change, ...] = ()
+    extra: tuple[str, ...] = ()  # more lines under the entry (e.g. who in the network it fits), plain text
 
 
 @dataclass
@@ -225,6 +282,7 @@ class Plan:
     closing: list[Entry] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
     held_back: int = 0
+    waiting_review: list[str] = field(default_factory=list)  # ids of calls held until the coordinator decides
 
     @property
     def empty(self) -> bool:
@@ -284,6 +342,8 @@ def select_digest(
     plan = Plan(mailing_list.id, today, window_days)
     for call in calls:
         if not wants(call, mailing_list):
+            if call.in_review and wants(call, mailing_list, review=False):
+                plan.waiting_review.append(call.id)
             continue
         ledger = delivered.get(call.id) or Ledger()
         ahead = upcoming(call, today)

@@ -276,12 +276,17 @@ def find_funding(text: str, sentences: Sentences, fields: Mapping[str, str]) -> 
     rate, amount = RATE.search(text), AMOUNT.search(text)
     found = sorted((m for m in (rate, amount) if m), key=lambda m: m.start())
     if found:
-        value = "; ".join(plain(m.group()) for m in found)
+        value = "; ".join(_LEAD_WORDS.sub("", plain(m.group())) for m in found)
         return value, " … ".join(sentences.sentence(m.start(), 200) for m in found)
     budget = fields.get("Budget")
     if budget:
         return f"Budget {budget}", f"field:Budget: {budget}"
     return None
+
+
+_LEAD_WORDS = re.compile(
+    r"^(?:Förderquote|funding rate)\s+(?:\w+\s+){0,3}?(?=(?:bis zu|up to|maximal|max\.|höchstens)\s)", re.I
+)
 
 
 # --- identifier ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from foerderradar.configuration import Source
-from foerderradar.models import Call, Classification, Deadline
+from foerderradar.models import Call, CallFacts, Classification, Deadline, Evidence
 from foerderradar.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "alerts"
@@ -60,8 +60,10 @@ def add_call(store: Store, spec: dict[str, Any], seen_at: str = "2026-11-20T06:0
         rolling=spec.get("rolling", False),
         next_deadline=dated[0] if dated else None,
         status=spec.get("status", "open"),
+        evidence=tuple(Evidence(**e) for e in spec.get("evidence", [])),
+        facts=CallFacts.from_stored(spec.get("facts")),
     )
-    store.save_classification(result, call.content_hash(), [])
+    store.save_classification(result, call.content_hash(), spec.get("flag_reasons", []))
     if spec.get("decision"):
         store.save_reviews(
             [{"call_id": call.id, "decision": spec["decision"], "reason": None, "by": "test", "at": seen_at}]
@@ -229,7 +231,10 @@ def test_digest_written_to_outbox_as_parsed_mime(store, config, now):
     assert len(ids) == 2 and all(i.endswith("@example.org>") for i in ids)
     text = msg.get_body(("plain",)).get_content()
     assert "Einreichungsfrist 01.12.2026, 12:00 Uhr (Projektskizze) – noch 8 Tage" in text
-    assert "„Projektskizzen bis zum 1. Dezember 2026, 12:00 Uhr“" in text
+    for noise in ("Status: offen", "Relevanz", "noch nicht geprüft", "gelesen aus", "„Projektskizzen bis"):
+        assert noise not in text  # the evidence span and the score only where they help
+    assert "BMFTR · BAnz AT 02.11.2026 B3" in text
+    assert "Wer: KMU, Hochschulen, Forschungseinrichtungen" in text and "Verbund nötig" in text
     assert "<" not in text and max(len(line) for line in text.splitlines()) <= 100
     html = msg.get_body(("html",)).get_content()
     assert "<script" not in html.lower() and "<img" not in html.lower() and "<style" not in html.lower()
@@ -401,7 +406,12 @@ def test_english_list_and_one_click_unsubscribe(store, config, now):
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text = msg.get_body(("plain",)).get_content()
     assert "Deadline 1 Dec 2026, 12:00 (outline proposal) – 8 days left" in text
-    assert "Why you get this" in text
+    flat = " ".join(text.split())  # the text part wraps at 72 characters
+    assert "Who: SMEs, universities, research organisations" in flat
+    assert "Funding: up to EUR 4 million" in flat and "Consortium required" in flat
+    assert "Why: Data and the data economy (“data spaces”); Artificial intelligence (“trustworthy AI”)" in flat
+    assert "Who: companies (any size) in Bayern" in flat
+    assert "Warum" not in flat and "Wer:" not in flat
 
 
 def test_preview_writes_files_and_records_nothing(store, config, now, tmp_path):

@@ -17,12 +17,21 @@ from typing import Any
 import sqlite_utils
 
 from foerderradar.store.base import Tables, utcnow
-from foerderradar.store.calls import VERSIONED_FIELDS, CallTables, call_from_row
+from foerderradar.store.calls import VERSIONED_FIELDS, CallTables, call_from_row, facts_from_column
 from foerderradar.store.digests import DigestTables
 from foerderradar.store.review import ReviewTables
 from foerderradar.store.schema import MIGRATIONS
 
-__all__ = ["MIGRATIONS", "VERSIONED_FIELDS", "Store", "StoreError", "Tables", "call_from_row", "utcnow"]
+__all__ = [
+    "MIGRATIONS",
+    "VERSIONED_FIELDS",
+    "Store",
+    "StoreError",
+    "Tables",
+    "call_from_row",
+    "facts_from_column",
+    "utcnow",
+]
 
 
 class StoreError(Exception):
