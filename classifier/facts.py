@@ -119,6 +119,8 @@ def _sentences_after(text: str, sentences: Sentences, offset: int) -> str:
         if end <= offset:
             continue
         sentence = plain(_drop_heading_lines(text[max(start, offset) : end]).lstrip(" :"))
+        if not sentence:
+            continue
         if len(sentence) < SENTENCE_MIN or sentence.endswith(":") or sentence.startswith("#"):
             if chosen:
                 break
@@ -136,13 +138,15 @@ def _sentences_after(text: str, sentences: Sentences, offset: int) -> str:
 def _drop_heading_lines(span: str) -> str:
     """A heading line glued to the sentence under it ("A Einstieg …\nDer Förderschwerpunkt …") goes."""
     lines = span.strip().split("\n")
-    while (
-        len(lines) > 1
-        and len(lines[0]) < 90
-        and not lines[0].rstrip().endswith((".", ",", ";", ":", "!", "?"))
-    ):
+    while len(lines) > 1 and _heading_like(lines[0], lines[1]):
         lines.pop(0)
     return "\n".join(lines)
+
+
+def _heading_like(line: str, following: str) -> bool:
+    """A short line without end punctuation followed by a line that starts a new sentence."""
+    nxt = following.lstrip(" *#-")
+    return len(line) < 90 and not line.rstrip().endswith((".", ",", ";", ":", "!", "?")) and nxt[:1].isupper()
 
 
 def _cut(sentence: str) -> str:

@@ -17,7 +17,7 @@ PURPOSE_HEADINGS = [
 ]
 FUNDING_VERB = re.compile(
     r"\b(?:fördert|gefördert|unterstützt|bezuschusst|Zuschuss|Zuwendung|Förderung von|funds?\b|funded|"
-    r"funding (?:for|of)|supports?\b|grants? (?:for|to)|finances)",
+    r"funding (?:for|of)|supports?\b|grants? (?:for|to)|finances|Stipendi\w*|scholarships?|is open to|invites)",
     IC,
 )
 

@@ -209,14 +209,19 @@ def digest() -> None:
 @friendly
 def digest_preview(ctx: Context, list_id: str, out_dir: str, today: str | None) -> None:
     """Write what the list would receive now as .eml and .html, without sending or recording."""
-    from alerts import preview
+    from alerts import describe_filters, plan_for, preview
+    from alerts.select import parse_rows
 
     day = parse_day(today) or today_in(ctx.config)
-    paths = preview(ctx.store, ctx.config, ctx.config.mailing_list(list_id), Path(out_dir), day)
+    mailing_list = ctx.config.mailing_list(list_id)
+    paths = preview(ctx.store, ctx.config, mailing_list, Path(out_dir), day)
     for path in paths:
         click.echo(str(path))
     if not paths:
         click.echo(f"{list_id}: nothing new to send")
+    plan = plan_for(ctx.store, ctx.config, mailing_list, parse_rows(ctx.store.alert_rows()), day)
+    for line in describe_filters(mailing_list, plan):
+        click.echo(f"{list_id}: {line}")
 
 
 @digest.command("send")

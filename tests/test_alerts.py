@@ -409,7 +409,9 @@ def test_english_list_and_one_click_unsubscribe(store, config, now):
     flat = " ".join(text.split())  # the text part wraps at 72 characters
     assert "Who: SMEs, universities, research organisations" in flat
     assert "Funding: up to EUR 4 million" in flat and "Consortium required" in flat
-    assert "Why: Data and the data economy (“data spaces”); Artificial intelligence (“trustworthy AI”)" in flat
+    assert (
+        "Why: Data and the data economy (“data spaces”); Artificial intelligence (“trustworthy AI”)" in flat
+    )
     assert "Who: companies (any size) in Bayern" in flat
     assert "Warum" not in flat and "Wer:" not in flat
 
@@ -452,13 +454,13 @@ def test_admin_notice_names_unhealthy_sources_and_a_waiting_review_queue(store, 
     import alerts
 
     load_sample(store)
+    quiet = alerts.send_admin_notice(store, config, [], date(2026, 11, 24), now=now)
+    assert quiet.lines() == ["admin: nothing to report"]
     store.save_classification(
         Classification("fdb:datenraeume", "de", True, 0.5, ("daten",), (), False, None, "open"),
         store.call("fdb:datenraeume")["content_hash"],
         ["Score nahe der Schwelle"],
     )
-    quiet = alerts.send_admin_notice(store, config, [], date(2026, 11, 24), now=now)
-    assert quiet.lines() == ["admin: nothing to report"]
     report = alerts.send_admin_notice(
         store, config, ["bmftr: 0 items in the last 2 runs (unhealthy)"], date(2026, 12, 10), now=now
     )
@@ -466,10 +468,12 @@ def test_admin_notice_names_unhealthy_sources_and_a_waiting_review_queue(store, 
     msg = parse(report.files[0].read_bytes())
     assert (
         msg["To"] == "admin@example.org"
-        and msg["Subject"] == "Förderradar: 2 Hinweise für die Administration"
+        and msg["Subject"] == "Förderradar: 3 Hinweise für die Administration"
     )
-    body = msg.get_body(("plain",)).get_content()
+    body = " ".join(msg.get_body(("plain",)).get_content().split())
     assert "bmftr: 0 items" in body and "1 Aufrufe warten seit mehr als 7 Tagen" in body
+    # the reminder: both lists wait (unreviewed: wait, the default); only ki-netzwerk wants this call
+    assert "1 Aufrufe warten in der Prüfwarteschlange; die Listen ki-netzwerk bekommen sie erst" in body
 
 
 @pytest.mark.parametrize(
@@ -536,7 +540,11 @@ def test_cli_preview_send_and_not_due(config_dir, tmp_path):
         cli, [*base, "preview", "--list", "forschung", "--out", str(tmp_path / "p"), "--today", "2026-11-23"]
     )
     assert shown.exit_code == 0, shown.output
-    assert [Path(line).suffix for line in shown.output.split()] == [".eml", ".html"]
+    files, said = shown.output.splitlines()[:2], shown.output.splitlines()[2:]
+    assert [Path(line).suffix for line in files] == [".eml", ".html"]
+    assert said == [
+        "forschung: unreviewed: wait — 0 calls in the review queue are held until the coordinator decides"
+    ]
     sent = runner.invoke(cli, [*base, "send", "--today", "2026-11-23"])
     assert sent.exit_code == 0, sent.output
     assert sent.output.count("sent digest") == 2 and "Förderradar KW 48: 5 neue Aufrufe" in sent.output
