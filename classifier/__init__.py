@@ -134,7 +134,7 @@ class Classifier:
             evidence=relevance.evidence,
             model_version=self.model_version,
             config_version=self.config_version,
-            facts=call_facts(item.text, item.call.fields, item.language),
+            facts=call_facts(item.text, item.call.fields, item.language, doc._.fr_sentences),
         )
 
     def _failed(self, item: _Prepared, error: str) -> Classification:

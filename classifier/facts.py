@@ -8,10 +8,12 @@ fact keeps the span it came from in ``CallFacts.evidence`` so a person can check
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from classifier.facts_terms import (
     AMOUNT,
+    ANCHORS,
+    APPLICANT_ANCHORS,
     APPLICANT_PATTERNS,
     BENEFICIARY_VERB,
     CONSORTIUM_NO,
@@ -44,17 +46,55 @@ _BULLET = re.compile(r"^[\s*•\-–#>|]+|[\s*#|]+$")
 _MARKUP = re.compile(r"\*\*|__|\\(?=[.\-*_()\[\]#])")
 
 
-def call_facts(text: str, fields: Mapping[str, str] | None = None, language: str = "de") -> CallFacts:
-    """Every fact of one call: ``text`` is the classifier's cleaned text, ``fields`` the source's own."""
+class Scan:
+    """The text, its lower-case twin and its sentences; ``matches`` searches only anchored sentences."""
+
+    def __init__(self, text: str, sentences: Sentences | None = None) -> None:
+        self.text = text
+        low = text.lower()
+        self.low = (
+            low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        )
+        self.sentences = sentences if sentences is not None and sentences.text == text else Sentences(text)
+        self._spans: dict[str, list[tuple[int, int]]] = {}
+
+    def spans(self, anchors: str) -> list[tuple[int, int]]:
+        if anchors not in self._spans:
+            found: set[int] = set()
+            for word in ANCHORS[anchors]:
+                at = self.low.find(word)
+                while at >= 0:
+                    found.add(self.sentences.index(at))
+                    at = self.low.find(word, at + 1)
+            self._spans[anchors] = [self.sentences.spans[i] for i in sorted(found) if self.sentences.spans]
+        return self._spans[anchors]
+
+    def matches(self, pattern: re.Pattern[str], anchors: str) -> Iterator[re.Match[str]]:
+        """Matches of ``pattern`` in text order, inside the sentences that hold an anchor word."""
+        for start, end in self.spans(anchors):
+            yield from pattern.finditer(self.text, start, end)
+
+    def first(self, pattern: re.Pattern[str], anchors: str) -> re.Match[str] | None:
+        return next(self.matches(pattern, anchors), None)
+
+
+def call_facts(
+    text: str,
+    fields: Mapping[str, str] | None = None,
+    language: str = "de",
+    sentences: Sentences | None = None,
+) -> CallFacts:
+    """Every fact of one call: ``text`` is the classifier's cleaned text, ``fields`` the source's own;
+    ``sentences`` of the same text when the pipeline already split it."""
     fields = fields or {}
-    sentences = Sentences(text)
+    scan = Scan(text, sentences)
     evidence: dict[str, str] = {}
-    summary = _found(evidence, "summary", find_summary(text, sentences))
-    applicants = _found(evidence, "applicants", find_applicants(text, sentences, fields))
-    consortium = _found(evidence, "consortium", find_consortium(text, sentences))
-    funding = _found(evidence, "funding", find_funding(text, sentences, fields))
+    summary = _found(evidence, "summary", find_summary(scan))
+    applicants = _found(evidence, "applicants", find_applicants(scan, fields))
+    consortium = _found(evidence, "consortium", find_consortium(scan))
+    funding = _found(evidence, "funding", find_funding(scan, fields))
     identifier = _found(evidence, "identifier", find_identifier(text, fields))
-    region = _found(evidence, "region", find_region(text, sentences, fields))
+    region = _found(evidence, "region", find_region(scan, fields))
     return CallFacts(
         summary=summary or "",
         applicants=applicants or (),
@@ -83,10 +123,11 @@ def plain(span: str) -> str:
 # --- summary -----------------------------------------------------------------------------------
 
 
-def find_summary(text: str, sentences: Sentences) -> tuple[str, str] | None:
+def find_summary(scan: Scan) -> tuple[str, str] | None:
     """The first one or two real sentences of the purpose / subject section, in heading priority."""
+    text, sentences = scan.text, scan.sentences
     for heading in PURPOSE_HEADINGS:
-        for match in heading.finditer(text):
+        for match in scan.matches(heading, "headings"):
             if not _is_heading(text, match.start(), match.end()):
                 continue
             chosen = _sentences_after(text, sentences, match.end())
@@ -159,19 +200,18 @@ def _cut(sentence: str) -> str:
 # --- applicants ----------------------------------------------------------------------------------
 
 
-def find_applicants(
-    text: str, sentences: Sentences, fields: Mapping[str, str]
-) -> tuple[tuple[str, ...], str] | None:
+def find_applicants(scan: Scan, fields: Mapping[str, str]) -> tuple[tuple[str, ...], str] | None:
     """Who may apply: the source's "Förderberechtigte" field, else the eligibility sentences."""
     stated = fields.get("Förderberechtigte") or fields.get("Eligible applicants")
     if stated:
         kinds = applicant_kinds(stated)
         if kinds:
             return kinds, f"field:Förderberechtigte: {stated}"
-    found, spans = _kinds_in(_eligibility_windows(text, sentences))
+    text, sentences = scan.text, scan.sentences
+    found, spans = _kinds_in(_eligibility_windows(scan))
     if not found:
         title = text[: text.find("\n")] if "\n" in text else ""
-        found, spans = _kinds_in(_beneficiary_windows(title, text, sentences)[:MAX_BENEFICIARY])
+        found, spans = _kinds_in(_beneficiary_windows(title, text, sentences))
     if not found:  # a news item or a portal page: whom the page talks about near its top
         found, spans = _kinds_in([s for s in _head_sentences(text, sentences) if not EXCLUDED.search(s)])
     if not found:
@@ -194,20 +234,23 @@ def applicant_kinds(text: str) -> tuple[str, ...]:
     """Applicant ids named in a span; "kleine und mittlere Unternehmen" is ``kmu``, not also
     ``unternehmen``, because each match blanks its words before the broader kinds look."""
     found = set()
-    rest = text
+    rest, low = text, text.lower()
     for kind, pattern in APPLICANT_PATTERNS:
+        if not any(word in low for word in APPLICANT_ANCHORS[kind]):
+            continue
         if pattern.search(rest):
             found.add(kind)
             rest = pattern.sub(lambda m: " " * len(m.group()), rest)
     return tuple(a for a in APPLICANTS if a in found)
 
 
-def _eligibility_windows(text: str, sentences: Sentences) -> list[str]:
+def _eligibility_windows(scan: Scan) -> list[str]:
     """Each eligibility statement, with the list lines that follow when it leads into a list (or is the
     heading "Zuwendungsempfänger"), in text order; state-aid boilerplate sentences are left out."""
+    text, sentences = scan.text, scan.sentences
     windows: list[str] = []
     last_end = -1
-    for match in ELIGIBILITY.finditer(text):
+    for match in scan.matches(ELIGIBILITY, "eligibility"):
         if match.start() < last_end:
             continue
         index = sentences.index(match.start())
@@ -254,30 +297,33 @@ def _beneficiary_windows(title: str, text: str, sentences: Sentences) -> list[st
             sentence
         ):
             found.append(sentence)
+            if len(found) >= MAX_BENEFICIARY:
+                break
     return found
 
 
 # --- consortium ----------------------------------------------------------------------------------
 
 
-def find_consortium(text: str, sentences: Sentences) -> tuple[bool, str] | None:
+def find_consortium(scan: Scan) -> tuple[bool, str] | None:
     """True when partners are required, False when single applicants are the rule, else None.
 
     A hard requirement ("nur Verbundvorhaben", "at least three legal entities") outranks "Einzel- und
     Verbundvorhaben"; a softer "müssen … gemeinsam mit" only counts when nothing says single."""
     for pattern, value in ((CONSORTIUM_STRONG, True), (CONSORTIUM_NO, False), (CONSORTIUM_WEAK, True)):
-        match = pattern.search(text)
+        match = scan.first(pattern, "consortium")
         if match:
-            return value, sentences.sentence(match.start())
+            return value, scan.sentences.sentence(match.start())
     return None
 
 
 # --- funding ---------------------------------------------------------------------------------------
 
 
-def find_funding(text: str, sentences: Sentences, fields: Mapping[str, str]) -> tuple[str, str] | None:
+def find_funding(scan: Scan, fields: Mapping[str, str]) -> tuple[str, str] | None:
     """The first stated rate and the first stated (qualified) amount, as written."""
-    rate, amount = RATE.search(text), AMOUNT.search(text)
+    sentences = scan.sentences
+    rate, amount = scan.first(RATE, "rate"), scan.first(AMOUNT, "amount")
     found = sorted((m for m in (rate, amount) if m), key=lambda m: m.start())
     if found:
         value = "; ".join(_LEAD_WORDS.sub("", plain(m.group())) for m in found)
@@ -301,8 +347,9 @@ def find_identifier(text: str, fields: Mapping[str, str]) -> tuple[str, str] | N
     for label in ("Identifier", "Call identifier"):
         if fields.get(label):
             return fields[label], f"field:{label}: {fields[label]}"
-    for pattern in IDENTIFIERS:
-        match = pattern.search(text)
+    for pattern, pieces in IDENTIFIERS:
+        starts = [at for at in (text.find(piece) for piece in pieces) if at >= 0]
+        match = pattern.search(text, max(0, min(starts) - 1)) if starts else None
         if match:
             value = " ".join(match.group().split())
             return value, value
@@ -312,7 +359,7 @@ def find_identifier(text: str, fields: Mapping[str, str]) -> tuple[str, str] | N
 # --- region ----------------------------------------------------------------------------------------
 
 
-def find_region(text: str, sentences: Sentences, fields: Mapping[str, str]) -> tuple[str, str] | None:
+def find_region(scan: Scan, fields: Mapping[str, str]) -> tuple[str, str] | None:
     """The Land the call is restricted to: the "Fördergebiet" field, else a seat/site condition naming
     a Land ("Betriebsstätte in Sachsen"). Nationwide or EU-wide is None."""
     stated = fields.get("Fördergebiet")
@@ -320,9 +367,11 @@ def find_region(text: str, sentences: Sentences, fields: Mapping[str, str]) -> t
         if NATIONWIDE.search(stated):
             return None
         return " ".join(stated.split()), f"field:Fördergebiet: {stated}"
-    for match in REGION_CUE.finditer(text):
-        start, end = sentences.span(match.start())
-        names = regions_in(text[start:end])
+    for match in scan.matches(REGION_CUE, "region"):
+        start, end = scan.sentences.span(match.start())
+        names = regions_in(scan.text[start:end])
         if names:
-            return ", ".join(dict.fromkeys(region_name(n) for n in names)), sentences.sentence(match.start())
+            return ", ".join(dict.fromkeys(region_name(n) for n in names)), scan.sentences.sentence(
+                match.start()
+            )
     return None

@@ -163,12 +163,17 @@ AMOUNT = re.compile(
     IC,
 )
 
+EU_PROGRAMMES = (
+    "HORIZON", "DIGITAL", "ERC", "EIC", "MSCA", "CEF", "LIFE", "EU4H", "ERASMUS", "CREA", "SMP", "EDF", "CERV",
+    "EMFAF", "CHIPS", "IHI", "KDT", "EUROHPC", "RFCS", "EURATOM", "I3", "SOCPL", "AMIF", "ISF", "BMVI", "JU",
+)  # fmt: skip
+# (pattern, a piece every match holds): the piece is looked for first, the pattern only where it stands
 IDENTIFIERS = [
-    re.compile(
-        r"\b(?:HORIZON|DIGITAL|ERC|EIC|MSCA|CEF|LIFE|EU4H|ERASMUS|CREA|SMP|EDF|CERV|EMFAF|CHIPS|IHI|KDT|"
-        r"EUROHPC|RFCS|EURATOM|I3|SOCPL|AMIF|ISF|BMVI|JU)-[A-Z0-9]+(?:-[A-Za-z0-9]+)+\b"
+    (
+        re.compile(rf"\b(?:{'|'.join(EU_PROGRAMMES)})-[A-Z0-9]+(?:-[A-Za-z0-9]+)+\b"),
+        tuple(f"{p}-" for p in EU_PROGRAMMES),
     ),
-    re.compile(r"\bBAnz AT \d{1,2}\.\d{1,2}\.\d{4} B ?\d+\b"),
+    (re.compile(r"\bBAnz AT \d{1,2}\.\d{1,2}\.\d{4} B ?\d+\b"), ("BAnz",)),
 ]
 
 LAENDER = {
@@ -228,3 +233,48 @@ def region_name(matched: str) -> str:
         if low.startswith(key):
             return LAENDER[key]
     return matched
+
+
+# Lower-case words one of which stands in every match of the pattern beside it: only the sentences that
+# hold one are searched, so a 50,000-character guideline costs a few sentence searches, not full scans.
+ANCHORS = {
+    "headings": (
+        "gegenstand", "was wird", "scope", "funded", "eligible", "zuwendungszweck", "förderziel", "ziel der",
+        "förderzweck", "expected", "objective", "purpose", "kurztext", "kurzbeschreibung", "worum",
+        "summary", "about the call", "call description",
+    ),
+    "eligibility": (
+        "antragsberecht", "zuwendungsempf", "förderberecht", "antragsteller", "wer ", "richtet sich an",
+        "zielgruppe", "antr", "projektskizzen", "gefördert werden", "teilnahmeberecht", "who ", "eligib",
+        "open to", "applicant", "target", "aimed at", "can apply", "may apply", "addressed to",
+    ),
+    "consortium": (
+        "verbund", "mindestens", "wenigstens", "consorti", "at least", "different", "collaborat", "einzel",
+        "allein oder", "single", "mono-beneficiary", "alone", "individually", "kooperation", "gemeinsam mit",
+        "konsorti", "partner",
+    ),
+    "rate": ("%", "prozent", "per cent", "percent"),
+    "amount": ("eur", "€"),
+    "region": (
+        "sitz", "betriebsstätte", "niederlassung", "standort", "ansässig", "fördergebiet", "nur in",
+        "im land", "im freistaat", "located in", "based in", "established in",
+    ),
+}  # fmt: skip
+
+# Per applicant kind: lower-case pieces one of which stands in every match (a cheap test first).
+APPLICANT_ANCHORS = {
+    "startup": ("start", "gründ", "junge", "ausgründ", "founder", "spin", "young"),
+    "kmu": ("kmu", "klein", "mittel", "sme", "small and medium", "micro"),
+    "verein": ("verein", "verb", "gemeinnütz", "stiftung", "profit", "ngo", "civil society", "association",
+               "charit", "nichtregierung", "sportorg"),
+    "unternehmen": ("unternehm", "wirtschaft", "firmen", "handwerk", "betriebe", "compan", "enterprise",
+                    "business", "industr", "for-profit", "private", "gewerbetreib", "freiberuf", "selbst",
+                    "selbständ", "juristisch", "legal entit"),
+    "hochschule": ("hochschul", "universit", "higher education"),
+    "forschung": ("forschung", "außeruniv", "wissenschaftseinr", "research", "rto"),
+    "kommune": ("kommun", "gemeinde", "landkreis", "gebietskörp", "städte", "zweckverb", "municipal", "local ",
+                "public "),
+    "privatperson": ("privat", "natürlich", "einzelpers", "gründungs", "studier", "doktorand", "promovier",
+                     "nachwuchs", "wissenschaftler", "künstler", "bürger", "eigentümer", "individual", "phd",
+                     "student", "postdoc", "early", "fellow", "person"),
+}  # fmt: skip
