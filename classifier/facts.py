@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from typing import TypeVar
 
 from classifier.facts_terms import (
     AMOUNT,
@@ -33,6 +34,7 @@ from classifier.facts_terms import (
 from classifier.text import Sentences
 from foerderradar.models import APPLICANTS, CallFacts
 
+T = TypeVar("T")
 SUMMARY_MAX = 420  # two sentences at most, and not a paragraph: the second only when both stay short
 SENTENCE_MIN = 40
 WINDOW_SENTENCES = 6  # an eligibility sentence and the list lines that follow it
@@ -106,7 +108,7 @@ def call_facts(
     )
 
 
-def _found(evidence: dict[str, str], name: str, result: tuple[object, str] | None) -> object:
+def _found(evidence: dict[str, str], name: str, result: tuple[T, str] | None) -> T | None:
     if result is None:
         return None
     value, span = result
