@@ -135,10 +135,11 @@ def find_summary(scan: Scan) -> tuple[str, str] | None:
             chosen = _sentences_after(text, sentences, match.end())
             if chosen:
                 return chosen, chosen
+    title = plain(text.split("\n", 1)[0]).casefold()
     for start, end in sentences.spans:  # no section: the first sentence that says what is funded
         sentence = plain(text[start:end])
         if SENTENCE_MIN <= len(sentence) <= SUMMARY_MAX and FUNDING_VERB.search(sentence):
-            if not sentence.endswith(":"):
+            if not sentence.endswith(":") and sentence.casefold() != title:  # the title is no summary
                 return sentence, sentence
     return None
 

@@ -103,6 +103,14 @@ def test_summaries_are_sentences_of_the_text_never_new_words():
         assert summary and sentences_of(summary) in sentences_of(text)
 
 
+def test_the_title_is_not_repeated_as_the_summary():
+    text = "Zuschüsse für Software-Start-ups im ländlichen Raum\n\nDas Programm fördert Start-ups, die digitale Dienste für Dörfer entwickeln."
+    assert (
+        call_facts(text).summary
+        == "Das Programm fördert Start-ups, die digitale Dienste für Dörfer entwickeln."
+    )
+
+
 def test_nothing_said_is_nothing_claimed():
     facts = call_facts("Ein Überblick über Förderprogramme.\n\nMehr dazu folgt.", {}, "de")
     assert facts.applicants == () and facts.consortium is None and facts.funding is None
