@@ -73,13 +73,14 @@ _ENV.filters["wrap"] = _wrap
 # --- the template context ------------------------------------------------------------------
 
 
-def deadline_label(due: Due, lang: str) -> str:
-    """ "Einreichungsfrist 15.04.2026, 12:00 Uhr (Projektskizze)"."""
+def deadline_label(due: Due, lang: str, bare: bool = False) -> str:
+    """ "Einreichungsfrist 15.04.2026, 12:00 Uhr (Projektskizze)"; ``bare``: without the first word, for
+    the "Weitere Fristen:" line."""
     words, kind = TEXT[lang], KINDS[lang].get(due.kind, "")
     when = fmt_date(due.date, lang)
     if due.time:
         when += ", " + words["at"].format(time=due.time) + (f" {due.timezone}" if due.timezone else "")
-    return f"{words['deadline']} {when}" + (f" ({kind})" if kind else "")
+    return ("" if bare else f"{words['deadline']} ") + when + (f" ({kind})" if kind else "")
 
 
 def change_label(change: Change, lang: str) -> str:
@@ -124,7 +125,7 @@ def entry_context(
         "next": deadline_label(next_due, lang) if next_due else None,
         "days_left": days_left(next_due.date, today, lang) if next_due and next_due.date else "",
         "urgent": bool(next_due and next_due.key in {d.key for d in entry.soon}),
-        "others": [deadline_label(d, lang) for d in entry.others],
+        "others": [deadline_label(d, lang, bare=True) for d in entry.others],
         "no_deadline": words["rolling"] if call.rolling else words["no_deadline"],
         "status": STATUSES[lang].get(entry.status, entry.status)
         if entry.status in ("forthcoming", "closed")

@@ -131,7 +131,7 @@ def test_entry_anatomy_in_text_and_html(store, config):
         "Förderung: bis zu 50 %",
         "Verbund nötig",
         "Einreichungsfrist 01.12.2026, 12:00 Uhr (Projektskizze) – noch 8 Tage",
-        "Weitere Fristen: Einreichungsfrist 31.03.2027 (Antrag)",
+        "Weitere Fristen: 31.03.2027 (Antrag)",
         "Warum: Künstliche Intelligenz („künstlichen Intelligenz“,",
         "„maschinelles Lernen“)",
         "https://www.example-bmftr.de/bekanntmachungen/ki-kmu.html",
