@@ -25,9 +25,11 @@ from classifier.facts_terms import (
     FUNDING_VERB,
     IDENTIFIERS,
     NATIONWIDE,
+    PROGRAMME_BUDGET,
     PURPOSE_HEADINGS,
     RATE,
     REGION_CUE,
+    RETROSPECTIVE,
     region_name,
     regions_in,
 )
@@ -139,7 +141,11 @@ def find_summary(scan: Scan) -> tuple[str, str] | None:
     for start, end in sentences.spans:  # no section: the first sentence that says what is funded
         sentence = plain(text[start:end])
         if SENTENCE_MIN <= len(sentence) <= SUMMARY_MAX and FUNDING_VERB.search(sentence):
-            if not sentence.endswith(":") and sentence.casefold() != title:  # the title is no summary
+            if (
+                not sentence.endswith(":")
+                and sentence.casefold() != title
+                and not RETROSPECTIVE.search(sentence)
+            ):
                 return sentence, sentence
     return None
 
@@ -326,7 +332,8 @@ def find_consortium(scan: Scan) -> tuple[bool, str] | None:
 def find_funding(scan: Scan, fields: Mapping[str, str]) -> tuple[str, str] | None:
     """The first stated rate and the first stated (qualified) amount, as written."""
     sentences = scan.sentences
-    rate, amount = scan.first(RATE, "rate"), scan.first(AMOUNT, "amount")
+    rate = scan.first(RATE, "rate")
+    amount = next((m for m in scan.matches(AMOUNT, "amount") if not _programme_budget(scan, m.start())), None)
     found = sorted((m for m in (rate, amount) if m), key=lambda m: m.start())
     if found:
         value = "; ".join(_LEAD_WORDS.sub("", plain(m.group())) for m in found)
@@ -335,6 +342,13 @@ def find_funding(scan: Scan, fields: Mapping[str, str]) -> tuple[str, str] | Non
     if budget:
         return f"Budget {budget}", f"field:Budget: {budget}"
     return None
+
+
+def _programme_budget(scan: Scan, offset: int) -> bool:
+    """An amount in a sentence about the programme's whole budget ("Für die Maßnahme stehen bis zu 100 Mio.
+    Euro zur Verfügung") is not what one project can get."""
+    start, end = scan.sentences.span(offset)
+    return bool(PROGRAMME_BUDGET.search(scan.text, start, end))
 
 
 _LEAD_WORDS = re.compile(

@@ -21,6 +21,18 @@ FUNDING_VERB = re.compile(
     IC,
 )
 
+# A sentence that looks back (statistics, quotes, a closed round) says what was funded, not what is.
+RETROSPECTIVE = re.compile(
+    r"^[\"„“”']|\b(?:bisher|bislang|haben wir|wurden bereits|so far|to date|were awarded|has funded|closed on)\b",
+    IC,
+)
+# An amount in such a sentence is the programme's budget, not a project's funding.
+PROGRAMME_BUDGET = re.compile(
+    r"stehen\b.{0,80}\bzur Verfügung|Fördervolumen|Gesamtvolumen|Haushaltsmittel|Budget|insgesamt|"
+    r"total (?:budget|funding)|is available|are available|has a budget",
+    IC,
+)
+
 # Who may apply. Order matters: narrower kinds first; each match blanks its words for the next.
 APPLICANT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (

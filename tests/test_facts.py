@@ -44,6 +44,7 @@ Betriebsstätte in Thüringen.
 
 5 Art und Umfang der Zuwendung
 
+Für die Maßnahme stehen bis zu 20 Mio. Euro zur Verfügung.
 Die Förderquote beträgt bis zu 60 % der zuwendungsfähigen Kosten, höchstens 400.000 Euro je Vorhaben.
 Die Bekanntmachung erscheint im Bundesanzeiger (BAnz AT 10.03.2027 B4).
 """
@@ -78,7 +79,8 @@ def test_german_guideline_facts_with_their_spans():
     assert facts.summary.endswith("einen erprobten Prototyp vorlegen.")  # two sentences, not more
     assert facts.applicants == ("kmu", "hochschule", "forschung")
     assert facts.consortium is True and "mindestens zwei Partnern" in facts.evidence["consortium"]
-    assert facts.funding == "bis zu 60 %; höchstens 400.000 Euro"  # "Die Förderquote beträgt" left out
+    # "Die Förderquote beträgt" left out; the programme's budget (20 Mio. Euro) is not a project's funding
+    assert facts.funding == "bis zu 60 %; höchstens 400.000 Euro"
     assert facts.identifier == "BAnz AT 10.03.2027 B4"
     assert facts.region == "Thüringen" and "Betriebsstätte in Thüringen" in facts.evidence["region"]
     assert set(facts.evidence) == {"summary", "applicants", "consortium", "funding", "identifier", "region"}
