@@ -25,6 +25,7 @@ from classifier.facts_terms import (
     FUNDING_VERB,
     IDENTIFIERS,
     NATIONWIDE,
+    PER_PROJECT,
     PROGRAMME_BUDGET,
     PURPOSE_HEADINGS,
     RATE,
@@ -348,7 +349,9 @@ def _programme_budget(scan: Scan, offset: int) -> bool:
     """An amount in a sentence about the programme's whole budget ("Für die Maßnahme stehen bis zu 100 Mio.
     Euro zur Verfügung") is not what one project can get."""
     start, end = scan.sentences.span(offset)
-    return bool(PROGRAMME_BUDGET.search(scan.text, start, end))
+    return bool(PROGRAMME_BUDGET.search(scan.text, start, end)) and not PER_PROJECT.search(
+        scan.text, start, end
+    )
 
 
 _LEAD_WORDS = re.compile(

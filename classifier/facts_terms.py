@@ -28,10 +28,11 @@ RETROSPECTIVE = re.compile(
 )
 # An amount in such a sentence is the programme's budget, not a project's funding.
 PROGRAMME_BUDGET = re.compile(
-    r"stehen\b.{0,80}\bzur Verfügung|Fördervolumen|Gesamtvolumen|Haushaltsmittel|Budget|insgesamt|"
-    r"total (?:budget|funding)|is available|are available|has a budget",
+    r"stehen\b.{0,80}\bzur Verfügung|Fördervolumen|Gesamtvolumen|Gesamtbudget|Haushaltsmittel|insgesamt|"
+    r"total (?:budget|funding)|overall budget|is available|are available|has a budget",
     IC,
 )
+PER_PROJECT = re.compile(r"\b(?:je|pro|per|each|jede[nrs]?|einzelne[nrs]?)\b", IC)
 
 # Who may apply. Order matters: narrower kinds first; each match blanks its words for the next.
 APPLICANT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
