@@ -19,7 +19,8 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from alerts.calendar import build_calendar
-from alerts.select import Change, Due, Entry, Plan, one_line, safe_url
+from alerts.clean import one_line, safe_url
+from alerts.select import Change, Due, Entry, Plan
 from alerts.wording import (
     APPLICANT_NAMES,
     KINDS,

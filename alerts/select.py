@@ -7,37 +7,18 @@ so a test (or the benchmark) can ask "what would list X get on 23.11.2026?" with
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from alerts.clean import one_line
+from alerts.clean import safe_url as safe_url  # where other alerts code used to import it from
+from alerts.facts import applicants_fit, facts_from_json, topic_hits
 from foerderradar.configuration import IncludeExclude, MailingList
 from foerderradar.models import CallFacts
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NATIONWIDE = ("bundesweit", "deutschlandweit", "bund", "eu-weit", "europaweit")
-# A call open to companies of any size is open to SMEs and start-ups too.
-APPLICANTS_IMPLIED = {"unternehmen": ("kmu", "startup")}
-TITLE_MAX = 300
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def one_line(value: Any, limit: int = TITLE_MAX) -> str:
-    """Scraped text made safe for one line: control characters (CR, LF, NUL, …) become spaces."""
-    text = " ".join(_CONTROL.sub(" ", str(value or "")).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL when it is an absolute http(s) link without spaces or control characters, else None."""
-    from urllib.parse import urlsplit
-
-    text = (url or "").strip()
-    if _CONTROL.search(text) or " " in text or len(text) > 2000:
-        return None
-    parts = urlsplit(text)
-    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 @dataclass(frozen=True)
@@ -111,31 +92,8 @@ def _parse_row(row: dict[str, Any]) -> CallInfo:
         facts=facts,
         flagged=bool(row.get("flagged")),
         flag_reasons=tuple(one_line(r, 200) for r in json.loads(row.get("flag_reasons") or "[]")),
-        topic_hits=_topic_hits(row.get("topic_hits")),
+        topic_hits=topic_hits(row.get("topic_hits")),
     )
-
-
-def facts_from_json(value: str | None) -> CallFacts:
-    """The stored facts column (the tag object plus evidence), every text made safe for one line."""
-    try:
-        data = json.loads(value or "{}")
-    except ValueError:
-        data = {}
-    facts = CallFacts.from_stored(data if isinstance(data, dict) else {})
-    return CallFacts(
-        summary=one_line(facts.summary, 600),
-        applicants=facts.applicants,
-        consortium=facts.consortium,
-        funding=one_line(facts.funding, 160) or None,
-        identifier=one_line(facts.identifier, 120) or None,
-        region=one_line(facts.region, 200) or None,
-        evidence={k: one_line(v, 300) for k, v in facts.evidence.items()},
-    )
-
-
-def _topic_hits(value: str | None) -> tuple[tuple[str, str, float], ...]:
-    hits = [(str(t), one_line(term, 80), float(w or 0)) for t, term, w in json.loads(value or "[]")]
-    return tuple(sorted(hits, key=lambda h: -h[2]))
 
 
 def _due(d: dict[str, Any]) -> Due:
@@ -174,17 +132,6 @@ def wants(call: CallInfo, mailing_list: MailingList, *, review: bool = True) -> 
         and _passes(call.funder or "", mailing_list.funders, ())
         and applicants_fit(call.facts.applicants, mailing_list.applicants)
     )
-
-
-def applicants_fit(stated: tuple[str, ...], wanted: list[str]) -> bool:
-    """A list that asks for applicant kinds gets calls open to one of them, and calls that do not say
-    who may apply (the member checks those); ``unternehmen`` (any size) covers ``kmu`` and ``startup``."""
-    if not wanted or not stated:
-        return True
-    open_to = set(stated)
-    for kind in stated:
-        open_to.update(APPLICANTS_IMPLIED.get(kind, ()))
-    return bool(open_to & set(wanted))
 
 
 def _passes(value: str, rule: IncludeExclude, always: tuple[str, ...]) -> bool:
