@@ -30,6 +30,7 @@ from foerderradar.config_checks import (
     check_web_url,
     describe_errors,
 )
+from foerderradar.models import APPLICANTS
 
 CONFIG_ENV = "FOERDERRADAR_CONFIG"
 FILES = ("settings.yaml", "sources.yaml", "keywords.yaml", "lists.yaml")
@@ -271,6 +272,7 @@ class SourcesFile(_Model):
 class Topic(_Model):
     id: str = Field(pattern=ID_PATTERN)
     name: str
+    name_en: str | None = None  # the topic's name in English lists' digests (default: ``name``)
     weight: float = Field(1.0, gt=0)
     terms: list[str] = Field(min_length=1)
 
@@ -319,6 +321,9 @@ class MailingList(_Model):
     regions: IncludeExclude = IncludeExclude()
     funders: IncludeExclude = IncludeExclude()
     reviewed_only: bool = False
+    # alerts (issue 13): call facts and calls still in the review queue
+    applicants: list[Literal[APPLICANTS]] = []  # type: ignore[valid-type]
+    unreviewed: Literal["wait", "send"] = "wait"
 
     @field_validator("address")
     @classmethod
