@@ -20,7 +20,7 @@ from classifier.deadline_model import DeadlineModel, load_model
 from classifier.signals import Signal, document_types
 from classifier.status import is_early, is_rolling, says_closed
 from classifier.text import Sentences
-from classifier.years import infer_years, is_annual
+from classifier.years import annual_deadlines, infer_years
 from foerderradar.models import Deadline
 
 EVIDENCE = 4  # strongest features named for each deadline
@@ -55,9 +55,10 @@ def extract_deadlines(
     readings, view = read_mentions(text, sentences, types)
     decide(model or load_model(), view, readings)
     years = infer_years(readings, sentences, published)
-    for reading, mention in zip(readings, years, strict=True):
+    recurring = annual_deadlines(readings, sentences)
+    for i, (reading, mention) in enumerate(zip(readings, years, strict=True)):
         reading.mention = mention
-        if reading.role == "deadline" and mention.year is None and is_annual(sentences, mention):
+        if i in recurring and mention.year is None:
             reading.kind = "stichtag"  # a cut-off that recurs every year is one of a series by definition
     deadlines = _deadlines(text, view.low, readings, view.doc_kind)
     openings = tuple(r.mention.iso for r in readings if r.role == "opening" and r.mention.iso is not None)

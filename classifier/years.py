@@ -10,6 +10,7 @@ The reference date never supplies a year.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from datetime import date
 
 from classifier.dates import DateMention, Reading
@@ -19,10 +20,12 @@ from classifier.text import Sentences
 def infer_years(readings: list[Reading], sentences: Sentences, published: date | None) -> list[DateMention]:
     """For each reading, its mention with the year the text gives (unchanged when none can be read). A
     recurring cut-off stays year-less even when the text also names one dated instance of it ("jeweils zum
-    31. Januar, letztmals zum 31.01.2026"): both are reported. The readings are not changed."""
+    31. Januar, letztmals zum 31.01.2026"): both are reported. The readings are not changed.
+
+    Linear in the text: each sentence is searched once (a text without sentence ends is one sentence)."""
     anchor = _anchor(readings, published)
-    stated = [r.mention for r in readings if r.mention.year is not None]  # years the text gives
-    recurring = _recurring(readings, sentences)
+    context = _Sentencewise(sentences, readings)
+    annual_days = {(readings[i].mention.month, readings[i].mention.day) for i in context.annual_deadlines}
     out: list[DateMention] = []
     for reading in readings:
         m = reading.mention
@@ -30,16 +33,19 @@ def infer_years(readings: list[Reading], sentences: Sentences, published: date |
             out.append(m)
             continue
         # once the text calls "1. Februar" a yearly cut-off, "bis zum 1. Februar" elsewhere is the same one
-        annual = (m.month, m.day) in recurring or bool(
-            _ANNUAL.search(sentences.text, *sentences.span(m.start))
-        )
-        year = _sentence_year(stated, sentences, m)
+        annual = (m.month, m.day) in annual_days
+        year = context.year_near(m)
         if year is None and anchor is not None and not annual:
             year = anchor.year + (
                 date(anchor.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < anchor
             )
         out.append(m.with_year(year) if year is not None and _exists(year, m.month, m.day) else m)
     return out
+
+
+def annual_deadlines(readings: list[Reading], sentences: Sentences) -> set[int]:
+    """Indices of the year-less deadlines whose sentence says they recur every year."""
+    return _Sentencewise(sentences, readings).annual_deadlines
 
 
 _ANNUAL = re.compile(
@@ -50,20 +56,70 @@ _ANNUAL = re.compile(
 )
 
 
-def is_annual(sentences: Sentences, mention: DateMention) -> bool:
-    """Whether the sentence of a date says it recurs every year ("jeweils", "eines Jahres", "each year")."""
-    return bool(_ANNUAL.search(sentences.text, *sentences.span(mention.start)))
+class _Sentencewise:
+    """What each sentence says about years, computed once per sentence."""
+
+    def __init__(self, sentences: Sentences, readings: list[Reading]) -> None:
+        self.sentences = sentences
+        self.annual: dict[int, bool] = {}
+        self.stated: dict[int, list[DateMention]] = {}  # dated mentions per sentence, in text order
+        self.bare: dict[int, list[tuple[int, int]]] = {}  # (offset, year) of bare years per sentence
+        for r in readings:
+            if r.mention.year is not None and not r.mention.vague:
+                self.stated.setdefault(sentences.index(r.mention.start), []).append(r.mention)
+        self.annual_deadlines = {
+            i
+            for i, r in enumerate(readings)
+            if r.role == "deadline" and r.mention.year is None and self.is_annual(r.mention.start)
+        }
+
+    def is_annual(self, offset: int) -> bool:
+        index = self.sentences.index(offset)
+        if index not in self.annual:
+            self.annual[index] = bool(_ANNUAL.search(self.sentences.text, *self.sentences.span(offset)))
+        return self.annual[index]
+
+    def year_near(self, m: DateMention) -> int | None:
+        """The year of the next dated mention in the sentence, else of the previous one, else a bare year."""
+        index = self.sentences.index(m.start)
+        same = self.stated.get(index, [])
+        i = _bisect(same, m.start)
+        if i < len(same):
+            return same[i].year
+        if i:
+            return same[i - 1].year
+        return self._bare_year(index, m)
+
+    def _bare_year(self, index: int, m: DateMention) -> int | None:
+        """A year written alone in the sentence: "Im Förderaufruf 2027 sind Skizzen bis zum 15. April …",
+        "The 2027 round closes on March 13th". The nearest one before the date wins, else the first after."""
+        if index not in self.bare:
+            start, end = (
+                self.sentences.spans[index] if self.sentences.spans else (0, len(self.sentences.text))
+            )
+            found = _YEAR.finditer(self.sentences.text, start, end)
+            self.bare[index] = [(x.start(), int(x.group())) for x in found]
+        years = self.bare[index]
+        i = _bisect_pairs(years, m.start)
+        if i:
+            return years[i - 1][1]
+        after = [y for pos, y in years[i:] if pos >= m.end][:1]
+        return after[0] if after else None
 
 
-def _recurring(readings: list[Reading], sentences: Sentences) -> set[tuple[int, int]]:
-    """Day and month of the year-less deadlines that the text says recur every year."""
-    return {
-        (r.mention.month, r.mention.day)
-        for r in readings
-        if r.role == "deadline"
-        and r.mention.year is None
-        and _ANNUAL.search(sentences.text, *sentences.span(r.mention.start))
-    }
+def _bisect(mentions: list[DateMention], offset: int) -> int:
+    lo, hi = 0, len(mentions)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if mentions[mid].start < offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _bisect_pairs(pairs: list[tuple[int, int]], offset: int) -> int:
+    return bisect_left(pairs, (offset, -1))
 
 
 def _anchor(readings: list[Reading], published: date | None) -> date | None:
@@ -77,30 +133,7 @@ def _anchor(readings: list[Reading], published: date | None) -> date | None:
     return min(dated) if dated else None
 
 
-def _sentence_year(stated: list[DateMention], sentences: Sentences, m: DateMention) -> int | None:
-    index = sentences.index(m.start)
-    same = [x for x in stated if sentences.index(x.start) == index]
-    later = [x for x in same if x.start > m.start]
-    earlier = [x for x in same if x.start < m.start]
-    if later:
-        return later[0].year
-    if earlier:
-        return earlier[-1].year
-    return _bare_year(sentences, m)
-
-
 _YEAR = re.compile(r"(?<![\d.,/–-])(?:19|20)\d\d(?![\d.,/–-])")
-
-
-def _bare_year(sentences: Sentences, m: DateMention) -> int | None:
-    """A year written alone in the sentence: "Im Förderaufruf 2027 sind Skizzen bis zum 15. April …",
-    "The 2027 round closes on March 13th". The nearest one before the date wins, else the first after."""
-    start, end = sentences.span(m.start)
-    before = _YEAR.findall(sentences.text, start, m.start)
-    if before:
-        return int(before[-1])
-    after = _YEAR.findall(sentences.text, m.end, end)
-    return int(after[0]) if after else None
 
 
 def _exists(year: int, month: int, day: int) -> bool:
