@@ -24,6 +24,9 @@ from classifier.years import annual_deadlines, infer_years
 from foerderradar.models import Deadline
 
 EVIDENCE = 4  # strongest features named for each deadline
+# Real call texts hold at most a few dozen dates (37 in the longest corpus guideline); only the first
+# MAX_MENTIONS of a text are read, so a page of thousands of dates stays well under a second.
+MAX_MENTIONS = 400
 # Roles the rules give a date when a hard non-deadline cue stands in its own clause ("keine Projektskizzen",
 # "Laufzeit", "veröffentlicht", "statt"): precision first, the model cannot overrule them.
 VETOES = frozenset(cue.name for cue in cues.NEGATIVES if cue.hard) | {"update", "annual"}
@@ -73,7 +76,7 @@ def read_mentions(
 ) -> tuple[list[Reading], DocumentView]:
     """Every date mention with the rules' reading of it, and the document they share (no model yet)."""
     low = lower(text)  # the cues are lower-case patterns: one lower() here, no re.I in every search
-    readings = read_all(low, find_dates(text), sentences)
+    readings = read_all(low, find_dates(text)[:MAX_MENTIONS], sentences)
     return readings, document_view(text, low, sentences, document_kind(text, types))
 
 
