@@ -283,7 +283,8 @@ def review_serve(ctx: Context, port: int | None) -> None:
 
     settings = ctx.config.settings.review
     try:
-        serve(ctx.store, settings, port or settings.web.port)
+        topics = {topic.id: topic.name for topic in ctx.config.keywords.topics}
+        serve(ctx.store, settings, port or settings.web.port, topics)
     except ReviewError as exc:
         raise UserError(str(exc)) from None
 

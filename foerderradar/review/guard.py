@@ -1,0 +1,209 @@
+"""The web view's front door: login rate limits, strict Authorization headers, CSRF for every write.
+
+Datasette 0.65 with datasette-auth-passwords leaves three gaps this module closes, as an ASGI wrapper
+around the whole instance: the plugin checks Basic-auth passwords (PBKDF2, ~0.3 s) on the event loop
+for every request, unlimited, so a flood of guesses stalls the view for everyone; asgi-csrf skips its
+check for a POST without cookies or with a Bearer header, so a Basic-auth POST is never checked; and a
+malformed header or a non-ASCII password raises inside the plugin (HTTP 500). Here a header is parsed
+strictly (400 with the reason), a password is verified in a worker thread, one at a time, only while
+neither the user nor the client is locked out, and the Authorization header is removed once it has
+been turned into an actor, so nothing downstream sees it and asgi-csrf checks the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import math
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+FORM_TYPE = b"application/x-www-form-urlencoded"
+CSRF_COOKIE = "ds_csrftoken"
+ACTOR_KEY = "foerderradar_actor"  # where the wrapper leaves the Basic-auth actor for actor_from_request
+# datasette-auth-passwords' hashing tool runs PBKDF2 on the event loop for anyone: not offered here
+CLOSED_PATHS = {"/-/password-tool"}
+MAX_KEYS = 10_000  # a spray of invented user names must not grow memory without bound
+VERIFIED_TTL = 600.0  # seconds a verified Basic-auth credential is trusted without a new PBKDF2 run
+
+
+class BadAuthorization(ValueError):
+    """An Authorization header that cannot be read; the message says why (shown with HTTP 400)."""
+
+
+class LoginLimiter:
+    """Failed logins per user name and per client address; too many lock the key for a while.
+
+    ``max_failures`` failures of one key within ``lockout`` seconds lock it until ``lockout`` seconds
+    after the last of them; the lock then ends by itself. ``clock`` is injectable for tests.
+    """
+
+    def __init__(self, max_failures: int, lockout: float, clock: Callable[[], float] = time.monotonic):
+        self.max_failures = max_failures
+        self.lockout = lockout
+        self.clock = clock
+        self._failures: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
+
+    def locked_for(self, user: str, client: str) -> float:
+        """Seconds until a login for this user from this client is possible again (0: now)."""
+        now = self.clock()
+        return max(self._wait(("user", user), now), self._wait(("client", client), now))
+
+    def failed(self, user: str, client: str) -> None:
+        now = self.clock()
+        for key in (("user", user), ("client", client)):
+            times = self._failures.pop(key, deque(maxlen=self.max_failures))
+            times.append(now)
+            self._failures[key] = times  # most recently failed last, so the oldest is evicted first
+        while len(self._failures) > MAX_KEYS:
+            self._failures.popitem(last=False)
+
+    def succeeded(self, user: str, client: str) -> None:
+        self._failures.pop(("user", user), None)
+        self._failures.pop(("client", client), None)
+
+    def _wait(self, key: tuple[str, str], now: float) -> float:
+        times = self._failures.get(key)
+        if not times:
+            return 0.0
+        while times and now - times[0] >= self.lockout:
+            times.popleft()
+        if len(times) < self.max_failures:
+            return 0.0
+        return max(0.0, times[-1] + self.lockout - now)
+
+
+def parse_authorization(value: bytes) -> tuple[str, str, str]:
+    """``(scheme, user, password)`` from an Authorization header; only Basic carries a user."""
+    text = value.decode("latin-1").strip()
+    scheme, _, credentials = text.partition(" ")
+    if scheme.lower() != "basic":
+        return scheme.lower(), "", ""
+    try:
+        decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+    except binascii.Error:
+        raise BadAuthorization("Authorization header: the Basic credentials are not valid base64") from None
+    except UnicodeDecodeError:
+        raise BadAuthorization("Authorization header: user name and password must be UTF-8 encoded") from None
+    user, colon, password = decoded.partition(":")
+    if not colon or not user:
+        raise BadAuthorization("Authorization header: Basic credentials must be 'user:password'")
+    return "basic", user, password
+
+
+class PasswordChecker:
+    """Verifies passwords against datasette-auth-passwords hashes off the event loop, one at a time."""
+
+    def __init__(self, hashes: Callable[[], dict[str, str]], clock: Callable[[], float] = time.monotonic):
+        self.hashes = hashes
+        self.clock = clock
+        self.runs = 0  # PBKDF2 verifications done; a flood test checks it stays bounded
+        self._lock = asyncio.Lock()
+        self._verified: OrderedDict[str, float] = OrderedDict()
+
+    async def check(self, user: str, password: str, remember: bool = False) -> bool:
+        from datasette_auth_passwords.utils import verify_password
+
+        stored = self.hashes().get(user)
+        if not stored:
+            return False
+        key = hashlib.sha256(f"{user}\0{password}\0{stored}".encode()).hexdigest()
+        if remember and self._verified.get(key, 0.0) > self.clock():
+            return True
+        async with self._lock:  # PBKDF2 is CPU-bound: one at a time leaves a core for the pages
+            self.runs += 1
+            ok = await asyncio.to_thread(verify_password, password, stored)
+        if ok and remember:
+            self._verified[key] = self.clock() + VERIFIED_TTL
+            while len(self._verified) > 64:
+                self._verified.popitem(last=False)
+        return ok
+
+
+Asgi = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+
+def client_of(scope: dict[str, Any]) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def wrap(app: Asgi, guards: Callable[[], tuple[LoginLimiter, PasswordChecker]]) -> Asgi:
+    """The ASGI wrapper: authorization first, then the write rules, then Datasette.
+
+    ``guards`` is called per request: Datasette builds its app before the caller attaches them.
+    """
+
+    async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return await app(scope, receive, send)
+        limiter, checker = guards()
+        if scope.get("path") in CLOSED_PATHS:
+            return await _plain(send, 404, "not found", {})
+        headers = dict(scope.get("headers") or [])
+        if b"authorization" in headers:
+            result = await _basic_actor(headers[b"authorization"], client_of(scope), limiter, checker)
+            if isinstance(result, tuple):
+                return await _plain(send, *result)
+            kept = [(k, v) for k, v in scope["headers"] if k != b"authorization"]
+            scope = {**scope, "headers": kept, ACTOR_KEY: result}
+        if scope["method"] not in SAFE_METHODS:
+            refused = _write_refusal(headers)
+            if refused:
+                return await _plain(send, *refused)
+        await app(scope, receive, send)
+
+    return guarded
+
+
+async def _basic_actor(
+    value: bytes, client: str, limiter: LoginLimiter, checker: PasswordChecker
+) -> dict[str, str] | tuple[int, str, dict[str, str]]:
+    """The actor a Basic-auth header proves, or the refusal ``(status, text, headers)``."""
+    challenge = {"www-authenticate": 'Basic realm="Foerderradar", charset="UTF-8"'}
+    try:
+        scheme, user, password = parse_authorization(value)
+    except BadAuthorization as exc:
+        return 400, str(exc), {}
+    if scheme != "basic":
+        return (
+            401,
+            f"Authorization: the scheme '{scheme}' is not accepted here; use Basic or log in",
+            challenge,
+        )
+    wait = limiter.locked_for(user, client)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        text = f"too many failed logins for this user or client; try again in {minutes} min"
+        return 429, text, {"retry-after": str(math.ceil(wait))}
+    if not await checker.check(user, password, remember=True):
+        limiter.failed(user, client)
+        return 401, "wrong user name or password", challenge
+    limiter.succeeded(user, client)
+    return {"id": user}
+
+
+def _write_refusal(headers: dict[bytes, bytes]) -> tuple[int, str, dict[str, str]] | None:
+    """Why a state-changing request is refused before it reaches Datasette, or None."""
+    content_type = headers.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+    if content_type != FORM_TYPE:
+        shown = content_type.decode("latin-1") or "none"
+        return 415, f"forms must be sent as application/x-www-form-urlencoded (got {shown})", {}
+    # asgi-csrf skips its check when a request has no cookies: here every write needs the token
+    # cookie, so asgi-csrf always compares it with the form's csrftoken field
+    if f"{CSRF_COOKIE}=".encode() not in headers.get(b"cookie", b""):
+        return 403, "CSRF token missing: open the form first, then send it", {}
+    return None
+
+
+async def _plain(send: Any, status: int, text: str, headers: dict[str, str]) -> None:
+    body = (text + "\n").encode("utf-8")
+    raw = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.encode(), v.encode()) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
