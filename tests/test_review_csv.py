@@ -198,7 +198,9 @@ def write_text(path, lines):
 
 
 def import_cli(config_dir, path):
-    return CliRunner().invoke(cli, ["--config", str(config_dir), "review", "import", str(path), "--by", "anna"])
+    return CliRunner().invoke(
+        cli, ["--config", str(config_dir), "review", "import", str(path), "--by", "anna"]
+    )
 
 
 def seeded_config(config_dir):

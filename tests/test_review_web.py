@@ -43,7 +43,9 @@ def seed(path: Path, facts: bool = False) -> None:
                        Deadline("2027-03-31", None, None, "antrag", "Anträge bis 31.03.2027")),
             rolling=False, next_deadline="2026-12-15", status="open", evidence=evidence,
         )  # fmt: skip
-        store.save_classification(result, call.content_hash(), ["unsicher: Score 0,50 zwischen 0,35 und 0,65"])
+        store.save_classification(
+            result, call.content_hash(), ["unsicher: Score 0,50 zwischen 0,35 und 0,65"]
+        )
     if facts:
         add_facts_columns(store)
     store.close()
@@ -52,7 +54,9 @@ def seed(path: Path, facts: bool = False) -> None:
 def add_facts_columns(store: Store) -> None:
     """The ``review_queue`` as the facts migration shapes it: the call facts as extra columns."""
     store.db.execute("ALTER TABLE calls ADD COLUMN test_summary TEXT")
-    store.db.execute("UPDATE calls SET test_summary = 'Gefördert werden Pilotprojekte mit KI in kleinen Firmen.'")
+    store.db.execute(
+        "UPDATE calls SET test_summary = 'Gefördert werden Pilotprojekte mit KI in kleinen Firmen.'"
+    )
     body = store.rows("SELECT sql FROM sqlite_master WHERE name = 'review_queue'")[0]["sql"]
     store.db.execute(body.replace("CREATE VIEW review_queue AS", "CREATE VIEW review_queue_v1 AS", 1))
     columns = [row["name"] for row in store.rows("PRAGMA table_info(review_queue_v1)")]
@@ -135,7 +139,9 @@ def fits_the_width(page) -> bool:
     }""")
 
 
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make test installs it)")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium (make test installs it)"
+)
 
 
 @needs_chromium
@@ -221,7 +227,8 @@ def test_bad_input_gets_a_message_keeps_what_was_typed_and_saves_nothing(server)
 
         # a reason that is not one of review.reason_codes
         page.eval_on_selector(
-            f"{reject} select", "s => { s.add(new Option('keine Lust', 'keine Lust')); s.value = 'keine Lust'; }"
+            f"{reject} select",
+            "s => { s.add(new Option('keine Lust', 'keine Lust')); s.value = 'keine Lust'; }",
         )
         submit(page, f"{reject} button")
         assert "Unbekannter Grund „keine Lust“" in page.content()
