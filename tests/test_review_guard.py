@@ -224,3 +224,17 @@ def test_anonymous_posts_and_the_password_tool_are_refused(live):
     assert status == 403 and "anmelden" in text
     assert client.request("GET", "/-/password-tool")[0] == 404
     assert reviews(database) == {}
+
+
+def test_a_form_that_is_not_utf8_or_too_big_is_refused_not_500(live):
+    port, _, _, database = live
+    client = Client(port)
+    client.log_in(USER, PASSWORD)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, _, text = client.request(
+        "POST", "/-/review/decide", headers=form, body=b"call_id=a:1&note=\xff\xfe"
+    )
+    assert status == 400 and "not UTF-8" in text
+    status, _, text = client.request("POST", "/-/review/decide", headers=form, body=b"note=" + b"x" * 70_000)
+    assert status == 413 and "larger than 64 KB" in text
+    assert reviews(database) == {}

@@ -17,6 +17,7 @@ import base64
 import binascii
 import hashlib
 import math
+import secrets
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,7 @@ CSRF_COOKIE = "ds_csrftoken"
 ACTOR_KEY = "foerderradar_actor"  # where the wrapper leaves the Basic-auth actor for actor_from_request
 # datasette-auth-passwords' hashing tool runs PBKDF2 on the event loop for anyone: not offered here
 CLOSED_PATHS = {"/-/password-tool"}
+MAX_BODY = 64 * 1024  # a decision form is a few hundred bytes; a note is capped at 4000 characters
 MAX_KEYS = 10_000  # a spray of invented user names must not grow memory without bound
 VERIFIED_TTL = 600.0  # seconds a verified Basic-auth credential is trusted without a new PBKDF2 run
 
@@ -105,24 +107,32 @@ class PasswordChecker:
         self.runs = 0  # PBKDF2 verifications done; a flood test checks it stays bounded
         self._lock = asyncio.Lock()
         self._verified: OrderedDict[str, float] = OrderedDict()
+        self._dummy_hash: str | None = None
 
     async def check(self, user: str, password: str, remember: bool = False) -> bool:
         from datasette_auth_passwords.utils import verify_password
 
         stored = self.hashes().get(user)
-        if not stored:
-            return False
         key = hashlib.sha256(f"{user}\0{password}\0{stored}".encode()).hexdigest()
-        if remember and self._verified.get(key, 0.0) > self.clock():
+        if stored and remember and self._verified.get(key, 0.0) > self.clock():
             return True
         async with self._lock:  # PBKDF2 is CPU-bound: one at a time leaves a core for the pages
             self.runs += 1
-            ok = await asyncio.to_thread(verify_password, password, stored)
+            # an unknown name costs the same PBKDF2 run as a known one, so timing does not tell names
+            ok = await asyncio.to_thread(verify_password, password, stored or await self._dummy())
+            ok = ok and bool(stored)
         if ok and remember:
             self._verified[key] = self.clock() + VERIFIED_TTL
             while len(self._verified) > 64:
                 self._verified.popitem(last=False)
         return ok
+
+    async def _dummy(self) -> str:
+        from datasette_auth_passwords.utils import hash_password
+
+        if self._dummy_hash is None:
+            self._dummy_hash = await asyncio.to_thread(hash_password, secrets.token_hex(16))
+        return self._dummy_hash
 
 
 Asgi = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
@@ -156,6 +166,10 @@ def wrap(app: Asgi, guards: Callable[[], tuple[LoginLimiter, PasswordChecker]]) 
             refused = _write_refusal(headers)
             if refused:
                 return await _plain(send, *refused)
+            body = await _body(receive)
+            if isinstance(body, tuple):
+                return await _plain(send, *body)
+            receive = _replay(body, receive)
         await app(scope, receive, send)
 
     return guarded
@@ -199,6 +213,37 @@ def _write_refusal(headers: dict[bytes, bytes]) -> tuple[int, str, dict[str, str
     if f"{CSRF_COOKIE}=".encode() not in headers.get(b"cookie", b""):
         return 403, "CSRF token missing: open the form first, then send it", {}
     return None
+
+
+async def _body(receive: Any) -> bytes | tuple[int, str, dict[str, str]]:
+    """The whole form body, or why it is refused: Datasette and asgi-csrf decode it as UTF-8 unchecked."""
+    body, more = b"", True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return 400, "the request ended before its body", {}
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+        if len(body) > MAX_BODY:
+            return 413, f"the form is larger than {MAX_BODY // 1024} KB", {}
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return 400, "the form is not UTF-8 encoded", {}
+    return body
+
+
+def _replay(body: bytes, receive: Any) -> Any:
+    sent = False
+
+    async def replayed() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replayed
 
 
 async def _plain(send: Any, status: int, text: str, headers: dict[str, str]) -> None:
