@@ -273,3 +273,22 @@ def test_the_instance_needs_a_coordinator_and_raw_sql_is_a_setting(store):
     assert not [name for name, query in queries.items() if query.get("write")]  # decisions: the page
     allowed = ReviewSettings(web=ReviewWebSettings(allow_sql=True))
     assert metadata("test", ["koordination"], store, allowed)["allow_sql"] == {"id": ["koordination"]}
+
+
+def test_a_decision_is_saved_once_even_when_sent_twice(tmp_path):
+    database = tmp_path / "r.db"
+    seed(database)
+    store = Store(database)
+    try:
+        decision = {"call_id": "a:1", "decision": "accept", "reason": None, "note": "x", "by": "anna",
+                    "at": "2026-12-01T08:00:00+00:00"}  # fmt: skip
+        assert store.record_decision(decision, None) == "saved"
+        assert (
+            store.record_decision({**decision, "decision": "reject", "reason": "nicht KI"}, None) == "stale"
+        )
+        assert store.record_decision({**decision, "call_id": "a:9"}, None) == "unknown"
+        later = {**decision, "note": "y", "at": "2026-12-02T08:00:00+00:00"}
+        assert store.record_decision(later, "2026-12-01T08:00:00+00:00") == "saved"  # saw the first decision
+        assert store.review_of("a:1")["note"] == "y" and "a:1" not in store.review_queue_ids()
+    finally:
+        store.close()

@@ -132,7 +132,7 @@ class PasswordChecker:
 
         if self._dummy_hash is None:
             self._dummy_hash = await asyncio.to_thread(hash_password, secrets.token_hex(16))
-        return self._dummy_hash
+        return str(self._dummy_hash)
 
 
 Asgi = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
