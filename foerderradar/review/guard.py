@@ -21,6 +21,7 @@ import secrets
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -98,34 +99,63 @@ def parse_authorization(value: bytes) -> tuple[str, str, str]:
     return "basic", user, password
 
 
-class PasswordChecker:
-    """Verifies passwords against datasette-auth-passwords hashes off the event loop, one at a time."""
+@dataclass(frozen=True)
+class Attempt:
+    """The outcome of a login attempt: accepted, or refused with the seconds of a lockout (0: wrong)."""
 
-    def __init__(self, hashes: Callable[[], dict[str, str]], clock: Callable[[], float] = time.monotonic):
+    ok: bool
+    wait: float = 0.0
+
+
+class PasswordChecker:
+    """Verifies passwords against datasette-auth-passwords hashes off the event loop, one at a time.
+
+    Every attempt goes through the ``limiter``: a locked user or client is refused without a PBKDF2
+    run, also when the lock happened while the attempt waited for its turn.
+    """
+
+    def __init__(
+        self,
+        hashes: Callable[[], dict[str, str]],
+        limiter: LoginLimiter,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.hashes = hashes
+        self.limiter = limiter
         self.clock = clock
         self.runs = 0  # PBKDF2 verifications done; a flood test checks it stays bounded
         self._lock = asyncio.Lock()
         self._verified: OrderedDict[str, float] = OrderedDict()
         self._dummy_hash: str | None = None
 
-    async def check(self, user: str, password: str, remember: bool = False) -> bool:
+    async def attempt(self, user: str, password: str, client: str, remember: bool = False) -> Attempt:
+        """Check a login; ``remember`` trusts a verified credential for a while (Basic auth repeats it)."""
         from datasette_auth_passwords.utils import verify_password
 
         stored = self.hashes().get(user)
         key = hashlib.sha256(f"{user}\0{password}\0{stored}".encode()).hexdigest()
+        wait = self.limiter.locked_for(user, client)
+        if wait:
+            return Attempt(False, wait)
         if stored and remember and self._verified.get(key, 0.0) > self.clock():
-            return True
+            return Attempt(True)
         async with self._lock:  # PBKDF2 is CPU-bound: one at a time leaves a core for the pages
+            wait = self.limiter.locked_for(user, client)  # failures recorded while this one waited
+            if wait:
+                return Attempt(False, wait)
             self.runs += 1
             # an unknown name costs the same PBKDF2 run as a known one, so timing does not tell names
             ok = await asyncio.to_thread(verify_password, password, stored or await self._dummy())
             ok = ok and bool(stored)
-        if ok and remember:
+            if not ok:
+                self.limiter.failed(user, client)
+                return Attempt(False)
+        self.limiter.succeeded(user, client)
+        if remember:
             self._verified[key] = self.clock() + VERIFIED_TTL
             while len(self._verified) > 64:
                 self._verified.popitem(last=False)
-        return ok
+        return Attempt(True)
 
     async def _dummy(self) -> str:
         from datasette_auth_passwords.utils import hash_password
@@ -143,7 +173,7 @@ def client_of(scope: dict[str, Any]) -> str:
     return str(client[0]) if client else "unknown"
 
 
-def wrap(app: Asgi, guards: Callable[[], tuple[LoginLimiter, PasswordChecker]]) -> Asgi:
+def wrap(app: Asgi, guards: Callable[[], PasswordChecker]) -> Asgi:
     """The ASGI wrapper: authorization first, then the write rules, then Datasette.
 
     ``guards`` is called per request: Datasette builds its app before the caller attaches them.
@@ -152,12 +182,12 @@ def wrap(app: Asgi, guards: Callable[[], tuple[LoginLimiter, PasswordChecker]]) 
     async def guarded(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return await app(scope, receive, send)
-        limiter, checker = guards()
+        checker = guards()
         if scope.get("path") in CLOSED_PATHS:
             return await _plain(send, 404, "not found", {})
         headers = dict(scope.get("headers") or [])
         if b"authorization" in headers:
-            result = await _basic_actor(headers[b"authorization"], client_of(scope), limiter, checker)
+            result = await _basic_actor(headers[b"authorization"], client_of(scope), checker)
             if isinstance(result, tuple):
                 return await _plain(send, *result)
             kept = [(k, v) for k, v in scope["headers"] if k != b"authorization"]
@@ -176,7 +206,7 @@ def wrap(app: Asgi, guards: Callable[[], tuple[LoginLimiter, PasswordChecker]]) 
 
 
 async def _basic_actor(
-    value: bytes, client: str, limiter: LoginLimiter, checker: PasswordChecker
+    value: bytes, client: str, checker: PasswordChecker
 ) -> dict[str, str] | tuple[int, str, dict[str, str]]:
     """The actor a Basic-auth header proves, or the refusal ``(status, text, headers)``."""
     challenge = {"www-authenticate": 'Basic realm="Foerderradar", charset="UTF-8"'}
@@ -190,15 +220,13 @@ async def _basic_actor(
             f"Authorization: the scheme '{scheme}' is not accepted here; use Basic or log in",
             challenge,
         )
-    wait = limiter.locked_for(user, client)
-    if wait:
-        minutes = math.ceil(wait / 60)
+    attempt = await checker.attempt(user, password, client, remember=True)
+    if attempt.wait:
+        minutes = math.ceil(attempt.wait / 60)
         text = f"too many failed logins for this user or client; try again in {minutes} min"
-        return 429, text, {"retry-after": str(math.ceil(wait))}
-    if not await checker.check(user, password, remember=True):
-        limiter.failed(user, client)
+        return 429, text, {"retry-after": str(math.ceil(attempt.wait))}
+    if not attempt.ok:
         return 401, "wrong user name or password", challenge
-    limiter.succeeded(user, client)
     return {"id": user}
 
 

@@ -19,7 +19,7 @@ import sqlite_utils
 from datasette.utils.asgi import Response
 
 from foerderradar.review.cards import DECISION_NAMES, card
-from foerderradar.review.guard import LoginLimiter, PasswordChecker, client_of
+from foerderradar.review.guard import PasswordChecker, client_of
 from foerderradar.store import utcnow
 from foerderradar.store.review import ReviewTables
 
@@ -38,7 +38,6 @@ class Site:
     users: tuple[str, ...]
     reason_codes: tuple[str, ...]
     topic_names: dict[str, str]
-    limiter: LoginLimiter
     checker: PasswordChecker
     today: Callable[[], date] = date.today
     page_size: int = 50
@@ -205,20 +204,17 @@ async def login(request: Any, datasette: Any) -> Response:
     form = await request.post_vars()
     user = (form.get("username") or "").strip()
     password = form.get("password") or ""
-    client = client_of(request.scope)
-    wait = site.limiter.locked_for(user, client)
-    if wait:
+    attempt = await site.checker.attempt(user, password, client_of(request.scope))
+    if attempt.wait:
         error = (
             "Zu viele Fehlversuche für diesen Namen oder diesen Rechner. "
-            f"Anmelden ist in {math.ceil(wait / 60)} Minuten wieder möglich."
+            f"Anmelden ist in {math.ceil(attempt.wait / 60)} Minuten wieder möglich."
         )
         return await _login_page(request, datasette, user, error, 429)
-    if await site.checker.check(user, password):  # only the configured coordinators have a hash
-        site.limiter.succeeded(user, client)
+    if attempt.ok:  # only the configured coordinators have a hash
         response = Response.redirect(datasette.urls.path(QUEUE_PATH))
         response.set_cookie("ds_actor", datasette.sign({"a": {"id": user}}, "actor"))
         return response
-    site.limiter.failed(user, client)
     return await _login_page(request, datasette, user, "Name oder Passwort falsch.", 401)
 
 

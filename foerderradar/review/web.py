@@ -89,13 +89,13 @@ def build(
     datasette = Datasette(
         [str(store.path)], metadata=meta, plugins_dir=str(PLUGINS_DIR), template_dir=str(TEMPLATES_DIR)
     )
+    limiter = LoginLimiter(settings.web.login_failures, settings.web.lockout_minutes * 60, clock)
     site = Site(
         db_name=store.path.stem,
         users=tuple(sorted(users)),
         reason_codes=tuple(settings.reason_codes),
         topic_names=dict(topic_names or {}),
-        limiter=LoginLimiter(settings.web.login_failures, settings.web.lockout_minutes * 60, clock),
-        checker=PasswordChecker(lambda: hashes, clock),
+        checker=PasswordChecker(lambda: hashes, limiter, clock),
         today=today,
     )
     setattr(datasette, SITE_ATTRIBUTE, site)

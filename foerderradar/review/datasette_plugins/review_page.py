@@ -19,8 +19,7 @@ def register_routes():
 @hookimpl
 def asgi_wrapper(datasette):
     def guards():
-        site = page.site_of(datasette)
-        return site.limiter, site.checker
+        return page.site_of(datasette).checker
 
     def wrap(app):
         return guard.wrap(app, guards)
