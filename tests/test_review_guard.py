@@ -246,3 +246,18 @@ def test_a_form_that_is_not_utf8_or_too_big_is_refused_not_500(live):
     status, _, text = client.request("POST", "/-/review/decide", headers=form, body=b"note=" + b"x" * 70_000)
     assert status == 413 and "larger than 64 KB" in text
     assert reviews(database) == {}
+
+
+def test_the_same_decision_sent_twice_is_saved_once_and_both_answers_lead_on(live):
+    port, _, _, database = live
+    client = Client(port)
+    client.log_in(USER, PASSWORD)
+    form = {"call_id": "a:2", "decision": "reject", "reason": "nicht KI", "note": "kein Bezug", "seen": ""}
+    form["csrftoken"] = client.token("/-/review")
+    first = client.request("POST", "/-/review/decide", form)
+    second = client.request("POST", "/-/review/decide", form)  # a double click, or a resent form
+    assert first[0] == second[0] == 302
+    assert reviews(database) == {"a:2": ("reject", "nicht KI", "kein Bezug", USER)}
+    status, _, text = client.request("POST", "/-/review/decide", {**form, "reason": "Frist zu knapp"})
+    assert status == 409 and "wurde inzwischen schon abgelehnt" in text and "nicht gespeichert" in text
+    assert reviews(database) == {"a:2": ("reject", "nicht KI", "kein Bezug", USER)}

@@ -165,16 +165,25 @@ async def decide(request: Any, datasette: Any) -> Response:
         error = f"Unbekannte Aufruf-ID „{typed['call_id']}“: nichts gespeichert."
         return await _render(request, datasette, site, status=404, error=error, typed=typed)
     if outcome == "stale":
-        return await _stale(request, datasette, site, typed)
-    query = {"saved": typed["call_id"]}
-    following = _following(ids, typed["call_id"])
+        return await _stale(request, datasette, site, typed, decision, ids)
+    return _saved(datasette, typed["call_id"], ids)
+
+
+def _saved(datasette: Any, call_id: str, ids: list[str]) -> Response:
+    query = {"saved": call_id}
+    following = _following(ids, call_id)
     if following:
         query["next"] = following
     return Response.redirect(datasette.urls.path(QUEUE_PATH) + "?" + urlencode(query) + "#weiter")
 
 
-async def _stale(request: Any, datasette: Any, site: Site, typed: dict[str, str]) -> Response:
+async def _stale(
+    request: Any, datasette: Any, site: Site, typed: dict[str, str], decision: dict[str, Any], ids: list[str]
+) -> Response:
+    """Decided meanwhile: the same decision sent twice (a double click) is fine, another one is not."""
     stored = await _read(datasette, site, lambda t: t.review_of(typed["call_id"])) or {}
+    if all(stored.get(key) == decision[key] for key in ("decision", "reason", "note", "by")):
+        return _saved(datasette, typed["call_id"], ids)
     word = DECISION_NAMES.get(stored.get("decision") or "", "entschieden")
     error = (
         f"„{stored.get('title', typed['call_id'])}“ wurde inzwischen schon {word} "
