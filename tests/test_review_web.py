@@ -207,7 +207,7 @@ def log_in(page, base: str) -> None:
 
 
 @needs_chromium
-def test_bad_input_gets_a_message_keeps_what_was_typed_and_saves_nothing(server):
+def test_bad_input_gets_a_message_keeps_what_was_typed_and_saves_nothing(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     base, database = server
@@ -224,6 +224,10 @@ def test_bad_input_gets_a_message_keeps_what_was_typed_and_saves_nothing(server)
         assert "Bitte einen Grund für die Ablehnung wählen." in page.locator(card("a:3")).inner_text()
         assert page.input_value(f"{reject} input[name=note]") == "kein KI-Bezug erkennbar"
         assert page.locator(card("a:3")).count() == 1 and "a:3" not in reviews(database)
+        page.set_viewport_size({"width": 375, "height": 800})
+        assert fits_the_width(page)
+        page.locator(card("a:3")).screenshot(path=str(tmp_path / "review-page-error-375.png"))
+        page.set_viewport_size({"width": 1280, "height": 900})
 
         # a reason that is not one of review.reason_codes
         page.eval_on_selector(
