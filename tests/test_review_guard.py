@@ -261,3 +261,30 @@ def test_the_same_decision_sent_twice_is_saved_once_and_both_answers_lead_on(liv
     status, _, text = client.request("POST", "/-/review/decide", {**form, "reason": "Frist zu knapp"})
     assert status == 409 and "wurde inzwischen schon abgelehnt" in text and "nicht gespeichert" in text
     assert reviews(database) == {"a:2": ("reject", "nicht KI", "kein Bezug", USER)}
+
+
+def test_an_extension_adds_lines_to_each_card(tmp_path):
+    """The seam the members' view will use: more lines per call without touching the template."""
+    import asyncio
+
+    import httpx
+
+    database = tmp_path / "ext.db"
+    seed(database)
+    store = Store(database)
+
+    def interest(tables, ids):
+        return {call_id: [("Interesse", f"2 Mitglieder ({call_id})")] for call_id in ids}
+
+    datasette = build(store, SETTINGS, {"FOERDERRADAR_REVIEW_PASSWORD": PASSWORD}, extensions=[interest])
+
+    async def page() -> str:
+        transport = httpx.ASGITransport(app=datasette.app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return (await client.get("/-/review", headers=basic(USER, PASSWORD))).text
+
+    try:
+        text = asyncio.run(page())
+    finally:
+        store.close()
+    assert "<dt>Interesse</dt><dd>2 Mitglieder (a:1)</dd>" in text

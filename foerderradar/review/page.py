@@ -42,6 +42,11 @@ class Site:
     today: Callable[[], date] = date.today
     page_size: int = 50
     extra: dict[str, Any] = field(default_factory=dict)
+    # more lines per card (e.g. members' interest): each gets the store and the shown call ids and
+    # returns {call_id: [(label, text), …]}; the template shows them in the block "call_extra"
+    extensions: list[Callable[[ReviewTables, list[str]], dict[str, list[tuple[str, str]]]]] = field(
+        default_factory=list
+    )
 
     def coordinator(self, actor: dict[str, Any] | None) -> str | None:
         name = (actor or {}).get("id")
@@ -92,12 +97,16 @@ async def _render(
     typed: dict[str, str] | None = None,
     next_id: str | None = None,
 ) -> Response:
-    def load(tables: ReviewTables) -> tuple[list[dict[str, Any]], int]:
-        return tables.review_page_rows(site.page_size), len(tables.review_queue_ids())
+    def load(tables: ReviewTables) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+        rows = tables.review_page_rows(site.page_size)
+        ids = [row["id"] for row in rows]
+        return rows, len(tables.review_queue_ids()), [ext(tables, ids) for ext in site.extensions]
 
-    rows, total = await _read(datasette, site, load)
+    rows, total, extras = await _read(datasette, site, load)
     today = site.today()
     cards = [card(row, site.topic_names, today) for row in rows]
+    for shown in cards:
+        shown["lines"] = [line for extra in extras for line in extra.get(shown["id"], [])]
     typed = typed or {}
     context = {
         "cards": cards,

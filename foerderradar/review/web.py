@@ -74,10 +74,12 @@ def build(
     topic_names: dict[str, str] | None = None,
     clock: Callable[[], float] = time.monotonic,
     today: Callable[[], date] = date.today,
+    extensions: list[Any] | None = None,
 ) -> Any:
     """A Datasette instance over the store's file, for the coordinators whose password is set.
 
-    ``clock`` drives the login lockout and ``today`` the "noch N Tage" of the page (tests pass theirs).
+    ``clock`` drives the login lockout and ``today`` the "noch N Tage" of the page (tests pass theirs);
+    ``extensions`` add lines to each call's card (see ``page.Site.extensions``).
     """
     from datasette.app import Datasette
     from datasette_auth_passwords.utils import hash_password
@@ -97,6 +99,7 @@ def build(
         topic_names=dict(topic_names or {}),
         checker=PasswordChecker(lambda: hashes, limiter, clock),
         today=today,
+        extensions=list(extensions or []),
     )
     setattr(datasette, SITE_ATTRIBUTE, site)
     return datasette
