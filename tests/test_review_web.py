@@ -296,3 +296,17 @@ def test_a_decision_is_saved_once_even_when_sent_twice(tmp_path):
         assert store.review_of("a:1")["note"] == "y" and "a:1" not in store.review_queue_ids()
     finally:
         store.close()
+
+
+def test_a_taken_port_is_one_clear_line_and_exit_1(config_dir):
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "foerderradar", "--config", str(config_dir), "review", "serve", "--port", str(port)],
+            cwd=ROOT, env={**os.environ, "FOERDERRADAR_REVIEW_PASSWORD": PASSWORD}, capture_output=True,
+            text=True, timeout=60,
+        )  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"review.web.port: cannot listen on 127.0.0.1:{port}" in result.stderr

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import time
 from collections.abc import Callable
 from datetime import date
@@ -112,6 +113,24 @@ def serve(
     import uvicorn
 
     datasette = build(store, settings, topic_names=topic_names)
+    sock = listen(port)
     asyncio.new_event_loop().run_until_complete(datasette.invoke_startup())
     print(f"review web view: http://{HOST}:{port}/-/review (log in at /-/login)", flush=True)
-    uvicorn.run(datasette.app(), host=HOST, port=port, log_level="info", access_log=False)
+    config = uvicorn.Config(datasette.app(), log_level="info", access_log=False)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def listen(port: int) -> socket.socket:
+    """The listening socket on 127.0.0.1, bound before anything is printed; a taken port is a clear error."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((HOST, port))
+    except OSError as exc:
+        sock.close()
+        raise ReviewError(
+            f"review.web.port: cannot listen on {HOST}:{port} ({exc.strerror}); "
+            "stop the other server or choose another port with --port"
+        ) from None
+    sock.listen(128)
+    return sock
