@@ -113,24 +113,20 @@ def serve(
     import uvicorn
 
     datasette = build(store, settings, topic_names=topic_names)
-    sock = listen(port)
+    check_port(port)
     asyncio.new_event_loop().run_until_complete(datasette.invoke_startup())
     print(f"review web view: http://{HOST}:{port}/-/review (log in at /-/login)", flush=True)
-    config = uvicorn.Config(datasette.app(), log_level="info", access_log=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    uvicorn.run(datasette.app(), host=HOST, port=port, log_level="info", access_log=False)
 
 
-def listen(port: int) -> socket.socket:
-    """The listening socket on 127.0.0.1, bound before anything is printed; a taken port is a clear error."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((HOST, port))
-    except OSError as exc:
-        sock.close()
-        raise ReviewError(
-            f"review.web.port: cannot listen on {HOST}:{port} ({exc.strerror}); "
-            "stop the other server or choose another port with --port"
-        ) from None
-    sock.listen(128)
-    return sock
+def check_port(port: int) -> None:
+    """A taken port is a clear error before anything starts (uvicorn would log it and exit 3)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((HOST, port))
+        except OSError as exc:
+            raise ReviewError(
+                f"review.web.port: cannot listen on {HOST}:{port} ({exc.strerror}); "
+                "stop the other server or choose another port with --port"
+            ) from None
