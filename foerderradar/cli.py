@@ -252,7 +252,10 @@ def review_export(
     """Write the review queue as a CSV that opens correctly in a German spreadsheet."""
     from foerderradar.review.csvio import export_csv
 
-    count = export_csv(ctx.store, Path(csv_path), everything, parse_day(since), parse_day(until))
+    try:
+        count = export_csv(ctx.store, Path(csv_path), everything, parse_day(since), parse_day(until))
+    except OSError as exc:
+        raise UserError(f"{csv_path}: cannot write the review CSV ({exc.strerror})") from None
     click.echo(f"wrote {count} calls to {csv_path}")
 
 

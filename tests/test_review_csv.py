@@ -300,3 +300,13 @@ def test_every_exported_cell_that_a_spreadsheet_would_run_is_neutralised_notes_i
     report = import_csv(store, path, SETTINGS, "bert")
     assert report.problems == [] and sum(report.saved.values()) == 0
     assert reviews(store)["a:1"] == ("accept", None, note, "anna")
+
+
+def test_export_to_an_unwritable_place_is_one_clear_line(config_dir, tmp_path):
+    seeded_config(config_dir)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    target = blocker / "queue.csv"
+    result = CliRunner().invoke(cli, ["--config", str(config_dir), "review", "export", "--csv", str(target)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{target}: cannot write the review CSV" in result.output

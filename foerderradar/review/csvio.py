@@ -49,11 +49,13 @@ def export_csv(store: Store, path: Path, everything: bool, since: date | None, u
         everything, since.isoformat() if since else None, until.isoformat() if until else None
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+    partial = path.with_name(path.name + ".partial")  # a failed write never leaves half a file
+    with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for row in rows:
             writer.writerow([_safe(cell) for cell in _export_row(row)])
+    partial.replace(path)
     return len(rows)
 
 
