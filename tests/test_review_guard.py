@@ -94,7 +94,7 @@ def basic(user: str, password: str, encoding: str = "utf-8") -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode(encoding)).decode()}
 
 
-def test_the_limiter_locks_a_user_and_a_client_and_unlocks_by_itself():
+def test_the_limiter_locks_a_user_and_a_client_and_unlocks_by_itself(caplog):
     clock = Clock()
     limiter = LoginLimiter(3, 600, clock)
     for _ in range(3):
@@ -103,6 +103,7 @@ def test_the_limiter_locks_a_user_and_a_client_and_unlocks_by_itself():
     assert limiter.locked_for("anna", "10.0.0.2") == 600  # the user, from anywhere
     assert limiter.locked_for("bert", "10.0.0.1") == 600  # the client, for any user
     assert limiter.locked_for("bert", "10.0.0.2") == 0
+    assert "review login: user 'anna' locked for 600 s after 3 failures" in caplog.text
     clock.now += 599
     assert limiter.locked_for("anna", "10.0.0.2") == 1
     clock.now += 1

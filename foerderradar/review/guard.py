@@ -16,6 +16,7 @@ import asyncio
 import base64
 import binascii
 import hashlib
+import logging
 import math
 import secrets
 import time
@@ -24,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+LOG = logging.getLogger("foerderradar.review")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 FORM_TYPE = b"application/x-www-form-urlencoded"
 CSRF_COOKIE = "ds_csrftoken"
@@ -63,6 +65,10 @@ class LoginLimiter:
             times = self._failures.pop(key, deque(maxlen=self.max_failures))
             times.append(now)
             self._failures[key] = times  # most recently failed last, so the oldest is evicted first
+            if len(times) == self.max_failures and now - times[0] < self.lockout:
+                # the admin's trace of a guessing attempt; never the password
+                LOG.warning("review login: %s %r locked for %.0f s after %d failures", *key, self.lockout,
+                            self.max_failures)  # fmt: skip
         while len(self._failures) > MAX_KEYS:
             self._failures.popitem(last=False)
 
