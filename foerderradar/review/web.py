@@ -58,7 +58,8 @@ def metadata(db_name: str, users: list[str], store: Store, settings: ReviewSetti
                 "queries": queries,
                 "tables": {
                     "review_queue": {
-                        "description": "Markierte Aufrufe ohne Entscheidung; entscheiden: Prüfliste"
+                        "description_html": "Markierte Aufrufe ohne Entscheidung; entscheiden auf der "
+                        '<a href="/-/review">Prüfliste</a>'
                     },
                     "open_calls": {"description": "Relevante, nicht abgelehnte Aufrufe mit nächster Frist"},
                     "calls": {"fts_table": "calls_fts"},
