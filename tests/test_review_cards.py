@@ -89,3 +89,10 @@ def test_the_next_call_is_the_one_after_the_decided_one():
     assert _following(["a", "b", "c"], "c") == "b"
     assert _following(["a"], "a") is None
     assert _following(["a", "b"], "z") == "a"
+
+
+def test_every_applicant_id_of_the_vocabulary_has_a_name():
+    from foerderradar.models import APPLICANTS
+    from foerderradar.review.cards import APPLICANTS as NAMES
+
+    assert set(NAMES) == set(APPLICANTS)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from foerderradar.configuration import ReviewSettings, ReviewWebSettings, Source, load_config
-from foerderradar.models import Call, Classification, Deadline, Evidence
+from foerderradar.models import Call, CallFacts, Classification, Deadline, Evidence
 from foerderradar.review.web import HOST, ReviewError, metadata, passwords
 from foerderradar.store import Store
 
@@ -42,32 +42,15 @@ def seed(path: Path, facts: bool = False) -> None:
             deadlines=(Deadline("2026-12-15", "12:00", None, "skizze", "Skizzen bis 15.12.2026"),
                        Deadline("2027-03-31", None, None, "antrag", "Anträge bis 31.03.2027")),
             rolling=False, next_deadline="2026-12-15", status="open", evidence=evidence,
+            facts=CallFacts(
+                summary="Gefördert werden Pilotprojekte mit KI in kleinen Firmen.", applicants=("kmu", "hochschule"),
+                consortium=True, funding="bis zu 50 %", identifier=f"BEISPIEL-2026-{number + 1}", region="Sachsen",
+            ) if facts else CallFacts(),
         )  # fmt: skip
         store.save_classification(
             result, call.content_hash(), ["unsicher: Score 0,50 zwischen 0,35 und 0,65"]
         )
-    if facts:
-        add_facts_columns(store)
     store.close()
-
-
-def add_facts_columns(store: Store) -> None:
-    """The ``review_queue`` as the facts migration shapes it: the call facts as extra columns."""
-    store.db.execute("ALTER TABLE calls ADD COLUMN test_summary TEXT")
-    store.db.execute(
-        "UPDATE calls SET test_summary = 'Gefördert werden Pilotprojekte mit KI in kleinen Firmen.'"
-    )
-    body = store.rows("SELECT sql FROM sqlite_master WHERE name = 'review_queue'")[0]["sql"]
-    store.db.execute(body.replace("CREATE VIEW review_queue AS", "CREATE VIEW review_queue_v1 AS", 1))
-    columns = [row["name"] for row in store.rows("PRAGMA table_info(review_queue_v1)")]
-    select = ", ".join(f"q.{name}" for name in columns)
-    store.db.executescript(f"""
-        DROP VIEW review_queue;
-        CREATE VIEW review_queue AS SELECT {select}, c.test_summary AS summary,
-            '["kmu", "hochschule"]' AS applicants, 1 AS consortium, 'bis zu 50 %' AS funding,
-            c.external_id AS identifier, 'Sachsen' AS region
-        FROM review_queue_v1 q JOIN calls c ON c.id = q.id;
-    """)
 
 
 def free_port() -> int:
