@@ -302,7 +302,10 @@ def review_export(
     """Write the review queue as a CSV that opens correctly in a German spreadsheet."""
     from foerderradar.review.csvio import export_csv
 
-    count = export_csv(ctx.reader, Path(csv_path), everything, parse_day(since), parse_day(until))
+    try:
+        count = export_csv(ctx.reader, Path(csv_path), everything, parse_day(since), parse_day(until))
+    except OSError as exc:
+        raise UserError(f"{csv_path}: cannot write the review CSV ({exc.strerror})") from None
     click.echo(f"wrote {count} calls to {csv_path}")
 
 
@@ -333,7 +336,8 @@ def review_serve(ctx: Context, port: int | None) -> None:
 
     settings = ctx.config.settings.review
     try:
-        serve(ctx.store, settings, port or settings.web.port)
+        topics = {topic.id: topic.name for topic in ctx.config.keywords.topics}
+        serve(ctx.store, settings, port or settings.web.port, topics)
     except ReviewError as exc:
         raise UserError(str(exc)) from None
 

@@ -114,6 +114,9 @@ class ReviewUser(_Model):
 class ReviewWebSettings(_Model):
     port: int = Field(8001, ge=1, le=65535)
     users: list[ReviewUser] = [ReviewUser(name="koordination", password_env="FOERDERRADAR_REVIEW_PASSWORD")]
+    allow_sql: bool = False
+    login_failures: int = Field(5, ge=1)
+    lockout_minutes: float = Field(15, gt=0)
 
 
 class ReviewSettings(_Model):
