@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from alerts.matches import MatchInfo, fits_member, member_lines
 from alerts.render import admin_message, build_message, clean_header
 from alerts.select import CallInfo, Plan, is_due, ledgers, parse_rows, select_digest
 from alerts.send import Accepted, DeliveryError, OutboxTransport, SmtpTransport
@@ -94,6 +95,7 @@ def send_digests(
     transport = transport or make_transport(config, sleep)
     report = DeliveryReport()
     calls = parse_rows(store.alert_rows())
+    matches = load_matches(store, config)
     for mailing_list in lists:
         if not _finish_pending(store, config, mailing_list, transport, report):
             continue  # the old digest still waits: a new one would repeat its calls
@@ -102,7 +104,7 @@ def send_digests(
             when = f"weekly on {mailing_list.weekday}" if mailing_list.frequency == "weekly" else "daily"
             report.note(mailing_list.id, f"not due ({when}; last digest {last})")
             continue
-        digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config))
+        digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config), matches)
         if digest is None:
             report.note(mailing_list.id, "nothing new")
             continue
@@ -133,11 +135,26 @@ def send_pending(
     return report
 
 
+def load_matches(store: Store, config: Config) -> MatchInfo:
+    """The stored matching run (members' fits and proposed consortia), once per digest run."""
+    return MatchInfo(config.members, config.matching, store.matches_by_call(), store.consortia_by_call())
+
+
 def build_digest(
-    store: Store, config: Config, mailing_list: MailingList, calls: list[CallInfo], today: date, now: datetime
+    store: Store,
+    config: Config,
+    mailing_list: MailingList,
+    calls: list[CallInfo],
+    today: date,
+    now: datetime,
+    matches: MatchInfo | None = None,
 ) -> dict[str, Any] | None:
     """The digest row (with its full message) for what the list has not been told yet, or None."""
+    matches = matches if matches is not None else load_matches(store, config)
+    if mailing_list.member:  # a member's personal digest: only the calls that fit the member
+        calls = [c for c in calls if fits_member(matches, c.id, mailing_list.member)]
     plan = plan_for(store, config, mailing_list, calls, today)
+    plan.notes = {e.call.id: member_lines(matches, e.call.id, mailing_list) for e in plan.entries}
     if plan.empty:
         return None
     digest_id = f"{mailing_list.id}-{today:%Y%m%d}-{uuid.uuid4().hex[:8]}"

@@ -82,7 +82,9 @@ def change_label(change: Change, lang: str) -> str:
     return f"{head}: {old} → {new}"
 
 
-def entry_context(entry: Entry, lang: str, topic_names: dict[str, str], today: date) -> dict[str, Any]:
+def entry_context(
+    entry: Entry, lang: str, topic_names: dict[str, str], today: date, notes: list[str] | None = None
+) -> dict[str, Any]:
     words, call = TEXT[lang], entry.call
     names = ", ".join(topic_names.get(t, t) for t in call.topics)
     topics = f"{words['topics']} {names}" if names else words["no_topics"]
@@ -105,6 +107,7 @@ def entry_context(entry: Entry, lang: str, topic_names: dict[str, str], today: d
         "no_deadline": words["rolling"] if call.rolling else words["no_deadline"],
         "status": STATUSES[lang].get(entry.status, entry.status),
         "why": f"{topics} · {words['score']} {fmt_score(call.score, lang)} · {reviewed}",
+        "notes": list(notes or ()),  # the members who fit, a proposed consortium (alerts/matches.py)
     }
 
 
@@ -126,7 +129,10 @@ def digest_context(
                     "key": key,
                     "heading": f"{words[key]} ({len(entries)})",
                     "intro": intro.format(days=plan.window_days),
-                    "entries": [entry_context(e, lang, topic_names, today) for e in entries],
+                    "entries": [
+                        entry_context(e, lang, topic_names, today, plan.notes.get(e.call.id))
+                        for e in entries
+                    ],
                 }
             )
     week = today.isocalendar().week

@@ -225,6 +225,7 @@ class Plan:
     closing: list[Entry] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
     held_back: int = 0
+    notes: dict[str, list[str]] = field(default_factory=dict)  # call id → extra lines (members, consortium)
 
     @property
     def empty(self) -> bool:

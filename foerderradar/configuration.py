@@ -1,4 +1,4 @@
-"""Loads and validates the admin-edited YAML in config/ (settings, sources, keywords, lists).
+"""Loads and validates the admin-edited YAML in config/ (settings, sources, keywords, lists, members).
 
 Every file is checked on load with pydantic (``extra="forbid"``); a typo or a wrong type becomes a
 ``ConfigError`` naming the file, the key path and what was expected, and nothing runs.
@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 CONFIG_ENV = "FOERDERRADAR_CONFIG"
 FILES = ("settings.yaml", "sources.yaml", "keywords.yaml", "lists.yaml")
+OPTIONAL_FILES = ("members.yaml",)  # a network without member profiles gets no matching
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
@@ -265,6 +266,8 @@ class MailingList(_Model):
     regions: IncludeExclude = IncludeExclude()
     funders: IncludeExclude = IncludeExclude()
     reviewed_only: bool = False
+    # members (issue 14): this list is one member's personal digest — only calls that fit the member
+    member: str | None = Field(None, pattern=ID_PATTERN)
 
     @field_validator("address")
     @classmethod
@@ -291,6 +294,61 @@ class ListsFile(_Model):
         return _unique_ids(lists)
 
 
+# --- members.yaml --------------------------------------------------------------------------
+
+EMAIL_PATTERN = r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$"
+SME_MAX_EMPLOYEES = 250  # EU SME definition: fewer than 250 employees
+
+
+class Contact(_Model):
+    """The member's contact person for funding matters (invented in the shipped example)."""
+
+    name: str
+    email: str = Field(pattern=EMAIL_PATTERN)
+    phone: str | None = None
+    address: str | None = None
+
+
+class Member(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    kind: Literal["kmu", "unternehmen", "hochschule", "forschung"]
+    land: str = Field(min_length=2)  # the Bundesland (or region) of the member's seat
+    country: str = Field("DE", pattern=r"^[A-Z]{2}$")
+    employees: int | None = Field(None, ge=1)
+    startup: bool = False
+    topics: list[str] = []  # topic ids from keywords.yaml
+    competences: list[str] = []  # free terms, matched in the call text
+    programmes: list[str] = []  # past or current funding programmes (ZIM, KMU-innovativ, …)
+    contact: Contact | None = None
+    lists: list[str] = []  # mailing list ids the member reads
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Member:
+        if not self.topics and not self.competences:
+            raise ValueError("needs at least one entry in 'topics' or 'competences' to be matched")
+        if self.kind == "kmu" and self.employees is not None and self.employees >= SME_MAX_EMPLOYEES:
+            raise ValueError(f"kind 'kmu' but {self.employees} employees (an SME has fewer than 250)")
+        return self
+
+
+class MatchingSettings(_Model):
+    min_fit: float = Field(0.35, ge=0, le=1)  # lowest fit shown as "Passt zu" and used in consortia
+    show: int = Field(3, ge=1, le=20)  # most members named per digest entry
+    consortium_size: int = Field(3, ge=2, le=8)  # most members in one proposed consortium
+    proposals: int = Field(3, ge=0, le=10)  # most proposed consortia per call
+
+
+class MembersFile(_Model):
+    members: list[Member] = []
+    matching: MatchingSettings = MatchingSettings()
+
+    @field_validator("members")
+    @classmethod
+    def _unique(cls, members: list[Member]) -> list[Member]:
+        return _unique_ids(members)
+
+
 def _unique_ids(items: list[Any]) -> list[Any]:
     seen: set[str] = set()
     for item in items:
@@ -312,6 +370,8 @@ class Config:
     sources: tuple[Source, ...]
     keywords: KeywordsFile
     lists: tuple[MailingList, ...]
+    members: tuple[Member, ...] = ()
+    matching: MatchingSettings = MatchingSettings()
 
     @property
     def base(self) -> Path:
@@ -352,6 +412,13 @@ class Config:
         known = ", ".join(m.id for m in self.lists)
         raise ConfigError(f"lists.yaml: no mailing list with id '{list_id}' (known: {known})")
 
+    def member(self, member_id: str) -> Member:
+        for member in self.members:
+            if member.id == member_id:
+                return member
+        known = ", ".join(m.id for m in self.members) or "none"
+        raise ConfigError(f"members.yaml: no member with id '{member_id}' (known: {known})")
+
 
 def config_dir(explicit: str | Path | None = None) -> Path:
     """The config folder: ``--config``, else ``$FOERDERRADAR_CONFIG``, else ``./config``."""
@@ -374,7 +441,40 @@ def load_config(directory: str | Path | None = None) -> Config:
                     f"{folder / 'lists.yaml'}: lists.{index}.topics: unknown topic '{topic}' "
                     f"(topics in keywords.yaml: {', '.join(sorted(topic_ids))})"
                 )
-    return Config(folder, settings, tuple(sources.sources), keywords, tuple(lists.lists))
+    members = (
+        _load(folder, "members.yaml", MembersFile) if (folder / "members.yaml").is_file() else MembersFile()
+    )
+    _check_members(folder, members, topic_ids, lists)
+    return Config(
+        folder,
+        settings,
+        tuple(sources.sources),
+        keywords,
+        tuple(lists.lists),
+        tuple(members.members),
+        members.matching,
+    )
+
+
+def _check_members(folder: Path, members: MembersFile, topic_ids: set[str], lists: ListsFile) -> None:
+    """Members refer to topics and lists by id, and a personal list to a member: every id must exist."""
+    list_ids = {m.id for m in lists.lists}
+    for index, member in enumerate(members.members):
+        for key, known, values in (("topics", topic_ids, member.topics), ("lists", list_ids, member.lists)):
+            for value in values:
+                if value not in known:
+                    what = "topics in keywords.yaml" if key == "topics" else "lists in lists.yaml"
+                    raise ConfigError(
+                        f"{folder / 'members.yaml'}: members.{index}.{key}: unknown {key[:-1]} '{value}' "
+                        f"({what}: {', '.join(sorted(known)) or 'none'})"
+                    )
+    member_ids = {m.id for m in members.members}
+    for index, mailing_list in enumerate(lists.lists):
+        if mailing_list.member is not None and mailing_list.member not in member_ids:
+            raise ConfigError(
+                f"{folder / 'lists.yaml'}: lists.{index}.member: unknown member '{mailing_list.member}' "
+                f"(members in members.yaml: {', '.join(sorted(member_ids)) or 'none'})"
+            )
 
 
 def _load(folder: Path, name: str, model: type[_Model]) -> Any:

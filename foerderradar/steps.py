@@ -64,10 +64,37 @@ def classify_step(
     return report
 
 
+@dataclass
+class MatchReport:
+    members: int = 0
+    calls: int = 0
+    fits: int = 0
+    consortia: int = 0
+
+
+def match_step(config: Config, store: Store, day: date) -> MatchReport:
+    """Match every open relevant call against the members (interest marks included) and store the run."""
+    from foerderradar.matching import call_from_row, match_calls, rows_of
+
+    store.sync_members(config.members)
+    settings = config.matching
+    calls = [call_from_row(row) for row in store.match_rows()] if config.members else []
+    names = {topic.id: topic.name for topic in config.keywords.topics}
+    results = match_calls(
+        calls, config.members, day, names, store.interest_marks(),
+        settings.min_fit, settings.consortium_size, settings.proposals,
+    )  # fmt: skip
+    fits, consortia = rows_of(results, config.members)
+    store.save_matches(fits, consortia)
+    return MatchReport(len(config.members), len(results), len(fits), len(consortia))
+
+
 def digest_step(config: Config, store: Store, day: date, list_ids: list[str] | None) -> Any:
-    """Build and deliver each list's digest of what it has not received yet."""
+    """Match members to calls afresh, then build and deliver each list's digest of what it has not
+    received yet (so every digest, the scheduler's too, names the members that fit)."""
     from alerts import send_digests
 
+    match_step(config, store, day)
     lists = [config.mailing_list(i) for i in list_ids] if list_ids else list(config.lists)
     return send_digests(store, config, lists, day)
 
@@ -92,6 +119,7 @@ def cycle(config: Config, store: Store, day: date) -> list[str]:
         f"classified        {classified.classified} ({counts['relevant']} relevant in store)",
         f"flagged           {counts['flagged']} in the review queue",
         f"deadlines found   {counts['with_deadline']} calls with at least one deadline",
+        f"members matched   {_matched_line(store)}",
         f"digests           {len(delivered.sent)} written/sent, {len(delivered.failed)} pending",
         f"database          {config.database_path}",
         f"outbox            {config.outbox_path}"
@@ -101,6 +129,14 @@ def cycle(config: Config, store: Store, day: date) -> list[str]:
     ]
     lines += [f"  {p}" for p in delivered.files]
     return lines
+
+
+def _matched_line(store: Store) -> str:
+    counts = store.match_counts()
+    return (
+        f"{counts['members']} members fit {counts['calls']} open calls; "
+        f"{counts['consortia']} proposed consortia, {counts['interest']} interest marks"
+    )
 
 
 def run_line(run: dict[str, Any]) -> str:

@@ -4,7 +4,7 @@ Stages hand off through these tables: the crawler writes ``calls`` (and ``call_v
 ``crawl_runs``), the classifier ``classifications``, the review ``reviews``, the alerts
 ``digests`` and ``deliveries``. Schema changes are numbered migrations (``store/schema.py``)
 recorded in ``migrations``. The SQL is grouped by what it is about: ``calls.py``, ``review.py``,
-``digests.py``; ``Store`` mixes them into one object.
+``digests.py``, ``members.py``; ``Store`` mixes them into one object.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import sqlite_utils
 from foerderradar.store.base import Tables, utcnow
 from foerderradar.store.calls import VERSIONED_FIELDS, CallTables, call_from_row
 from foerderradar.store.digests import DigestTables
+from foerderradar.store.members import MemberTables
 from foerderradar.store.review import ReviewTables
 from foerderradar.store.schema import MIGRATIONS
 
@@ -29,7 +30,7 @@ class StoreError(Exception):
     """The database file cannot be opened or migrated."""
 
 
-class Store(CallTables, ReviewTables, DigestTables):
+class Store(CallTables, ReviewTables, DigestTables, MemberTables):
     """The SQLite file, migrated on open, in WAL mode."""
 
     def __init__(self, path: str | Path) -> None:
