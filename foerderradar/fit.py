@@ -134,13 +134,18 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[-/–]", " ", text.casefold()).split())
 
 
+def term_key(term: str) -> str:
+    """A competence term as matched: normalised; a trailing ``*`` (prefix) kept."""
+    return normalise(term[:-1]) + "*" if term.endswith("*") else normalise(term)
+
+
 def profiles(members: Iterable[Member]) -> list[Profile]:
     return [
         Profile(
             m,
             frozenset(m.topics),
-            tuple((t, normalise(t)) for t in m.competences),
-            tuple((p, normalise(p)) for p in m.programmes),
+            tuple((t, term_key(t)) for t in m.competences),
+            tuple((p, term_key(p)) for p in m.programmes),
         )
         for m in members
     ]

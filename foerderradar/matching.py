@@ -107,7 +107,7 @@ _APPLICANTS_SENTENCE = re.compile(
     r"(?:antragsberechtigt sind|eligible (?:applicants|are|entities))([^.]{0,300})", re.I
 )
 _REGION = re.compile(
-    r"\b(?:das Land|des Landes|mit Sitz(?: oder (?:Betriebsstätte|Niederlassung))? in|Fördergebiet:)\s+"
+    r"\b(?:[Dd]as Land|[Dd]es Landes|mit Sitz(?: oder (?:Betriebsstätte|Niederlassung))? in|Fördergebiet:)\s+"
     r"([A-ZÄÖÜ][a-zäöüß]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?)"
 )
 _NOT_A_LAND = {"deutschland", "der", "die", "dem", "den", "einem", "einer", "europa", "eu"}

@@ -62,10 +62,11 @@ class MemberTables(Tables):
         """Store marks (call_id, member_id, mark or None to clear, note, by) all at once; unknown call ids
         raise KeyError and nothing is stored."""
         at = utcnow()
+        for mark in marks:  # check every call first: nothing is stored when one is unknown
+            if self.call(mark["call_id"]) is None:
+                raise KeyError(mark["call_id"])
         with self.db.conn:
             for mark in marks:
-                if self.call(mark["call_id"]) is None:
-                    raise KeyError(mark["call_id"])
                 key = [mark["call_id"], mark["member_id"]]
                 if mark.get("mark") is None:
                     self.db.execute("DELETE FROM interest WHERE call_id = ? AND member_id = ?", key)
