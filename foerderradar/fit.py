@@ -11,7 +11,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from foerderradar.configuration import Member
 
@@ -35,28 +36,20 @@ OPEN_REGIONS = ("bundesweit", "deutschlandweit", "deutschland", "bund", "eu-weit
                 "international", "eu", "nationwide", "germany")  # fmt: skip
 LAND_ALIASES = {"nordrhein-westfalen": ("nrw",), "baden-württemberg": ("bw", "baden-wuerttemberg"),
                 "mecklenburg-vorpommern": ("mv",), "rheinland-pfalz": ("rlp",)}  # fmt: skip
-# a consortium or research partner required (used when the facts do not say)
-_CONSORTIUM = re.compile(
-    r"\bverbundvorhaben|\bverbundprojekt|\bverbünde|je verbund|jeder verbund|\bkonsorti|\bconsorti"
-    r"|kooperationsprojekt|gemeinsam mit (?:einer|einem) forschungs|\bcollaborative project",
-    re.I,
-)
+# What the text says when the facts do not (read on the case-folded text; plain substrings are fast):
+# a consortium required, an SME lead, research partners named, partners from several countries.
+_CONSORTIUM = ("verbundvorhaben", "verbundprojekt", "verbünde", "je verbund", "jeder verbund", "konsorti",
+               "consorti", "kooperationsprojekt", "gemeinsam mit einer forschungs", "collaborative project")  # fmt: skip
+_RESEARCH_PARTNER = ("hochschul", "forschungseinrichtung", "wissenschaft", "research organis",
+                     "research organiz", "universit")  # fmt: skip
 _SME_LED = re.compile(
     r"kmu-geführt|unter (?:der )?(?:führung|federführung) (?:eines|von) kmu|sme-led|led by an sme"
-    r"|(?:verbundkoordination|koordination) (?:durch|liegt bei) (?:einem|einem) kmu"
-    r"|(?:project leader|coordinator|lead partner) must be an? [^.]{0,30}\bsmes?\b",
-    re.I,
+    r"|(?:verbundkoordination|koordination) (?:durch|liegt bei) einem kmu"
+    r"|(?:project leader|coordinator|lead partner) must be an? [^.]{0,30}\bsmes?\b"
 )
-_COUNTRIES = re.compile(
-    r"(?:mindestens )?(zwei|drei|two|three|2|3)?\s*(?:verschiedenen|mehreren|unabhängigen|different|several)?"
-    r"\s*(?:\w+\s+)?(?:eu-)?(?:ländern|staaten|mitgliedstaaten|countries|member states)\b"
-    r"|(?:one )?partner from \w+ and one from \w+",
-    re.I,
-)
-# with unknown applicants: a Verbund that names research partners needs one
-_RESEARCH_PARTNER = re.compile(
-    r"hochschul|forschungseinrichtung|wissenschaft|research organi[sz]ation|universit", re.I
-)
+_COUNTRY_NOUN = re.compile(r"\b(?:eu-)?(?:ländern|staaten|mitgliedstaaten|countries|member states)\b")
+_COUNTRY_PAIR = re.compile(r"partner from \w+ and one from \w+")
+_QUALIFIER = re.compile(r"verschiedenen|mehreren|unabhängigen|different|several")
 _NUMBERS = {"zwei": 2, "two": 2, "2": 2, "drei": 3, "three": 3, "3": 3}
 _TOKEN = re.compile(r"\w+")
 
@@ -83,6 +76,7 @@ class Profile:
     topics: frozenset[str]
     terms: tuple[tuple[str, str], ...]  # (label as written, normalised)
     programmes: tuple[tuple[str, str], ...]
+    keys: frozenset[str] = frozenset()  # every normalised term and programme, for a quick disjoint test
 
     @property
     def id(self) -> str:
@@ -93,9 +87,8 @@ class Profile:
         return self.member.kind
 
 
-@dataclass(frozen=True)
-class Fit:
-    """One member against one call."""
+class Fit(NamedTuple):
+    """One member against one call (a named tuple: a million are made per run, cheaply)."""
 
     call_id: str
     member_id: str
@@ -146,26 +139,34 @@ def profiles(members: Iterable[Member]) -> list[Profile]:
             frozenset(m.topics),
             tuple((t, term_key(t)) for t in m.competences),
             tuple((p, term_key(p)) for p in m.programmes),
+            frozenset(term_key(t) for t in [*m.competences, *m.programmes]),
         )
         for m in members
     ]
 
 
+@lru_cache(maxsize=64)
+def _matcher(terms: tuple[str, ...]) -> tuple[tuple[str, ...], re.Pattern[str] | None, tuple[str, ...]]:
+    """(terms found as substrings, one regex for whole short words and prefixes, the prefix terms)."""
+    long = tuple(t for t in terms if not t.endswith("*") and (" " in t or len(t) >= 6))
+    prefixes = tuple(t for t in terms if t.endswith("*"))
+    short = [re.escape(t) for t in terms if t not in long and t not in prefixes]
+    short += [re.escape(t[:-1]) + r"\w*" for t in prefixes]
+    pattern = re.compile(r"\b(?:" + "|".join(short) + r")\b") if short else None
+    return long, pattern, prefixes
+
+
 def found_terms(text: str, terms: Iterable[str]) -> set[str]:
     """Which normalised terms occur in ``text``: short single words as whole words, the rest as substrings
-    (so ``Bildverarbeitung`` also finds ``Bildverarbeitungssysteme``)."""
+    (so ``Bildverarbeitung`` also finds ``Bildverarbeitungssysteme``), ``stem*`` as a prefix."""
     norm = normalise(text)
-    tokens = set(_TOKEN.findall(norm))
-    hits = set()
-    for term in terms:
-        if term.endswith("*"):
-            stem = term[:-1]
-            if any(token.startswith(stem) for token in tokens):
-                hits.add(term)
-        elif (" " in term or len(term) >= 6) and term in norm:
-            hits.add(term)
-        elif term in tokens:
-            hits.add(term)
+    terms = frozenset(terms)
+    long, pattern, prefixes = _matcher(tuple(sorted(terms)))
+    hits = {term for term in long if term in norm}
+    if pattern is not None:
+        words = set(pattern.findall(norm))
+        hits |= words.intersection(terms)
+        hits |= {p for p in prefixes if any(w.startswith(p[:-1]) for w in words)}
     return hits
 
 
@@ -182,13 +183,20 @@ def kind_eligible(member: Member, applicants: Sequence[str]) -> bool:
     return member.kind in allowed
 
 
+@lru_cache(maxsize=4096)
+def _region(region: str) -> tuple[str, frozenset[str], bool]:
+    """(case-folded text, its words, open to everyone) of a Fördergebiet; once per distinct region."""
+    text = region.casefold()
+    words = frozenset(_TOKEN.findall(text))
+    return text, words, any(word in words for word in OPEN_REGIONS) or "eu-weit" in text
+
+
 def region_eligible(member: Member, region: str | None) -> bool:
     """Whether the member's seat lies in the call's Fördergebiet (no region: nationwide)."""
     if not region or not region.strip():
         return True
-    text = region.casefold()
-    words = set(_TOKEN.findall(text))
-    if any(word in words for word in OPEN_REGIONS) or "eu-weit" in text:
+    text, words, everyone = _region(region)
+    if everyone:
         return True
     land = member.land.casefold()
     names = (land, *LAND_ALIASES.get(land, ()))
@@ -209,13 +217,24 @@ def eligibility(member: Member, call: MatchCall) -> tuple[bool, str]:
     return True, where
 
 
+def eligible_cache(
+    member: Member, call: MatchCall, cache: dict[tuple[str, bool, str], tuple[bool, str]]
+) -> tuple[bool, str]:
+    """``eligibility`` once per call for each kind, start-up flag and Land (members share them)."""
+    key = (member.kind, member.startup, member.land)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = eligibility(member, call)
+    return found
+
+
 # --- what the call needs -------------------------------------------------------------------------
 
 
 def needs_of(call: MatchCall) -> Needs:
     """Lead and partner kinds a proposal must have; from the facts, else from the call text."""
-    text = call.text
-    consortium = call.consortium if call.consortium is not None else bool(_CONSORTIUM.search(text))
+    text = call.text.casefold()
+    consortium = call.consortium if call.consortium is not None else any(w in text for w in _CONSORTIUM)
     applicants = set(call.applicants)
     kinds = {
         k
@@ -225,12 +244,12 @@ def needs_of(call: MatchCall) -> Needs:
     if not consortium:
         return Needs(False, frozenset(kinds))
     companies, research = kinds & COMPANIES, kinds & RESEARCH
-    if _SME_LED.search(text) and "kmu" in kinds:
+    if "kmu" in kinds and ("kmu" in text or "sme" in text) and _SME_LED.search(text):
         lead = frozenset({"kmu"})
     else:
         lead = frozenset(companies or research or kinds)
     groups: list[frozenset[str]] = []
-    if companies and research and (applicants or _RESEARCH_PARTNER.search(text)):
+    if companies and research and (applicants or any(w in text for w in _RESEARCH_PARTNER)):
         groups = [frozenset(companies), frozenset(research)]
     countries = _countries(text)
     label = "Verbund mit Forschung nötig" if groups else "Verbund nötig"
@@ -240,13 +259,13 @@ def needs_of(call: MatchCall) -> Needs:
 
 
 def _countries(text: str) -> int:
-    best = 1
-    for match in _COUNTRIES.finditer(text):
-        said = match.group(0).casefold()
-        number = 2 if " and one from " in said else _NUMBERS.get((match.group(1) or "").casefold())
-        qualifier = re.search(r"verschiedenen|mehreren|unabhängigen|different|several", match.group(0), re.I)
-        if number or qualifier:
-            best = max(best, number or 2)
+    """How many countries the partners must come from (1: no such rule), from the case-folded text."""
+    best = 2 if "and one from" in text and _COUNTRY_PAIR.search(text) else 1
+    for match in _COUNTRY_NOUN.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()].split()[-3:]
+        numbers = [_NUMBERS[w] for w in before if w in _NUMBERS]
+        if numbers or _QUALIFIER.search(" ".join(before)):
+            best = max(best, numbers[-1] if numbers else 2)
     return best
 
 
@@ -260,31 +279,40 @@ def fit_of(
     needs: Needs,
     topic_names: Mapping[str, str],
     interest: str | None = None,
+    cache: dict[tuple[str, bool, str], tuple[bool, str]] | None = None,
 ) -> Fit:
     """Score one member for one call: 0.3 × the shared topics' share of the shorter topic list, 0.2 per matched
     competence term (up to three), 0.1 when the call names a programme the member knows; "interessiert"
     adds 0.3. An ineligible member scores 0; "nicht für uns" keeps the score but no proposal takes it."""
     member = profile.member
-    ok, where = eligibility(member, call)
+    ok, where = eligible_cache(member, call, cache if cache is not None else {})
+    if not ok:  # an ineligible member is never proposed: the reason why is all it needs
+        marked = (f"markiert: {interest}",) if interest else ()
+        return Fit(call.id, member.id, 0.0, False, (where, *marked), frozenset(), interest)
     topics = [t for t in call.topics if t in profile.topics]
-    terms = [label for label, norm in profile.terms if norm in hits]
-    known = [label for label, norm in profile.programmes if norm in hits]
+    if hits.isdisjoint(profile.keys):  # most pairs: no term in common, skip the per-term work
+        matched: list[tuple[str, str]] = []
+        known: list[str] = []
+    else:
+        matched = [(label, norm) for label, norm in profile.terms if norm in hits]
+        known = [label for label, norm in profile.programmes if norm in hits]
+    terms = [label for label, _ in matched]
     # the share of what the call and the member have in common, of the smaller topic list
     overlap = min(len(call.topics), len(profile.topics))
     topic_share = len(topics) / overlap if overlap else 0.0
     score = 0.3 * topic_share + 0.2 * min(3, len(terms)) + (0.1 if known else 0.0)
     if interest == INTERESTED:
         score += 0.3
-    score = round(min(1.0, score), 3) if ok else 0.0
+    score = round(min(1.0, score), 3)
     covers = ", ".join(terms[:4] or [topic_names.get(t, t) for t in topics]) or "keine Kompetenz genannt"
     reasons = [covers, where]
     if known:
         reasons.append("kennt " + ", ".join(known))
-    if ok and needs.consortium:
+    if needs.consortium:
         reasons.append(needs.label)
     if interest:
         reasons.append(f"markiert: {interest}")
-    aspects = frozenset(topics) | frozenset(f"term:{normalise(t)}" for t in terms)
+    aspects = frozenset(topics) | frozenset("term:" + norm for _, norm in matched)
     return Fit(call.id, member.id, score, ok, tuple(reasons), aspects, interest)
 
 
@@ -304,7 +332,9 @@ def match_call(
     """Every member's fit for one call (best first) and what the call needs."""
     hits = found_terms(call.text, all_terms)
     needs = needs_of(call)
-    fits = [fit_of(p, call, hits, needs, topic_names, interest.get((call.id, p.id))) for p in members]
+    cache: dict[tuple[str, bool, str], tuple[bool, str]] = {}
+    marks = {m: interest.get((call.id, m)) for m in (p.id for p in members)} if interest else {}
+    fits = [fit_of(p, call, hits, needs, topic_names, marks.get(p.id), cache) for p in members]
     fits.sort(key=rank_key)
     return CallMatch(call, needs, fits)
 

@@ -114,11 +114,16 @@ _NOT_A_LAND = {"deutschland", "der", "die", "dem", "den", "einem", "einer", "eur
 
 
 def applicants_from_text(text: str) -> list[str]:
-    match = _APPLICANTS_SENTENCE.search(text)
+    low = text.casefold()
+    if "antragsberechtigt sind" not in low and "eligible" not in low:
+        return []
+    match = _APPLICANTS_SENTENCE.search(low)
     return applicants_from_field(match.group(1)) if match else []
 
 
 def region_from_text(text: str) -> str | None:
+    if not any(w in text for w in ("Land", "Landes", "Sitz", "Fördergebiet")):
+        return None
     for match in _REGION.finditer(text):
         if match.group(1).casefold() not in _NOT_A_LAND:
             return match.group(1)
