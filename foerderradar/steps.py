@@ -72,20 +72,32 @@ class MatchReport:
     consortia: int = 0
 
 
-def match_step(config: Config, store: Store, day: date) -> MatchReport:
-    """Match every open relevant call against the members (interest marks included) and store the run."""
+def match_step(config: Config, store: Store, day: date, force: bool = False) -> MatchReport:
+    """Match every open relevant call against the members (interest marks included) and store the run;
+    nothing to do when neither the stored inputs, the members' config nor the day changed since the last run
+    (the scheduler builds each list's digest separately, and each starts this step)."""
+    import hashlib
+    import json
+
     from foerderradar.matching import call_from_row, match_calls, rows_of
 
-    store.sync_members(config.members)
-    settings = config.matching
-    calls = [call_from_row(row) for row in store.match_rows()] if config.members else []
     names = {topic.id: topic.name for topic in config.keywords.topics}
+    settings = config.matching
+    members = [m.model_dump() for m in config.members]
+    setup = json.dumps([members, settings.model_dump(), names, day.isoformat()], sort_keys=True, default=str)
+    inputs = hashlib.sha256((setup + store.match_inputs()).encode()).hexdigest()
+    last = store.last_match_run()
+    if not force and last and last["inputs"] == inputs:
+        return MatchReport(len(config.members), last["calls"], last["fits"], last["consortia"])
+    store.sync_members(config.members)
+    calls = [call_from_row(row) for row in store.match_rows()] if config.members else []
     results = match_calls(
         calls, config.members, day, names, store.interest_marks(),
         settings.min_fit, settings.consortium_size, settings.proposals,
     )  # fmt: skip
     fits, consortia = rows_of(results, config.members)
     store.save_matches(fits, consortia)
+    store.record_match_run(inputs, day.isoformat(), len(results), len(fits), len(consortia))
     return MatchReport(len(config.members), len(results), len(fits), len(consortia))
 
 

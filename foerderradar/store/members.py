@@ -121,6 +121,31 @@ class MemberTables(Tables):
                 ],  # fmt: skip
             )
 
+    def match_inputs(self) -> str:
+        """A fingerprint of what matching reads from the store: classifications, reviews, call links and
+        interest marks. Unchanged inputs (and config and day) mean the stored run is still current."""
+        one = lambda sql: self.db.execute(sql).fetchone()  # noqa: E731
+        parts = [
+            one("SELECT count(*), max(classified_at), total(score) FROM classifications"),
+            one("SELECT count(*), max(at) FROM reviews"),
+            one("SELECT count(*), max(linked_at) FROM call_links"),
+            one("SELECT count(*), max(at), group_concat(mark) FROM interest"),
+            one("SELECT count(*), max(last_seen) FROM calls"),
+        ]
+        return json.dumps([list(p) for p in parts], default=str)
+
+    def last_match_run(self) -> dict[str, Any] | None:
+        found = self.rows("SELECT * FROM match_runs ORDER BY id DESC LIMIT 1")
+        return found[0] if found else None
+
+    def record_match_run(self, inputs: str, day: str, calls: int, fits: int, consortia: int) -> None:
+        with self.db.conn:
+            self.db.execute("DELETE FROM match_runs")  # only the latest run is kept
+            self.db.execute(
+                "INSERT INTO match_runs (inputs, day, matched_at, calls, fits, consortia) VALUES (?, ?, ?, ?, ?, ?)",
+                [inputs, day, utcnow(), calls, fits, consortia],
+            )
+
     def matches_by_call(self) -> dict[str, list[dict[str, Any]]]:
         """The stored fits of eligible members per call, best first (reasons decoded)."""
         found: dict[str, list[dict[str, Any]]] = {}

@@ -199,6 +199,10 @@ CREATE TABLE consortia (
     line TEXT NOT NULL, why TEXT, missing TEXT NOT NULL DEFAULT '[]', needs TEXT, score REAL,
     matched_at TEXT, PRIMARY KEY (call_id, rank)
 );
+CREATE TABLE match_runs (
+    id INTEGER PRIMARY KEY, inputs TEXT NOT NULL, day TEXT NOT NULL, matched_at TEXT NOT NULL,
+    calls INTEGER, fits INTEGER, consortia INTEGER
+);
 CREATE VIEW member_matches AS
 SELECT x.call_id, c.title, k.next_deadline, x.member_id, m.name AS member, m.kind, m.land,
        round(x.fit, 2) AS fit, x.eligible,
