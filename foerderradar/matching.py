@@ -60,18 +60,20 @@ def match_calls(
     return results
 
 
+FACTS = ("summary", "applicants", "consortium", "funding", "identifier", "region")
+
+
 def call_from_row(row: Mapping[str, Any]) -> MatchCall:
-    """A ``MatchCall`` from a stored row (``Store.match_rows``); facts missing or null count as unknown,
-    and a source's own fields (Förderberechtigte, Fördergebiet) fill in where the facts are absent."""
+    """A ``MatchCall`` from a stored row (``Store.match_rows``). Where the call facts were extracted they
+    are taken as they are (no applicants: unknown; no region: nationwide); for a call without facts (or a
+    store without the facts columns) the source's fields and a cautious reading of the text fill in."""
     fields = json.loads(row.get("fields") or "{}") if isinstance(row.get("fields"), str) else {}
     text = " ".join(str(row.get(k) or "") for k in ("title", "summary", "text"))
-    applicants = (
-        _json_list(row.get("applicants"))
-        or applicants_from_field(fields.get("Förderberechtigte"))
-        or applicants_from_text(text)
-    )
-    region = row.get("region") or fields.get("Fördergebiet") or fields.get("Region") or region_from_text(text)
-    consortium = row.get("consortium")
+    if any(row.get(name) is not None for name in FACTS):
+        applicants, region = _json_list(row.get("applicants")), row.get("region")
+    else:
+        applicants = applicants_from_field(fields.get("Förderberechtigte")) or applicants_from_text(text)
+        region = fields.get("Fördergebiet") or fields.get("Region") or region_from_text(text)
     deadline = row.get("next_deadline")
     return MatchCall(
         id=row["id"],
@@ -79,10 +81,20 @@ def call_from_row(row: Mapping[str, Any]) -> MatchCall:
         topics=tuple(_json_list(row.get("topics"))),
         text=text,
         applicants=tuple(applicants),
-        consortium=None if consortium is None else bool(consortium),
+        consortium=_flag(row.get("consortium")),
         region=str(region).strip() or None if region else None,
         next_deadline=date.fromisoformat(deadline[:10]) if deadline else None,
     )
+
+
+def _flag(value: Any) -> bool | None:
+    """true / false / null as SQLite or JSON may hold it (1, 0, 'true', 'false', None)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().casefold()
+        return {"true": True, "1": True, "false": False, "0": False}.get(word)
+    return bool(value)
 
 
 _FIELD_WORDS = (("kmu", "kmu"), ("unternehmen", "unternehmen"), ("existenzgründ", "startup"),
@@ -135,7 +147,7 @@ def _json_list(value: Any) -> list[str]:
         try:
             value = json.loads(value)
         except ValueError:
-            return []
+            return [part.strip() for part in value.split(",") if part.strip()]
     return [str(v) for v in value] if isinstance(value, list) else []
 
 

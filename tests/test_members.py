@@ -293,3 +293,31 @@ def test_the_matrix_csv_opens_as_a_spreadsheet_reads_it(config_dir, matched, tmp
     assert verbund["next_deadline"] == "15.01.2027" and "(Lead, KMU)" in verbund["consortium"]
     assert verbund["Bildwerk Vision GmbH (bildwerk)"].replace(",", ".").replace(".", "", 0)[0].isdigit()
     assert body["t:kmu"]["Forschungsinstitut für Sprachtechnologie (institut-sprachtechnologie)"] == ""
+
+
+def test_facts_columns_in_open_calls_are_used_when_present(matched):
+    """After the call facts land (issue 13), open_calls carries applicants, consortium and region."""
+    config, store = matched
+    sql = store.rows("SELECT sql FROM sqlite_master WHERE name = 'open_calls'")[0]["sql"]
+    with_facts = sql.replace(
+        "SELECT c.id, c.title,",
+        "SELECT c.id, c.title, NULL AS summary, '[\"kmu\"]' AS applicants, 0 AS consortium, NULL AS funding, "
+        "NULL AS identifier, 'Hessen' AS region,",
+    )
+    store.db.executescript(f"DROP VIEW open_calls; {with_facts};")
+    match_step(config, store, DAY)
+    rows = store.rows("SELECT DISTINCT kind, land FROM member_matches WHERE call_id = 't:verbund'")
+    assert {(r["kind"], r["land"]) for r in rows} == {("kmu", "Hessen")}
+    assert store.rows("SELECT * FROM consortia") == []  # the facts say: no consortium needed
+
+
+def test_an_unchanged_matching_run_is_not_repeated(matched):
+    config, store = matched
+    first = store.last_match_run()
+    again = match_step(config, store, DAY)
+    assert store.last_match_run()["matched_at"] == first["matched_at"] and again.fits == first["fits"]
+    store.save_interest([{"call_id": "t:kmu", "member_id": "lernpfad", "mark": "interessiert"}])
+    match_step(config, store, DAY)
+    assert store.rows("SELECT interest FROM matches WHERE member_id = 'lernpfad' AND call_id = 't:kmu'") == [
+        {"interest": "interessiert"}
+    ]

@@ -131,6 +131,9 @@ class MemberTables(Tables):
             one("SELECT count(*), max(linked_at) FROM call_links"),
             one("SELECT count(*), max(at), group_concat(mark) FROM interest"),
             one("SELECT count(*), max(last_seen) FROM calls"),
+            # a new migration (the call facts) or a changed view changes what matching reads
+            one("SELECT group_concat(version) FROM migrations"),
+            one("SELECT sql FROM sqlite_master WHERE name = 'open_calls'"),
         ]
         return json.dumps([list(p) for p in parts], default=str)
 
