@@ -117,7 +117,9 @@ def _proposal(
     countries = {profiles[f.member_id].member.country for f in team}
     if needs.countries > len(countries):
         more = needs.countries - len(countries)
-        missing.append(f"Partner aus {more} weiteren Land" + ("" if more == 1 else "/Ländern"))
+        missing.append(
+            "Partner aus einem weiteren Land" if more == 1 else f"Partner aus {more} weiteren Ländern"
+        )
     why = _why(team, profiles, covered, share)
     return Proposal(match.call.id, tuple(members), why, tuple(missing), score)
 

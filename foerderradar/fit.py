@@ -40,8 +40,22 @@ LAND_ALIASES = {"nordrhein-westfalen": ("nrw",), "baden-württemberg": ("bw", "b
 # a consortium required, an SME lead, research partners named, partners from several countries.
 _CONSORTIUM = ("verbundvorhaben", "verbundprojekt", "verbünde", "je verbund", "jeder verbund", "konsorti",
                "consorti", "kooperationsprojekt", "gemeinsam mit einer forschungs", "collaborative project")  # fmt: skip
-_RESEARCH_PARTNER = ("hochschul", "forschungseinrichtung", "wissenschaft", "research organis",
-                     "research organiz", "universit")  # fmt: skip
+# single applicants allowed besides consortia: a Verbund is possible, not needed
+_SINGLE_TOO = ("einzel- und verbund", "einzel- oder verbund", "allein oder im verbund", "einzelprojekte",
+               "einzelvorhaben", "single applicants", "single beneficiar", "alone or in")  # fmt: skip
+# a research partner required, as calls word it (research merely eligible "als Partner" is not enough)
+_RESEARCH_REQUIRED = ("wirtschaft und wissenschaft", "wissenschaft und wirtschaft", "und eine forschungseinrichtung",
+                      "und eine hochschule", "mindestens eine forschungseinrichtung", "mindestens eine hochschule",
+                      "mit einer forschungseinrichtung umfassen", "gemeinsam mit einer forschungs",
+                      "gemeinsam mit einer hochschule", "forschungseinrichtungen gemeinsam mit",
+                      "hochschulen gemeinsam mit", "with a research partner", "at least one research",
+                      "include a research", "include a university", "mit forschungspartner")  # fmt: skip
+_SME_REQUIRED = (
+    "mindestens ein kmu",
+    "at least one sme",
+    "must be a small or medium",
+    "at least one of them must be an sme",
+)
 _SME_LED = re.compile(
     r"kmu-geführt|unter (?:der )?(?:führung|federführung) (?:eines|von) kmu|sme-led|led by an sme"
     r"|(?:verbundkoordination|koordination) (?:durch|liegt bei) einem kmu"
@@ -234,7 +248,9 @@ def eligible_cache(
 def needs_of(call: MatchCall) -> Needs:
     """Lead and partner kinds a proposal must have; from the facts, else from the call text."""
     text = call.text.casefold()
-    consortium = call.consortium if call.consortium is not None else any(w in text for w in _CONSORTIUM)
+    consortium = call.consortium
+    if consortium is None:
+        consortium = any(w in text for w in _CONSORTIUM) and not any(w in text for w in _SINGLE_TOO)
     applicants = set(call.applicants)
     kinds = {
         k
@@ -249,10 +265,14 @@ def needs_of(call: MatchCall) -> Needs:
     else:
         lead = frozenset(companies or research or kinds)
     groups: list[frozenset[str]] = []
-    if companies and research and (applicants or any(w in text for w in _RESEARCH_PARTNER)):
-        groups = [frozenset(companies), frozenset(research)]
+    if "kmu" in kinds and any(w in text for w in _SME_REQUIRED):
+        groups.append(frozenset({"kmu"}))
+    elif companies and research and any(w in text for w in _RESEARCH_REQUIRED):
+        groups.append(frozenset(companies))
+    if research and any(w in text for w in _RESEARCH_REQUIRED):
+        groups.append(frozenset(research))
     countries = _countries(text)
-    label = "Verbund mit Forschung nötig" if groups else "Verbund nötig"
+    label = "Verbund mit Forschung nötig" if any(g <= RESEARCH for g in groups) else "Verbund nötig"
     if countries > 1:
         label += f", Partner aus {countries} Ländern"
     return Needs(True, lead, tuple(groups), countries, label)

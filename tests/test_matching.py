@@ -119,7 +119,8 @@ def test_a_land_restricted_call_only_fits_members_there(example):
 def test_reasons_name_competences_kind_land_and_the_consortium_need():
     bildwerk = member("bildwerk", "kmu", "Hessen", ["Computer Vision", "Datenräume"], topics=["ki"])
     lab = member("lab", "hochschule", "Hessen", ["maschinelles Lernen"], topics=["ki"])
-    call = MatchCall("v", "Verbund", ("ki",), "Computer Vision in Datenräumen", ("kmu", "hochschule"), True)
+    text = "Computer Vision in Datenräumen, gemeinsam mit einer Hochschule"
+    call = MatchCall("v", "Verbund", ("ki",), text, ("kmu", "hochschule"), True)
     fit = run([call], [bildwerk, lab])["v"].fits[0]
     assert "; ".join(fit.reasons) == "Computer Vision, Datenräume; KMU in Hessen; Verbund mit Forschung nötig"
 
@@ -150,7 +151,10 @@ def network() -> list[Member]:
     ]
 
 
-VERBUND = "Verbundprojekte zu Computer Vision, Qualitätsprüfung, Datenräume, Prognose und Fertigung."
+VERBUND = (
+    "Verbundprojekte aus Wirtschaft und Wissenschaft zu Computer Vision, Qualitätsprüfung, Datenräume, "
+    "Prognose und Fertigung."
+)
 
 
 def test_consortia_have_an_eligible_lead_and_a_research_partner():
@@ -181,7 +185,18 @@ def test_a_call_wanting_partners_from_two_countries_names_what_is_missing():
     text = VERBUND + " The consortium must include partners from two different countries."
     call = MatchCall("eu", "EU", ("ki",), text, ("kmu", "hochschule"), True)
     proposals = run([call], network())["eu"].consortia
-    assert proposals and all(p.missing == ("Partner aus 1 weiteren Land",) for p in proposals)
+    assert proposals and all(p.missing == ("Partner aus einem weiteren Land",) for p in proposals)
+
+
+def test_research_merely_allowed_as_partner_is_not_required_and_single_projects_need_no_consortium():
+    text = (
+        "Verbundprojekte zu Computer Vision und Datenräume. Hochschulen können als Partner beteiligt werden."
+    )
+    call = MatchCall("p", "P", ("ki",), text, ("kmu", "hochschule"))
+    needs = run([call], network())["p"].needs
+    assert needs.consortium and needs.partner_groups == () and needs.label == "Verbund nötig"
+    either = MatchCall("e", "E", ("ki",), "Gefördert werden Einzel- und Verbundvorhaben zu Computer Vision.")
+    assert not run([either], network())["e"].needs.consortium
 
 
 def test_no_consortium_is_proposed_for_single_applicant_calls():

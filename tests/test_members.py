@@ -30,7 +30,8 @@ CALLS = {
         title="Verbundprojekte: KI-Bildverarbeitung in industriellen Datenräumen",
         text="Gefördert werden Verbundprojekte aus Unternehmen und Forschungseinrichtungen zu Computer "
         "Vision, Bilderkennung und Datenräume in der Fertigung. Antragsberechtigt sind Unternehmen, "
-        "insbesondere KMU, Hochschulen und Forschungseinrichtungen.",
+        "insbesondere KMU, Hochschulen und Forschungseinrichtungen. Jeder Verbund muss mindestens ein "
+        "Unternehmen und eine Forschungseinrichtung umfassen.",
         topics=("ki", "daten"),
     ),
     "t:kmu": dict(
