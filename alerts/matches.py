@@ -20,6 +20,26 @@ WORDS = {
            "missing": "still needed", "interested": "interested"},
 }  # fmt: skip
 
+# the fixed words of the stored reasons and consortium lines, for English lists (names stay as they are)
+ENGLISH = (
+    ("Antragsberechtigte nicht angegeben – bitte prüfen", "applicants not stated – please check"),
+    ("Verbund mit Forschung nötig", "consortium with research needed"), ("Verbund nötig", "consortium needed"),
+    ("nicht antragsberechtigt", "not eligible"), ("Partner aus einem weiteren Land", "a partner from one more country"),
+    ("weiteren Ländern", "more countries"), ("Partner aus", "partners from"), ("Ländern", "countries"),
+    ("(Lead, KMU)", "(lead, SME)"), ("(Lead, ", "(lead, "), ("(KMU)", "(SME)"), ("(Hochschule)", "(university)"),
+    ("(Forschung)", "(research)"), ("(Unternehmen)", "(company)"), ("KMU in ", "SME in "),
+    ("Hochschule in ", "university in "), ("Forschung in ", "research institute in "),
+    ("Unternehmen in ", "company in "), ("kennt ", "knows "), ("markiert: interessiert", "marked: interested"),
+)  # fmt: skip
+
+
+def worded(text: str, lang: str) -> str:
+    if lang != "en":
+        return text
+    for german, english in ENGLISH:
+        text = text.replace(german, english)
+    return text
+
 
 @dataclass
 class MatchInfo:
@@ -59,7 +79,8 @@ def member_lines(info: MatchInfo, call_id: str, mailing_list: MailingList) -> li
     good = [r for r in info.fits.get(call_id, ()) if r["member_id"] in who and _good(r, info.settings)]
     lines = []
     if mailing_list.member and good:
-        lines.append(f"{words['fits_you']}: " + " · ".join(good[0]["reasons"]))
+        mine = next((r for r in good if r["member_id"] == mailing_list.member), good[0])
+        lines.append(f"{words['fits_you']}: " + " · ".join(mine["reasons"]))
     elif good:
         names = info.names
         shown = []
@@ -75,7 +96,7 @@ def member_lines(info: MatchInfo, call_id: str, mailing_list: MailingList) -> li
         if proposal["missing"]:
             line += f" – {words['missing']}: " + ", ".join(proposal["missing"])
         lines.append(line)
-    return lines
+    return [worded(line, mailing_list.language) for line in lines]
 
 
 def _best_consortium(proposals: Sequence[dict[str, Any]], member_id: str | None) -> dict[str, Any] | None:

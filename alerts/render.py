@@ -130,8 +130,7 @@ def digest_context(
                     "heading": f"{words[key]} ({len(entries)})",
                     "intro": intro.format(days=plan.window_days),
                     "entries": [
-                        entry_context(e, lang, topic_names, today, plan.notes.get(e.call.id))
-                        for e in entries
+                        entry_context(e, lang, topic_names, today, plan.notes.get(e.call.id)) for e in entries
                     ],
                 }
             )

@@ -322,3 +322,25 @@ def test_an_unchanged_matching_run_is_not_repeated(matched):
     assert store.rows("SELECT interest FROM matches WHERE member_id = 'lernpfad' AND call_id = 't:kmu'") == [
         {"interest": "interessiert"}
     ]
+
+
+def test_an_english_personal_digest_gets_english_wording(config_dir):
+    path = config_dir / "lists.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "  - id: bild-en\n    name: For Bildwerk\n    address: b@bildwerk.example\n"
+        "    language: en\n    member: bildwerk\n",
+        encoding="utf-8",
+    )
+    config = load_config(config_dir)
+    store = Store(config.database_path)
+    seed(store)
+    match_step(config, store, DAY)
+    text = " ".join(digests(config, store)["bild-en"].get_body(("plain",)).get_content().split())
+    store.close()
+    assert "Fits you: Computer Vision, Bildverarbeitung, Bilderkennung · SME in Hessen" in text
+    assert (
+        "consortium with research needed" in text
+        and "Possible consortium: " in text
+        and "(lead, SME)" in text
+    )
