@@ -132,8 +132,26 @@ class Needs:
 class CallMatch:
     call: MatchCall
     needs: Needs
-    fits: list[Fit] = field(default_factory=list)  # every member worth a row, best first
+    fits: list[Fit] = field(default_factory=list)  # the eligible members, best first
     consortia: list[Any] = field(default_factory=list)  # foerderradar.consortia.Proposal
+    # the ineligible members as (member id, why not, interest mark): never proposed, so no Fit is made
+    excluded: list[tuple[str, str, str | None]] = field(default_factory=list)
+
+    def every_fit(self) -> list[Fit]:
+        """The eligible fits and a zero Fit for each excluded member (eligible first)."""
+        zero = [
+            Fit(
+                self.call.id,
+                m,
+                0.0,
+                False,
+                (why, *((f"markiert: {mark}",) if mark else ())),
+                frozenset(),
+                mark,
+            )
+            for m, why, mark in self.excluded
+        ]
+        return self.fits + sorted(zero, key=rank_key)
 
 
 def normalise(text: str) -> str:
@@ -349,14 +367,20 @@ def match_call(
     interest: Mapping[tuple[str, str], str],
     all_terms: Iterable[str],
 ) -> CallMatch:
-    """Every member's fit for one call (best first) and what the call needs."""
+    """Every eligible member's fit for one call (best first), the ineligible ones with why, the call's needs."""
     hits = found_terms(call.text, all_terms)
     needs = needs_of(call)
     cache: dict[tuple[str, bool, str], tuple[bool, str]] = {}
-    marks = {m: interest.get((call.id, m)) for m in (p.id for p in members)} if interest else {}
-    fits = [fit_of(p, call, hits, needs, topic_names, marks.get(p.id), cache) for p in members]
+    fits, excluded = [], []
+    for profile in members:
+        mark = interest.get((call.id, profile.id)) if interest else None
+        ok, why = eligible_cache(profile.member, call, cache)
+        if ok:
+            fits.append(fit_of(profile, call, hits, needs, topic_names, mark, cache))
+        else:
+            excluded.append((profile.id, why, mark))
     fits.sort(key=rank_key)
-    return CallMatch(call, needs, fits)
+    return CallMatch(call, needs, fits, excluded=excluded)
 
 
 def _json_list(value: Any) -> list[str]:

@@ -160,7 +160,8 @@ def rows_of(
     kinds = {m.id: m.kind for m in members}
     fits, consortia = [], []
     for result in results:
-        for rank, fit in enumerate(result.fits, 1):
+        ranked = result.fits if not any(mark for _, _, mark in result.excluded) else result.every_fit()
+        for rank, fit in enumerate(ranked, 1):
             if (fit.eligible and fit.fit > 0) or fit.interest:
                 fits.append({**_fit_row(fit), "rank": rank})
         for rank, proposal in enumerate(result.consortia, 1):

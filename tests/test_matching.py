@@ -82,7 +82,8 @@ def test_eligibility_is_never_violated_in_fits_or_consortia(example):
     marks = {(c.id, m.id): DECLINED for c in calls[::7] for m in members[::3]}
     for result in match_calls(calls, members, TODAY, names, marks, min_fit=0.2):
         call = result.call
-        for fit in result.fits:
+        assert len(result.every_fit()) == len(members)
+        for fit in result.every_fit():
             m = by_id[fit.member_id]
             expected = may_apply(m, call.applicants) and in_region(m, call.region)
             assert fit.eligible == expected, (call, m.id, fit.reasons)
@@ -100,7 +101,7 @@ def test_an_institute_is_never_proposed_for_an_sme_only_call(example):
     call = MatchCall(
         "sme", "KMU-Förderung", ("ki", "daten"), "Datenräume, Computer Vision, Sprachmodelle", ("kmu",)
     )
-    fits = run([call], members)["sme"].fits
+    fits = run([call], members)["sme"].every_fit()
     institutes = [f for f in fits if f.member_id.startswith(("hs-", "tu-", "institut"))]
     assert institutes and all(not f.eligible and f.fit == 0 for f in institutes)
     assert all("nicht antragsberechtigt (nur KMU)" in f.reasons for f in institutes)
@@ -136,7 +137,7 @@ def test_startup_only_calls_need_the_startup_flag():
     old = member("old", "kmu", "Berlin", ["Robotik"])
     fits = {
         f.member_id: f
-        for f in run([MatchCall("s", "S", (), "Robotik", ("startup",))], [young, old])["s"].fits
+        for f in run([MatchCall("s", "S", (), "Robotik", ("startup",))], [young, old])["s"].every_fit()
     }
     assert fits["young"].eligible and not fits["old"].eligible
 
