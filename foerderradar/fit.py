@@ -318,12 +318,13 @@ def fit_of(
     topic_names: Mapping[str, str],
     interest: str | None = None,
     cache: dict[tuple[str, bool, str], tuple[bool, str]] | None = None,
+    eligible: tuple[bool, str] | None = None,
 ) -> Fit:
     """Score one member for one call: 0.3 × the shared topics' share of the shorter topic list, 0.2 per matched
     competence term (up to three), 0.1 when the call names a programme the member knows; "interessiert"
     adds 0.3. An ineligible member scores 0; "nicht für uns" keeps the score but no proposal takes it."""
     member = profile.member
-    ok, where = eligible_cache(member, call, cache if cache is not None else {})
+    ok, where = eligible or eligible_cache(member, call, cache if cache is not None else {})
     if not ok:  # an ineligible member is never proposed: the reason why is all it needs
         marked = (f"markiert: {interest}",) if interest else ()
         return Fit(call.id, member.id, 0.0, False, (where, *marked), frozenset(), interest)
@@ -376,7 +377,7 @@ def match_call(
         mark = interest.get((call.id, profile.id)) if interest else None
         ok, why = eligible_cache(profile.member, call, cache)
         if ok:
-            fits.append(fit_of(profile, call, hits, needs, topic_names, mark, cache))
+            fits.append(fit_of(profile, call, hits, needs, topic_names, mark, eligible=(ok, why)))
         else:
             excluded.append((profile.id, why, mark))
     fits.sort(key=rank_key)

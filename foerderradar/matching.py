@@ -152,17 +152,17 @@ def _json_list(value: Any) -> list[str]:
 
 
 def rows_of(
-    results: Iterable[CallMatch], members: Sequence[Member]
+    results: Iterable[CallMatch], members: Sequence[Member], floor: float = 0.0
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """What the store keeps of a run: eligible members with a fit above 0 (and every marked member) per
-    call, ranked; and the proposed consortia with their one-line form."""
+    """What the store keeps of a run: eligible members with a fit above ``floor`` (and every marked member)
+    per call, ranked; and the proposed consortia with their one-line form."""
     names = {m.id: m.name for m in members}
     kinds = {m.id: m.kind for m in members}
     fits, consortia = [], []
     for result in results:
         ranked = result.fits if not any(mark for _, _, mark in result.excluded) else result.every_fit()
         for rank, fit in enumerate(ranked, 1):
-            if (fit.eligible and fit.fit > 0) or fit.interest:
+            if (fit.eligible and fit.fit > floor) or fit.interest:
                 fits.append({**_fit_row(fit), "rank": rank})
         for rank, proposal in enumerate(result.consortia, 1):
             consortia.append(

@@ -95,7 +95,8 @@ def match_step(config: Config, store: Store, day: date, force: bool = False) -> 
         calls, config.members, day, names, store.interest_marks(),
         settings.min_fit, settings.consortium_size, settings.proposals,
     )  # fmt: skip
-    fits, consortia = rows_of(results, config.members)
+    # fits far below min_fit (a topic in common, nothing more) are noise in the matrix: not stored
+    fits, consortia = rows_of(results, config.members, floor=settings.min_fit / 2)
     store.save_matches(fits, consortia)
     store.record_match_run(inputs, day.isoformat(), len(results), len(fits), len(consortia))
     return MatchReport(len(config.members), len(results), len(fits), len(consortia))

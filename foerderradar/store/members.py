@@ -10,7 +10,10 @@ from foerderradar.store.base import Tables, utcnow
 
 # columns the call facts (issue 13) add to open_calls; read when present, unknown (NULL) otherwise
 FACT_COLUMNS = ("summary", "applicants", "consortium", "funding", "identifier", "region")
-TEXT_CHARS = 4000  # matching reads the start of a call's text: the purpose and applicants come first
+TEXT_CHARS = 4000
+_JSON = json.JSONEncoder(
+    ensure_ascii=False
+)  # reused: a run encodes the reasons of every stored fit  # matching reads the start of a call's text: the purpose and applicants come first
 
 
 class MemberTables(Tables):
