@@ -134,9 +134,9 @@ def report(args, pure: dict[str, float], step: dict[str, float]) -> str:
         f"`bench/bench_matching.py`: {args.members} invented members × {args.calls:,} invented open calls "
         "(4,000 characters of text each, random applicants, regions and consortium needs; 40 % need a "
         f"consortium). Python {platform.python_version()}, {platform.machine()}, load average {load:.1f} "
-        "(2 cores shared). Target: well under a minute.",
+        "(2 cores shared; under load the wall time runs well above the CPU time). Target: well under a minute.",
         "",
-        "| case | seconds (wall) | CPU seconds | member × call pairs | pairs per wall second | eligible fits "
+        "| case | seconds (wall) | CPU seconds | member × call pairs | pairs per wall second | eligible fits (step: stored) "
         "| proposed consortia |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
