@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 from email import message_from_bytes
 from email.policy import default
@@ -292,7 +293,7 @@ def test_the_matrix_csv_opens_as_a_spreadsheet_reads_it(config_dir, matched, tmp
     assert len(header) == 6 + len(config.members)
     verbund = body["t:verbund"]
     assert verbund["next_deadline"] == "15.01.2027" and "(Lead, KMU)" in verbund["consortium"]
-    assert verbund["Bildwerk Vision GmbH (bildwerk)"].replace(",", ".").replace(".", "", 0)[0].isdigit()
+    assert re.fullmatch(r"[01],\d\d", verbund["Bildwerk Vision GmbH (bildwerk)"])  # German decimal comma
     assert body["t:kmu"]["Forschungsinstitut für Sprachtechnologie (institut-sprachtechnologie)"] == ""
 
 
