@@ -28,7 +28,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from foerderradar.configuration import Config, MailingList, load_config
-from foerderradar.steps import classify_step, crawl_step, digest_step, today_in
+from foerderradar.steps import StageFailed, classify_step, crawl_failure, crawl_step, digest_step, today_in
 from foerderradar.store import Store
 
 LOG = logging.getLogger("foerderradar.jobs")
@@ -311,7 +311,11 @@ def crawl_job(config_dir: str, source_id: str) -> str:
     keys = ("requests", "items", "new", "changed", "errors")
     figures = ", ".join(f"{key} {run.get(key, 0)}" for run in runs for key in keys)
     line = f"{figures or 'no run'}; classified {report.classified} ({report.relevant} relevant, {report.flagged} flagged)"
-    return line + (f"; immediate digests {len(getattr(sent, 'sent', []))}" if sent is not None else "")
+    line += f"; immediate digests {len(getattr(sent, 'sent', []))}" if sent is not None else ""
+    failure = crawl_failure(runs)
+    if failure:  # logged as FAILED, not "ok"
+        raise StageFailed(f"{failure}; {line}")
+    return line
 
 
 @logged(lambda config_dir, list_id: f"digest:{list_id}")
