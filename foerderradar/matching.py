@@ -69,7 +69,7 @@ def call_from_row(row: Mapping[str, Any]) -> MatchCall:
     store without the facts columns) the source's fields and a cautious reading of the text fill in."""
     fields = json.loads(row.get("fields") or "{}") if isinstance(row.get("fields"), str) else {}
     text = " ".join(str(row.get(k) or "") for k in ("title", "summary", "text"))
-    if any(row.get(name) is not None for name in FACTS):
+    if any(row.get(name) not in (None, "", "[]", []) for name in FACTS):  # the facts were extracted
         applicants, region = _json_list(row.get("applicants")), row.get("region")
     else:
         applicants = applicants_from_field(fields.get("Förderberechtigte")) or applicants_from_text(text)

@@ -96,12 +96,12 @@ def test_the_shipped_example_and_the_demo_members_validate(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["members"][0].update(skills=["x"]), r"members.yaml: members.0.skills: unknown key 'skills'"),
-        (lambda d: d["members"][1].update(topics=["quanten"]), r"members.yaml: members.1.topics: unknown topic 'quanten'"),
-        (lambda d: d["members"][2].update(lists=["alle"]), r"members.yaml: members.2.lists: unknown list 'alle'"),
+        (lambda d: d["members"][0].update(skills=["x"]), r"members.yaml: members\[1\] \(id bildwerk\).skills: unknown key 'skills'"),
+        (lambda d: d["members"][1].update(topics=["quanten"]), r"members.yaml: members\[2\] \(id datenwerk\).topics: unknown topic 'quanten'"),
+        (lambda d: d["members"][2].update(lists=["alle"]), r"members.yaml: members\[3\] \(id sprachlabor\).lists: unknown list 'alle'"),
         (lambda d: d["members"][3].update(id=d["members"][0]["id"]), r"members.yaml: members: id 'bildwerk' is used twice"),
-        (lambda d: d["members"][0].update(kind="startup"), r"members.yaml: members.0.kind: Input should be"),
-        (lambda d: d["members"][0].update(employees=300), r"members.yaml: members.0: kind 'kmu' but 300 employees"),
+        (lambda d: d["members"][0].update(kind="startup"), r"members.yaml: members\[1\] \(id bildwerk\).kind: Input should be"),
+        (lambda d: d["members"][0].update(employees=300), r"members.yaml: members\[1\] \(id bildwerk\): kind 'kmu' but 300 employees"),
         (lambda d: d["matching"].update(min_fti=0.5), r"members.yaml: matching.min_fti: unknown key 'min_fti' \(did you mean 'min_fit'\?\)"),
     ],
 )  # fmt: skip
@@ -114,14 +114,14 @@ def test_config_errors_name_the_file_and_the_key(config_dir, change, message):
 def test_a_personal_list_must_name_a_known_member(config_dir):
     path = config_dir / "lists.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "    member: niemand\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"lists.yaml: lists.1.member: unknown member 'niemand'"):
+    with pytest.raises(ConfigError, match=r"lists.yaml: lists\[2\] \(id forschung\).member: unknown member 'niemand'"):
         load_config(config_dir)
 
 
 def test_the_cli_says_the_config_error_in_one_line(config_dir):
     edit_members(config_dir, lambda d: d["members"][0].update(topics=["quanten"]))
     result = CliRunner().invoke(cli, ["--config", str(config_dir), "members"])
-    assert result.exit_code == 2 and "members.0.topics: unknown topic 'quanten'" in result.output
+    assert result.exit_code == 2 and "members[1] (id bildwerk).topics: unknown topic 'quanten'" in result.output
     assert "Traceback" not in result.output
 
 
@@ -181,7 +181,7 @@ def test_the_digest_names_the_members_that_fit_and_a_consortium(matched):
     html = message.get_body(("html",)).get_content()
     assert "Passt zu: Bildwerk Vision GmbH (Computer Vision, Bildverarbeitung, Bilderkennung)" in text
     assert "Mögliches Konsortium: " in text and "(Lead, KMU) + " in text and "(Hochschule)" in text
-    assert "Mögliches Konsortium: " in html and 'class="match"' in html
+    assert "Mögliches Konsortium: " in html and 'class="extra"' in html
     # the research list names its readers (the institutes), not the SMEs
     forschung = " ".join(
         digests_after_reset(config, store)["forschung"].get_body(("plain",)).get_content().split()
