@@ -79,7 +79,7 @@ NEGATIVES = (
         r"(?:^|\n)\s*vom\s*:?\s*$|\bstand\s*:?\s*$|veröffentlich|\bpublished\b|publication|\bposted\b|"
         r"\b(?:richtlinie|bekanntmachung|verordnung|gesetz|fassung|änderung)\b[^.\n]{0,160}\bvom\s*:?\s*$|"
         r"\bbanz\b(?:\s+at)?|bekanntmachung vom|\bdatum\s*:?\s*$|date of issue|aktualisiert|"
-        r"last update|\bupdated\b|erstellt am",
+        r"last update|\bupdated\b|erstellt am|tag der absendung|absendung der|date of dispatch",
         -5.0,
         True,
     ),

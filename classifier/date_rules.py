@@ -151,7 +151,8 @@ def _after(text: str, mention: DateMention, nxt: DateMention | None, span: tuple
 
 def _clause(after: str) -> str:
     """The words after a date up to the next comma or conjunction: "… 2030 gültig", "… statt"."""
-    return re.split(r"[,;(]|\s(?:und|and|sowie|or|oder)\s", after.lstrip(" ,;"), maxsplit=1)[0]
+    # a line break ends the clause too: the next line of a form or table is another field
+    return re.split(r"[,;(\n]|\s(?:und|and|sowie|or|oder)\s", after.lstrip(" ,;"), maxsplit=1)[0]
 
 
 def _score(
