@@ -15,6 +15,7 @@ from crawler import parsing
 from crawler.spiders import SourceSpider
 from foerderradar.models import Call
 from foerderradar.store import utcnow
+from foerderradar.text import normalise, one_line
 
 MAX_TEXT_CHARS = 500_000
 MAX_TITLE_CHARS = 500
@@ -28,11 +29,11 @@ def normalise_call(call: Call) -> Call:
     return replace(
         call,
         url=call.url.strip(),
-        title=" ".join(call.title.split())[:MAX_TITLE_CHARS],
-        text=parsing.clean(call.text)[:MAX_TEXT_CHARS],
+        title=one_line(call.title)[:MAX_TITLE_CHARS],
+        text=normalise(call.text)[:MAX_TEXT_CHARS],
         published=published,
-        funder=" ".join(call.funder.split()) if call.funder else None,
-        fields={k: " ".join(v.split()) for k, v in call.fields.items() if v and v.strip()},
+        funder=one_line(call.funder) or None,
+        fields={k: one_line(v) for k, v in call.fields.items() if one_line(v)},
     )
 
 

@@ -1,4 +1,4 @@
-"""Entry points the scheduler calls: ``crawl`` (one child process per run) and ``test_source``."""
+"""Entry points the scheduler calls: ``crawl`` (one child process per run); ``test_source`` lives in probe."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from crawler.links import link_duplicates
+from crawler.probe import test_source
 from crawler.spiders import CrawlError, spider_class
 from foerderradar.configuration import Config, Source
 
@@ -107,46 +107,6 @@ def process_gone(pid: int) -> bool:
         return b"-m\x00crawler\x00" not in cmdline.read_bytes()
     except OSError:
         return not Path("/proc/self").exists()  # no /proc (macOS): trust os.kill
-
-
-def test_source(source: Source, path: Path, url: str | None = None) -> Iterator[dict[str, Any]]:
-    """Parse one saved response with the source's parser, no network.
-
-    Yields ``{"item": {...}}`` per call (as the pipeline would store it), ``{"follow": url}`` per
-    link the spider would request, then ``{"dropped": …}``, ``{"error": …}``, ``{"note": …}`` and
-    ``{"blocked": …}`` for what the run record would show.
-    """
-    from scrapy.http import Request
-    from scrapy.responsetypes import responsetypes
-
-    from crawler.pipelines import normalise_call, problem
-    from foerderradar.models import Call
-
-    spider = spider_class(source.kind)(source=source)
-    body = Path(path).read_bytes()
-    where = url or source.url
-    response_class = responsetypes.from_args(url=where, body=body, filename=str(path))
-    # saved_file lets a kind read linked files beside the saved one (an unpacked export)
-    response = response_class(url=where, body=body, request=Request(where, meta={"saved_file": str(path)}))
-    reason = spider.is_blocked(response)
-    if reason:
-        yield {"blocked": reason, "url": where}
-        return
-    for output in spider.parse_saved(response) or ():
-        if isinstance(output, Request):
-            pending = output.meta.get("pending_call")
-            if isinstance(pending, Call):
-                yield _item_record(normalise_call(pending), problem)
-            yield {"follow": output.url}
-        elif isinstance(output, Call):
-            yield _item_record(normalise_call(output), problem)
-    for note in spider.run.error_messages:
-        yield {note.get("level", "error"): note["message"], "url": note["url"]}
-
-
-def _item_record(call: Any, problem: Any) -> dict[str, Any]:
-    why = problem(call)
-    return {"dropped": why, "item": asdict(call)} if why else {"item": asdict(call)}
 
 
 __all__ = ["CrawlError", "crawl", "select_sources", "test_source"]

@@ -163,9 +163,11 @@ class Settings(_Model):
 
 
 class Selectors(_Model):
-    item: str = Field(description="CSS selector for the links to detail pages on a list page")
+    """Overrides of the generic reader, one per field (CSS, or XPath starting with ``/`` or ``(``)."""
+
+    item: str | None = Field(None, description="the links to detail pages on a list page")
     next_page: str | None = None
-    title: str = "h1"
+    title: str | None = None
     text: str | None = None
     published: str | None = None
     funder: str | None = None
@@ -212,6 +214,7 @@ class Source(_Model):
     selectors: Selectors | None = None
     follow_links: bool = False  # feed: also read each entry's page (main content, guideline PDFs)
     verified: bool = True
+    checked: list[str] = []  # the facts the entry was checked against (saved pages, public code, docs)
     schedule: str | None = None  # cron for this source's crawl; None: settings schedule.crawl
     max_bytes: int | None = Field(None, gt=0)
     sedia: SediaOptions | None = None
@@ -231,12 +234,6 @@ class Source(_Model):
                     "10.1.0.0/16)"
                 )
         return value
-
-    @model_validator(mode="after")
-    def _html_needs_selectors(self) -> Source:
-        if self.kind == "html" and self.selectors is None:
-            raise ValueError("kind 'html' needs a 'selectors:' block with at least 'item'")
-        return self
 
 
 class SourcesFile(_Model):

@@ -130,6 +130,19 @@ class CallTables(Tables):
             runs.setdefault(row["source_id"], []).append(row)
         return runs
 
+    def source_yields(self, min_text: int = 200) -> dict[str, dict[str, Any]]:
+        """Per source: stored calls, how many have a title, how many a text of ``min_text`` chars or
+        more, and the call seen last as an example (for ``status``: a wrong selector shows at once)."""
+        sql = """SELECT source_id, count(*) AS calls, sum(title != '') AS titled,
+                        sum(length(text) >= :min) AS texted,
+                        max(CASE WHEN latest = 1 THEN title END) AS example_title,
+                        max(CASE WHEN latest = 1 THEN url END) AS example_url,
+                        max(CASE WHEN latest = 1 THEN length(text) END) AS example_chars
+                 FROM (SELECT source_id, title, url, text, row_number() OVER
+                         (PARTITION BY source_id ORDER BY last_seen DESC, id) AS latest FROM calls)
+                 GROUP BY source_id"""
+        return {row["source_id"]: row for row in self.db.query(sql, {"min": min_text})}
+
     # --- crawler: cross-source duplicates (crawler/links.py) ------------------------------
 
     def calls_for_linking(self) -> Iterator[dict[str, Any]]:
