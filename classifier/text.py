@@ -18,6 +18,7 @@ _CUE = re.compile(
     r"frist|stichtag|deadline|cut-?off|closing date|einzureichen|vorzulegen|einsendeschluss|antragsschluss",
     re.I,
 )
+_CUE_LOWER = re.compile(_CUE.pattern)
 
 _DE_WORDS = frozenset(
     "der die das und ist sind für mit von zu zur zum bis werden wird nicht eine ein des den dem im auf "
@@ -50,13 +51,21 @@ def check_text(raw: str) -> None:
         raise TextError("text looks like binary data, not language")
 
 
-def cap_text(text: str) -> str:
-    """Keep at most MAX_CHARS: the head, plus windows around deadline words further down."""
-    if len(text) <= MAX_CHARS:
+def cap_text(text: str, limit: int = MAX_CHARS) -> str:
+    """Keep at most ``limit`` characters: the head, plus windows around deadline words further down."""
+    if len(text) <= limit:
         return text
-    head = text[: MAX_CHARS - MAX_WINDOWS * WINDOW]
+    head = text[: limit - MAX_WINDOWS * WINDOW]
     parts, last_end = [head], len(head)
-    for match in _CUE.finditer(text, len(head)):
+    # re.I defeats the regex engine's fast scan (2.2 s on 5 MB); a lowered copy of the same length has
+    # the same offsets and is searched ten times faster
+    lowered = text.lower()
+    cues = (
+        _CUE_LOWER.finditer(lowered, len(head))
+        if len(lowered) == len(text)
+        else _CUE.finditer(text, len(head))
+    )
+    for match in cues:
         if match.start() < last_end:
             continue
         start = max(last_end, match.start() - WINDOW // 2)

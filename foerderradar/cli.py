@@ -7,6 +7,7 @@ review → reviews, alerts → digests/deliveries); ``steps`` runs them in order
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from foerderradar.steps import (
     run_line,
     today_in,
 )
-from foerderradar.store import Store, StoreError
+from foerderradar.store import Store, StoreError, describe_sqlite_error
 
 # Exit codes: 0 fine, 1 a run-time failure with a clear message, 2 bad config or usage.
 EXIT_FAILURE = 1
@@ -53,13 +54,27 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
-            click.echo(f"config error: {exc}", err=True)
+            for problem in exc.problems:
+                click.echo(f"config error: {problem}", err=True)
             sys.exit(EXIT_CONFIG)
         except _known_errors() as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_FAILURE)
+        except (sqlite3.Error, OSError) as exc:
+            click.echo(f"error: {_environment_error(exc, args)}", err=True)
+            sys.exit(EXIT_FAILURE)
 
     return wrapper
+
+
+def _environment_error(exc: sqlite3.Error | OSError, args: tuple[Any, ...]) -> str:
+    """A failure of the machine rather than the code (disk full, read-only file, damaged database)."""
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    context = next((a for a in args if isinstance(a, Context)), None)
+    path = context.database_path if context is not None else Path("database")
+    return describe_sqlite_error(exc, path)
 
 
 @dataclass
@@ -78,10 +93,24 @@ class Context:
         return self._config
 
     @property
+    def database_path(self) -> Path:
+        return self._config.database_path if self._config is not None else Path("database")
+
+    @property
     def store(self) -> Store:
-        if self._store is None:
+        """The database for a command that writes: refused when read-only, damaged or empty."""
+        if self._store is None or self._store.readonly:
             self._store = Store(self.config.database_path)
             self._store.sync_sources(self.config.sources)
+        return self._store
+
+    @property
+    def reader(self) -> Store:
+        """The database for a command that only reads: a read-only file is opened read-only."""
+        if self._store is None:
+            self._store = Store(self.config.database_path, reading_only=True)
+            if not self._store.readonly:
+                self._store.sync_sources(self.config.sources)
         return self._store
 
 
@@ -222,14 +251,22 @@ def digest() -> None:
 @friendly
 def digest_preview(ctx: Context, list_id: str, out_dir: str, today: str | None) -> None:
     """Write what the list would receive now as .eml and .html, without sending or recording."""
-    from alerts import preview
+    from alerts import DeliveryError, describe_filters, plan_for, preview
+    from alerts.select import parse_rows
 
     day = parse_day(today) or today_in(ctx.config)
-    paths = preview(ctx.store, ctx.config, ctx.config.mailing_list(list_id), Path(out_dir), day)
+    mailing_list = ctx.config.mailing_list(list_id)
+    try:
+        paths = preview(ctx.reader, ctx.config, mailing_list, Path(out_dir), day)
+    except DeliveryError as exc:
+        raise UserError(str(exc)) from None
     for path in paths:
         click.echo(str(path))
     if not paths:
         click.echo(f"{list_id}: nothing new to send")
+    plan = plan_for(ctx.reader, ctx.config, mailing_list, parse_rows(ctx.reader.alert_rows()), day)
+    for line in describe_filters(mailing_list, plan):
+        click.echo(f"{list_id}: {line}")
 
 
 @digest.command("send")
@@ -265,7 +302,7 @@ def review_export(
     """Write the review queue as a CSV that opens correctly in a German spreadsheet."""
     from foerderradar.review.csvio import export_csv
 
-    count = export_csv(ctx.store, Path(csv_path), everything, parse_day(since), parse_day(until))
+    count = export_csv(ctx.reader, Path(csv_path), everything, parse_day(since), parse_day(until))
     click.echo(f"wrote {count} calls to {csv_path}")
 
 
@@ -388,9 +425,9 @@ def status(ctx: Context) -> None:
     """Each source's last run, its usual yield and health; queue and delivery counts."""
     from crawler.health import status_lines
 
-    for line in status_lines(ctx.store, ctx.config):
+    for line in status_lines(ctx.reader, ctx.config):
         click.echo(line)
-    counts = ctx.store.counts()
+    counts = ctx.reader.counts()
     click.echo(
         f"calls {counts['calls']}, relevant {counts['relevant']}, in review queue {counts['flagged']}, "
         f"digests sent {counts['digests_sent']}, pending {counts['digests_pending']}"

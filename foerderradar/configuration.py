@@ -6,7 +6,6 @@ Every file is checked on load with pydantic (``extra="forbid"``); a typo or a wr
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import ipaddress
 import json
@@ -19,13 +18,31 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from foerderradar.config_checks import (
+    ADDRESS,
+    check_address,
+    check_cron,
+    check_env_name,
+    check_link_url,
+    check_non_negative_values,
+    check_terms,
+    check_timezone,
+    check_web_url,
+    describe_errors,
+)
+from foerderradar.models import APPLICANTS
+
 CONFIG_ENV = "FOERDERRADAR_CONFIG"
 FILES = ("settings.yaml", "sources.yaml", "keywords.yaml", "lists.yaml")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
 class ConfigError(Exception):
-    """A config file is missing, unreadable or invalid; the message is one line for the admin."""
+    """A config file is missing, unreadable or invalid: one line per problem (``problems``) for the admin."""
+
+    def __init__(self, message: str | list[str]) -> None:
+        self.problems = [message] if isinstance(message, str) else list(message)
+        super().__init__("\n".join(self.problems))
 
 
 class _Model(BaseModel):
@@ -36,14 +53,16 @@ class _Model(BaseModel):
 
 
 class SmtpSettings(_Model):
-    host: str
-    port: int = 587
+    host: str = Field(min_length=1)
+    port: int = Field(587, ge=1, le=65535)
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username: str | None = None
     password_env: str = "FOERDERRADAR_SMTP_PASSWORD"
-    timeout: float = 30.0
+    timeout: float = Field(30.0, gt=0)
     retries: int = Field(3, ge=0, le=10)
     retry_delay: float = Field(5.0, ge=0)  # alerts: first backoff in seconds, doubled per attempt
+
+    _env = field_validator("password_env")(check_env_name)
 
 
 class MailSettings(_Model):
@@ -51,7 +70,7 @@ class MailSettings(_Model):
     sender: str = "Förderradar <foerderradar@localhost>"
     outbox: str = "outbox"
     admin_address: str | None = None
-    unsubscribe_url: str | None = Field(None, pattern=r"^(https?://|mailto:)\S+$")
+    unsubscribe_url: str | None = None
     smtp: SmtpSettings | None = None
     # alerts (issue 5): the digest's closing-soon window and the admin notice
     closing_soon_days: int = Field(14, ge=0, le=365)
@@ -59,24 +78,15 @@ class MailSettings(_Model):
     review_wait_days: int = Field(7, ge=1)
     max_entries: int = Field(40, ge=1)
 
+    _addresses = field_validator("sender", "admin_address")(check_address)
+    _link = field_validator("unsubscribe_url")(check_link_url)
+    _days = field_validator("closing_soon_days_by_kind")(check_non_negative_values)
+
     @model_validator(mode="after")
     def _smtp_needs_host(self) -> MailSettings:
         if self.transport == "smtp" and self.smtp is None:
             raise ValueError("transport 'smtp' needs an 'smtp:' block with at least 'host'")
         return self
-
-
-def _check_cron(value: str | None) -> str | None:
-    """A five-field crontab line (minute hour day month weekday), checked the way APScheduler reads it."""
-    if value is None:
-        return value
-    from apscheduler.triggers.cron import CronTrigger
-
-    try:
-        CronTrigger.from_crontab(value, timezone="UTC")
-    except ValueError as exc:
-        raise ValueError(f"not a cron expression like '0 6 * * *' ({exc})") from None
-    return value
 
 
 class ScheduleSettings(_Model):
@@ -91,12 +101,14 @@ class ScheduleSettings(_Model):
     log_file: str | None = None
     misfire_grace_time: int = Field(43200, ge=1)
 
-    _cron = field_validator("crawl", "digest", "pending", "health", "backup")(_check_cron)
+    _cron = field_validator("crawl", "digest", "pending", "health", "backup")(check_cron)
 
 
 class ReviewUser(_Model):
     name: str = Field(pattern=ID_PATTERN)
     password_env: str
+
+    _env = field_validator("password_env")(check_env_name)
 
 
 class ReviewWebSettings(_Model):
@@ -123,6 +135,12 @@ class ReviewSettings(_Model):
     def _ordered(self) -> ReviewSettings:
         if self.lower_threshold > self.upper_threshold:
             raise ValueError("lower_threshold must not be above upper_threshold")
+        if not self.lower_threshold <= self.relevance_threshold <= self.upper_threshold:
+            raise ValueError(
+                f"relevance_threshold {self.relevance_threshold} must lie between lower_threshold "
+                f"{self.lower_threshold} and upper_threshold {self.upper_threshold}, or the calls "
+                "just below it would never reach the review queue"
+            )
         return self
 
 
@@ -150,6 +168,8 @@ class Settings(_Model):
     schedule: ScheduleSettings = ScheduleSettings()
     review: ReviewSettings = ReviewSettings()
     crawl: CrawlSettings = CrawlSettings()
+
+    _timezone = field_validator("timezone")(check_timezone)
 
     @field_validator("user_agent")
     @classmethod
@@ -205,7 +225,7 @@ class Source(_Model):
     id: str = Field(pattern=ID_PATTERN)
     name: str
     kind: Literal["feed", "html", "fdb", "fdb-export", "eu-sedia"]
-    url: str = Field(pattern=r"^https?://")
+    url: str
     enabled: bool = True
     funder: str | None = None
     language: Literal["de", "en"] | None = None
@@ -222,7 +242,8 @@ class Source(_Model):
     # hosts / host:port / networks (crawler/addresses.py checks the resolved address)
     allow_private: bool | list[str] = False
 
-    _cron = field_validator("schedule")(_check_cron)
+    _cron = field_validator("schedule")(check_cron)
+    _url = field_validator("url")(check_web_url)
 
     @field_validator("allow_private")
     @classmethod
@@ -251,14 +272,19 @@ class SourcesFile(_Model):
 class Topic(_Model):
     id: str = Field(pattern=ID_PATTERN)
     name: str
+    name_en: str | None = None  # the topic's name in English lists' digests (default: ``name``)
     weight: float = Field(1.0, gt=0)
     terms: list[str] = Field(min_length=1)
+
+    _terms = field_validator("terms")(check_terms)
 
 
 class Exclusion(_Model):
     id: str = Field(pattern=ID_PATTERN)
     weight: float = Field(1.0, gt=0)
     terms: list[str] = Field(min_length=1)
+
+    _terms = field_validator("terms")(check_terms)
 
 
 class KeywordsFile(_Model):
@@ -295,12 +321,15 @@ class MailingList(_Model):
     regions: IncludeExclude = IncludeExclude()
     funders: IncludeExclude = IncludeExclude()
     reviewed_only: bool = False
+    # alerts (issue 13): call facts and calls still in the review queue
+    applicants: list[Literal[APPLICANTS]] = []  # type: ignore[valid-type]
+    unreviewed: Literal["wait", "send"] = "wait"
 
     @field_validator("address")
     @classmethod
     def _addresses(cls, value: str | list[str]) -> str | list[str]:
         for address in [value] if isinstance(value, str) else value:
-            if not re.fullmatch(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+", address):
+            if not ADDRESS.fullmatch(address):
                 shown = "" if isinstance(value, str) else f"{address!r} "  # a str is shown as "got"
                 raise ValueError(f"{shown}is not an e-mail address like name@example.org")
         if not value:
@@ -389,76 +418,55 @@ def config_dir(explicit: str | Path | None = None) -> Path:
 
 
 def load_config(directory: str | Path | None = None) -> Config:
+    """Every file validated; all problems of all files in one ConfigError, one line each."""
     folder = config_dir(directory)
     if not folder.is_dir():
         raise ConfigError(f"{folder}: config folder not found (use --config DIR or ${CONFIG_ENV})")
-    settings = _load(folder, "settings.yaml", Settings)
-    sources = _load(folder, "sources.yaml", SourcesFile)
-    keywords = _load(folder, "keywords.yaml", KeywordsFile)
-    lists = _load(folder, "lists.yaml", ListsFile)
-    topic_ids = {t.id for t in keywords.topics}
-    for index, mailing_list in enumerate(lists.lists):
-        for topic in mailing_list.topics:
-            if topic not in topic_ids:
-                raise ConfigError(
-                    f"{folder / 'lists.yaml'}: lists.{index}.topics: unknown topic '{topic}' "
-                    f"(topics in keywords.yaml: {', '.join(sorted(topic_ids))})"
-                )
+    problems: list[str] = []
+    settings = _load(folder, "settings.yaml", Settings, problems)
+    sources = _load(folder, "sources.yaml", SourcesFile, problems)
+    keywords = _load(folder, "keywords.yaml", KeywordsFile, problems)
+    lists = _load(folder, "lists.yaml", ListsFile, problems)
+    if keywords is not None and lists is not None:
+        problems += _unknown_topics(folder / "lists.yaml", keywords, lists)
+    if problems:
+        raise ConfigError(problems)
     return Config(folder, settings, tuple(sources.sources), keywords, tuple(lists.lists))
 
 
-def _load(folder: Path, name: str, model: type[_Model]) -> Any:
+def _unknown_topics(path: Path, keywords: KeywordsFile, lists: ListsFile) -> list[str]:
+    topic_ids = {t.id for t in keywords.topics}
+    known = ", ".join(sorted(topic_ids))
+    return [
+        f"{path}: lists[{index}] (id {mailing_list.id}).topics: unknown topic '{topic}' "
+        f"(topics in keywords.yaml: {known})"
+        for index, mailing_list in enumerate(lists.lists, 1)
+        for topic in mailing_list.topics
+        if topic not in topic_ids
+    ]
+
+
+def _load(folder: Path, name: str, model: type[_Model], problems: list[str]) -> Any:
+    """The validated file, or None with its problems appended (so every file's errors are listed)."""
     path = folder / name
     if not path.is_file():
-        raise ConfigError(f"{path}: file not found; every config folder needs {', '.join(FILES)}")
+        problems.append(f"{path}: file not found; every config folder needs {', '.join(FILES)}")
+        return None
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
-        raise ConfigError(f"{path}: {where}not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        problems.append(f"{path}: {where}not valid YAML ({getattr(exc, 'problem', exc)})")
+        return None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
+        problems.append(f"{path}: not UTF-8 text")
+        return None
+    except OSError as exc:
+        problems.append(f"{path}: cannot be read ({exc.strerror or exc})")
+        return None
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc, model, data)}") from None
-
-
-def _describe(exc: ValidationError, model: type[BaseModel], data: Any) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
-    if error["type"] == "extra_forbidden":
-        key = str(error["loc"][-1])
-        allowed = _allowed_keys(model, error["loc"][:-1], data)
-        hint = difflib.get_close_matches(key, allowed, n=1)
-        fix = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
-        return f"{where}: unknown key '{key}' ({fix})"
-    if error["type"] == "missing":
-        return f"{where}: required key is missing"
-    got = error.get("input")
-    shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}{shown}"
-
-
-def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...], data: Any) -> list[str]:
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field_info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
-        if field_info is None:
-            return []
-        current = _model_of(field_info.annotation)
-    return list(current.model_fields) if hasattr(current, "model_fields") else []
-
-
-def _model_of(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
+        problems += [f"{path}: {line}" for line in describe_errors(exc, model, data)]
+        return None
