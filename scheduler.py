@@ -28,7 +28,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from foerderradar.configuration import Config, MailingList, load_config
-from foerderradar.steps import classify_step, crawl_step, digest_step, today_in
+from foerderradar.steps import StageFailed, classify_step, crawl_failure, crawl_step, digest_step, today_in
 from foerderradar.store import Store
 
 LOG = logging.getLogger("foerderradar.jobs")
@@ -263,13 +263,10 @@ def setup_logging(config: Config) -> list[logging.Handler]:
 # --- the jobs: small, each opens the config and the store afresh ---------------------------------
 
 
-class JobFailed(Exception):
-    """A job that ran to its end but left its work undone (a digest still pending): logged as FAILED."""
-
-
 def _failed_if_pending(line: str, *reports: Any) -> str:
+    """The job's line, or StageFailed (logged as FAILED) when it left a digest or notice undelivered."""
     if any(getattr(report, "failed", None) for report in reports):
-        raise JobFailed(line)
+        raise StageFailed(line)
     return line
 
 
@@ -287,7 +284,7 @@ def logged(name: Callable[..., str]) -> Callable[[Callable[..., str]], Callable[
             try:
                 figures = func(*args)
             except Exception as exc:  # one line, and the daemon keeps running for the next jobs
-                why = str(exc) if isinstance(exc, JobFailed) else f"{type(exc).__name__}: {exc}"
+                why = str(exc) if isinstance(exc, StageFailed) else f"{type(exc).__name__}: {exc}"
                 why = why.replace("\n", "; ")  # one line per job, also for a ConfigError listing several
                 LOG.error("job %s FAILED after %.1fs: %s", job, time.monotonic() - started, why)
                 return None
@@ -324,6 +321,9 @@ def crawl_job(config_dir: str, source_id: str) -> str:
     line = f"{figures or 'no run'}; classified {report.classified} ({report.relevant} relevant, {report.flagged} flagged)"
     if sent is not None:
         line += f"; immediate digests {len(sent.sent)} sent, {len(sent.failed)} pending"
+    failure = crawl_failure(runs)
+    if failure:  # logged as FAILED, not "ok"
+        raise StageFailed(f"{failure}; {line}")
     return _failed_if_pending(line, sent)
 
 

@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-import html
 import re
 from bisect import bisect_right
+
+from foerderradar.text import html_to_text
 
 # Enough for every real call page; longer texts keep their head plus the deadline-bearing parts.
 MAX_CHARS = 60_000
 WINDOW = 400
 MAX_WINDOWS = 40
 
-_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^<>]{0,500}?>")
-_BLOCK_TAGS = {
-    "p",
-    "br",
-    "div",
-    "li",
-    "tr",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "ul",
-    "ol",
-    "table",
-    "dt",
-    "dd",
-}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
-_WHITESPACE = re.compile(r"\s+")
-_LINE_EDGES = re.compile(r" *\n *")
-_BLANK_LINES = re.compile(r"\n{3,}")
 _LETTERS = re.compile(r"[^\W\d_]+")
-_UNUSUAL_SPACE = re.compile(r"[\t\u00a0\u2009\u202f]|  ")
-_SPACES = re.compile(r"[ \t\u00a0\u2009\u202f]+")
 _CUE = re.compile(
     r"frist|stichtag|deadline|cut-?off|closing date|einzureichen|vorzulegen|einsendeschluss|antragsschluss",
     re.I,
@@ -59,20 +35,8 @@ class TextError(ValueError):
 
 
 def clean_text(text: str) -> str:
-    """Plain text from what a crawler left: HTML tags and entities removed, control bytes dropped."""
-    if "<" in text and ">" in text and _TAG.search(text):
-        # In HTML a line break inside a paragraph is just a space; only block elements break lines.
-        text = _WHITESPACE.sub(" ", _SCRIPT.sub(" ", text))
-        text = _TAG.sub(lambda m: "\n" if m.group(2).lower() in _BLOCK_TAGS else " ", text)
-    if "&" in text:
-        text = html.unescape(text)
-    if _CONTROL.search(text):
-        text = _CONTROL.sub(" ", text)
-    if _UNUSUAL_SPACE.search(text):
-        text = _SPACES.sub(" ", text)
-    if " \n" in text or "\n " in text:
-        text = _LINE_EDGES.sub("\n", text)
-    return _BLANK_LINES.sub("\n\n", text) if "\n\n\n" in text else text
+    """Plain text from what a crawler left: HTML as paragraphs, entities decoded, control bytes dropped."""
+    return html_to_text(text)
 
 
 def check_text(raw: str) -> None:

@@ -19,7 +19,16 @@ from typing import Any, TextIO
 import click
 
 from foerderradar.configuration import CONFIG_ENV, Config, ConfigError, load_config
-from foerderradar.steps import classify_step, crawl_step, cycle, digest_step, run_line, today_in
+from foerderradar.steps import (
+    CycleReport,
+    classify_step,
+    crawl_failure,
+    crawl_step,
+    cycle,
+    digest_step,
+    run_line,
+    today_in,
+)
 from foerderradar.store import Store, StoreError, describe_sqlite_error
 
 # Exit codes: 0 fine, 1 a run-time failure with a clear message, 2 bad config or usage.
@@ -161,6 +170,10 @@ def crawl(ctx: Context, source_ids: tuple[str, ...]) -> None:
     runs = crawl_step(ctx.config, ctx.store, list(source_ids) or None)
     for run in runs:
         click.echo(run_line(run))
+    failure = crawl_failure(runs)
+    if failure:  # cron and systemd see the failure
+        click.echo(f"crawl FAILED: {failure.removeprefix('crawl: ')}", err=True)
+        sys.exit(EXIT_FAILURE)
 
 
 @cli.command()
@@ -358,14 +371,46 @@ def source() -> None:
 @click.argument("source_id")
 @click.option("--file", "file_path", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--url", help="URL the file was fetched from (default: the source's url).")
+@click.option("--as", "as_", type=click.Choice(["list", "detail"]), help="Read the page as this kind (html).")
 @pass_context
 @friendly
-def source_test(ctx: Context, source_id: str, file_path: str, url: str | None) -> None:
-    """Parse one saved response with SOURCE_ID's parser; print one JSON object per line."""
-    from crawler.run import test_source
+def source_test(ctx: Context, source_id: str, file_path: str, url: str | None, as_: str | None) -> None:
+    """Parse one saved response with SOURCE_ID's parser; print one JSON object per line.
 
-    for record in test_source(ctx.config.source(source_id), Path(file_path), url):
+    Exits 1 when nothing usable came out (no call with title and text, no link to follow).
+    """
+    source = ctx.config.source(source_id)
+    if as_ and source.kind != "html":
+        raise UserError(f"--as applies to kind html; source '{source_id}' is kind {source.kind}")
+    _print_probe(source, Path(file_path), url, as_)
+
+
+@source.command("probe")
+@click.option("--file", "file_path", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--url", required=True, help="URL the file was fetched from (links are resolved against it).")
+@click.option("--as", "as_", type=click.Choice(["list", "detail"]), help="Read the page as this kind.")
+@friendly
+def source_probe(file_path: str, url: str, as_: str | None) -> None:
+    """Run the generic reader on a saved page (or feed), no config entry needed; JSON lines as `source test`."""
+    from crawler.probe import probe_source
+
+    if not url.startswith(("http://", "https://")):
+        raise UserError(f"--url {url!r}: give the page's http(s) address")
+    source = probe_source(url, Path(file_path).read_bytes()[:1000])
+    if as_ and source.kind != "html":
+        raise UserError(f"--as applies to HTML pages; {file_path} is a feed")
+    _print_probe(source, Path(file_path), url, as_)
+
+
+def _print_probe(source: Any, path: Path, url: str | None, as_: str | None) -> None:
+    from crawler.probe import test_source, usable
+
+    records = list(test_source(source, path, url, as_))
+    for record in records:
         click.echo(json.dumps(record, ensure_ascii=False))
+    if not usable(records):
+        click.echo(f"error: nothing usable in {path} (no call with title and text, no link)", err=True)
+        sys.exit(EXIT_FAILURE)
 
 
 @cli.command()
@@ -394,8 +439,17 @@ def status(ctx: Context) -> None:
 def run(ctx: Context, today: str | None) -> None:
     """One full cycle: crawl, classify, send digests, export the review CSV; print a summary."""
     day = parse_day(today) or today_in(ctx.config)
-    for line in cycle(ctx.config, ctx.store, day):
+    _finish_cycle(cycle(ctx.config, ctx.store, day))
+
+
+def _finish_cycle(report: CycleReport) -> None:
+    """Print the summary; a stage that failed entirely is one more line and exit code 1."""
+    for line in report.lines:
         click.echo(line)
+    failure = report.failure_line()
+    if failure:
+        click.echo(failure, err=True)
+        sys.exit(EXIT_FAILURE)
 
 
 @cli.command()
@@ -416,8 +470,8 @@ def demo(out_dir: str, today: str) -> None:
         config_dir = write_demo_config(Path(out_dir), site.base_url)
         click.echo(f"sample sources served at {site.base_url}")
         ctx = Context(str(config_dir))
-        for line in cycle(ctx.config, ctx.store, parse_day(today) or date.today()):
-            click.echo(line)
+        report = cycle(ctx.config, ctx.store, parse_day(today) or date.today())
+    _finish_cycle(report)
 
 
 def main() -> None:

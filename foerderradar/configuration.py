@@ -7,6 +7,7 @@ Every file is checked on load with pydantic (``extra="forbid"``); a typo or a wr
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -154,6 +155,7 @@ class CrawlSettings(_Model):
     max_pdf_bytes: int = Field(10_000_000, gt=0)
     unhealthy_after: int = Field(2, ge=1)
     low_yield_ratio: float = Field(0.5, ge=0, le=1)
+    progress_every: float = Field(30.0, ge=0)  # seconds between "still crawling" lines; 0: none
 
 
 class Settings(_Model):
@@ -180,9 +182,11 @@ class Settings(_Model):
 
 
 class Selectors(_Model):
-    item: str = Field(description="CSS selector for the links to detail pages on a list page")
+    """Overrides of the generic reader, one per field (CSS, or XPath starting with ``/`` or ``(``)."""
+
+    item: str | None = Field(None, description="the links to detail pages on a list page")
     next_page: str | None = None
-    title: str = "h1"
+    title: str | None = None
     text: str | None = None
     published: str | None = None
     funder: str | None = None
@@ -199,6 +203,23 @@ class SediaOptions(_Model):
     text: str = "***"
 
 
+# an allow_private entry: host or IPv4 with an optional port, [IPv6]:port, a bare IPv6, or a network
+_ALLOWED_HOST = re.compile(
+    r"^(?:[A-Za-z0-9.-]+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?|[0-9A-Fa-f:.]+(?:/\d{1,3})?)$"
+)
+
+
+def _is_network(entry: str) -> bool:
+    """False for an entry that looks like a network (with "/") but is none, like 10.0.0.0/99."""
+    if "/" not in entry:
+        return True
+    try:
+        ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
 class Source(_Model):
     id: str = Field(pattern=ID_PATTERN)
     name: str
@@ -212,18 +233,27 @@ class Source(_Model):
     selectors: Selectors | None = None
     follow_links: bool = False  # feed: also read each entry's page (main content, guideline PDFs)
     verified: bool = True
+    checked: list[str] = []  # the facts the entry was checked against (saved pages, public code, docs)
     schedule: str | None = None  # cron for this source's crawl; None: settings schedule.crawl
     max_bytes: int | None = Field(None, gt=0)
     sedia: SediaOptions | None = None
+    # private, loopback and link-local addresses are refused unless allowed: true, or a list of
+    # hosts / host:port / networks (crawler/addresses.py checks the resolved address)
+    allow_private: bool | list[str] = False
 
     _cron = field_validator("schedule")(check_cron)
     _url = field_validator("url")(check_web_url)
 
-    @model_validator(mode="after")
-    def _html_needs_selectors(self) -> Source:
-        if self.kind == "html" and self.selectors is None:
-            raise ValueError("kind 'html' needs a 'selectors:' block with at least 'item'")
-        return self
+    @field_validator("allow_private")
+    @classmethod
+    def _allowed_hosts(cls, value: bool | list[str]) -> bool | list[str]:
+        for entry in value if isinstance(value, list) else []:
+            if not _ALLOWED_HOST.match(entry.strip()) or not _is_network(entry.strip()):
+                raise ValueError(
+                    f"'{entry}' is not a host, host:port, address or network (e.g. intranet.example:8080, "
+                    "10.1.0.0/16)"
+                )
+        return value
 
 
 class SourcesFile(_Model):

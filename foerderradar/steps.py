@@ -72,8 +72,37 @@ def digest_step(config: Config, store: Store, day: date, list_ids: list[str] | N
     return send_digests(store, config, lists, day)
 
 
-def cycle(config: Config, store: Store, day: date) -> list[str]:
-    """One full cycle — crawl, classify, digests, review CSV — and the summary lines it prints."""
+class StageFailed(Exception):
+    """A stage that failed entirely (every source failed, a digest left pending); the daemon logs its job as FAILED."""
+
+
+@dataclass
+class CycleReport:
+    """What one cycle printed and which stages failed entirely (then ``run`` exits non-zero)."""
+
+    lines: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def failure_line(self) -> str | None:
+        """The one summary line of a failed cycle, or None."""
+        return f"run FAILED: {'; '.join(self.failures)}" if self.failures else None
+
+
+def crawl_failure(runs: list[dict[str, Any]]) -> str | None:
+    """ "crawl: all N sources failed" when every source's run failed (errors or blocked, no call read)."""
+    failed = [r for r in runs if r.get("status") == "interrupted" or (_had_errors(r) and not r.get("items"))]
+    if runs and len(failed) == len(runs):
+        which = f"all {len(runs)} sources" if len(runs) > 1 else "the one source crawled"
+        return f"crawl: {which} failed (see the lines above and `foerderradar status`)"
+    return None
+
+
+def _had_errors(run: dict[str, Any]) -> bool:
+    return bool(run.get("errors") or run.get("blocked"))
+
+
+def cycle(config: Config, store: Store, day: date) -> CycleReport:
+    """One full cycle — crawl, classify, digests, review CSV — its summary lines and failed stages."""
     from foerderradar.review.csvio import export_csv
 
     runs = crawl_step(config, store, None)
@@ -82,7 +111,7 @@ def cycle(config: Config, store: Store, day: date) -> list[str]:
     csv_path = config.path(config.settings.review_csv)
     exported = export_csv(store, csv_path, False, None, None)
     counts = store.counts()
-    failed = [r for r in runs if r.get("errors") or r.get("blocked")]
+    failed = [r for r in runs if _had_errors(r) or r.get("status") == "interrupted"]
     lines = [run_line(r) for r in runs]
     lines += [
         "",
@@ -100,12 +129,18 @@ def cycle(config: Config, store: Store, day: date) -> list[str]:
         f"review CSV        {csv_path} ({exported} rows)",
     ]
     lines += [f"  {p}" for p in delivered.files]
-    return lines
+    failures = [crawl_failure(runs)]
+    if delivered.failed:
+        failures.append(
+            f"digests: {len(delivered.failed)} still pending (not delivered; retried by the next run)"
+        )
+    return CycleReport(lines, [f for f in failures if f])
 
 
 def run_line(run: dict[str, Any]) -> str:
     """One source's crawl run as one line."""
     state = "BLOCKED" if run.get("blocked") else ("errors" if run.get("errors") else "ok")
+    state = "STOPPED" if run.get("status") == "interrupted" else state
     return (
         f"{run['source_id']:<28} {state:<8} requests {run['requests']:>4}  items {run['items']:>4}  "
         f"new {run['new']:>3}  changed {run['changed']:>3}  errors {run['errors']}"

@@ -175,6 +175,19 @@ def _migration_call_links(db: sqlite_utils.Database) -> None:
     db.executescript(_CALL_LINKS)
 
 
+# Crawler (crawler/pipelines.py): a source's row is written when its crawl starts ("running", with
+# the crawl process's pid) and finished at the end, so a killed crawl leaves a row that says so:
+# rows of a process that is gone are marked "interrupted" by the next crawl.
+_CRAWL_RUN_STATUS = """
+ALTER TABLE crawl_runs ADD COLUMN status TEXT NOT NULL DEFAULT 'finished';
+ALTER TABLE crawl_runs ADD COLUMN pid INTEGER;
+"""
+
+
+def _migration_crawl_run_status(db: sqlite_utils.Database) -> None:
+    db.executescript(_CRAWL_RUN_STATUS)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: sources, calls, versions, runs, classifications, reviews, digests", _migration_1),
     (
@@ -186,4 +199,5 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (4, "alerts: delivery kinds (new, update, closing), snapshots, digest items", _migration_alert_items),
     (5, "crawler: cross-source duplicate links (call_links, call_copies)", _migration_call_links),
     (6, "review: index for the same-title duplicate flag", _migration_review_title_index),
+    (10, "crawler: crawl run status (running, finished, interrupted) and pid", _migration_crawl_run_status),
 ]
