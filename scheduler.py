@@ -264,9 +264,8 @@ def setup_logging(config: Config) -> list[logging.Handler]:
 
 
 def _failed_if_pending(line: str, *reports: Any) -> str:
-    """The job's line, or StageFailed (logged as FAILED) when it left a digest or notice undelivered."""
     if any(getattr(report, "failed", None) for report in reports):
-        raise StageFailed(line)
+        raise StageFailed(line)  # ran to its end but left work undone (a digest pending)
     return line
 
 

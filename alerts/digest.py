@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from alerts.render import admin_message, build_message, clean_header
-from alerts.select import CallInfo, Plan, is_due, ledgers, parse_rows, select_digest
+from alerts.select import CallInfo, Plan, is_due, ledgers, parse_rows, select_digest, wants
 from alerts.send import Accepted, DeliveryError, OutboxTransport, SmtpTransport
 from alerts.wording import TEXT, fmt_date
 from foerderradar.configuration import Config, MailingList
@@ -168,7 +168,8 @@ def build_digest(
     if plan.empty:
         return None
     digest_id = f"{mailing_list.id}-{today:%Y%m%d}-{uuid.uuid4().hex[:8]}"
-    message = build_message(plan, mailing_list, config.settings.mail, topic_names(config), now, digest_id)
+    names = topic_names(config, mailing_list.language)
+    message = build_message(plan, mailing_list, config.settings.mail, names, now, digest_id)
     return _row(digest_id, mailing_list, plan, message)
 
 
@@ -188,8 +189,9 @@ def plan_for(
     )
 
 
-def topic_names(config: Config) -> dict[str, str]:
-    return {topic.id: topic.name for topic in config.keywords.topics}
+def topic_names(config: Config, lang: str = "de") -> dict[str, str]:
+    """Topic id → name in the list's language (``name_en`` for English lists when it is set)."""
+    return {t.id: (t.name_en if lang == "en" and t.name_en else t.name) for t in config.keywords.topics}
 
 
 def _row(digest_id: str, mailing_list: MailingList, plan: Plan, message: EmailMessage) -> dict[str, Any]:
@@ -286,7 +288,9 @@ def send_admin_notice(
     """Mail the admin the sources' health problems (given by the caller) and a long-waiting review queue."""
     mail = config.settings.mail
     report = DeliveryReport()
-    found = list(problems) + review_problems(store, mail.review_wait_days, today)
+    found = (
+        list(problems) + review_problems(store, mail.review_wait_days, today) + held_for_review(store, config)
+    )
     if not found:
         report.note("admin", "nothing to report")
         return report
@@ -325,3 +329,46 @@ def review_problems(store: Store, wait_days: int, today: date) -> list[str]:
         return []
     oldest = fmt_date(date.fromisoformat(old[0]["first_seen"][:10]), "de")
     return [TEXT["de"]["review_waiting"].format(n=len(old), days=wait_days, oldest=oldest)]
+
+
+def held_for_review(store: Store, config: Config) -> list[str]:
+    """The reminder that calls in the review queue are held back from the lists that wait for the
+    coordinator (``unreviewed: wait``): one line naming how many and which lists."""
+    waiting = [m for m in config.lists if m.unreviewed == "wait"]
+    calls = [c for c in parse_rows(store.alert_rows()) if c.in_review] if waiting else []
+    held: set[str] = set()
+    names: list[str] = []
+    for mailing_list in waiting:
+        mine = {c.id for c in calls if wants(c, mailing_list, review=False)}
+        if mine:
+            held |= mine
+            names.append(mailing_list.id)
+    if not held:
+        return []
+    return [TEXT["de"]["waiting_list"].format(n=len(held), lists=", ".join(names))]
+
+
+def describe_filters(mailing_list: MailingList, plan: Plan | None = None) -> list[str]:
+    """What the list's filters do, in words, for ``digest preview`` (calls without a region included)."""
+    lines = []
+    regions = mailing_list.regions
+    if regions.include:
+        lines.append(
+            f"regions: only calls restricted to {', '.join(regions.include)}; calls that state no region "
+            "(nationwide, EU-wide or not restricted) are included"
+        )
+    if regions.exclude:
+        lines.append(f"regions: calls restricted to {', '.join(regions.exclude)} are left out")
+    if mailing_list.applicants:
+        lines.append(
+            f"applicants: calls open to {', '.join(mailing_list.applicants)} (unternehmen counts for kmu and "
+            "startup); calls that do not say who may apply are included"
+        )
+    held = len(plan.waiting_review) if plan else 0
+    if mailing_list.unreviewed == "wait":
+        lines.append(
+            f"unreviewed: wait — {held} calls in the review queue are held until the coordinator decides"
+        )
+    else:
+        lines.append("unreviewed: send — calls in the review queue go out marked as not yet reviewed")
+    return lines

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from classifier.facts import call_facts
 from classifier.pipeline import build_pipeline, prepare
 from classifier.status import closes_call, status_at
 from classifier.text import TextError, cap_text, check_text, clean_text, detect_language
@@ -145,6 +146,7 @@ class Classifier:
             evidence=relevance.evidence + _budget_note(item),
             model_version=self.model_version,
             config_version=self.config_version,
+            facts=call_facts(item.text, item.call.fields, item.language, doc._.fr_sentences),
         )
 
     def _failed(self, item: _Prepared, error: str) -> Classification:

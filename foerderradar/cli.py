@@ -251,17 +251,22 @@ def digest() -> None:
 @friendly
 def digest_preview(ctx: Context, list_id: str, out_dir: str, today: str | None) -> None:
     """Write what the list would receive now as .eml and .html, without sending or recording."""
-    from alerts import DeliveryError, preview
+    from alerts import DeliveryError, describe_filters, plan_for, preview
+    from alerts.select import parse_rows
 
     day = parse_day(today) or today_in(ctx.config)
+    mailing_list = ctx.config.mailing_list(list_id)
     try:
-        paths = preview(ctx.reader, ctx.config, ctx.config.mailing_list(list_id), Path(out_dir), day)
+        paths = preview(ctx.reader, ctx.config, mailing_list, Path(out_dir), day)
     except DeliveryError as exc:
         raise UserError(str(exc)) from None
     for path in paths:
         click.echo(str(path))
     if not paths:
         click.echo(f"{list_id}: nothing new to send")
+    plan = plan_for(ctx.reader, ctx.config, mailing_list, parse_rows(ctx.reader.alert_rows()), day)
+    for line in describe_filters(mailing_list, plan):
+        click.echo(f"{list_id}: {line}")
 
 
 @digest.command("send")
@@ -297,7 +302,10 @@ def review_export(
     """Write the review queue as a CSV that opens correctly in a German spreadsheet."""
     from foerderradar.review.csvio import export_csv
 
-    count = export_csv(ctx.reader, Path(csv_path), everything, parse_day(since), parse_day(until))
+    try:
+        count = export_csv(ctx.reader, Path(csv_path), everything, parse_day(since), parse_day(until))
+    except OSError as exc:
+        raise UserError(f"{csv_path}: cannot write the review CSV ({exc.strerror})") from None
     click.echo(f"wrote {count} calls to {csv_path}")
 
 
@@ -328,7 +336,8 @@ def review_serve(ctx: Context, port: int | None) -> None:
 
     settings = ctx.config.settings.review
     try:
-        serve(ctx.store, settings, port or settings.web.port)
+        topics = {topic.id: topic.name for topic in ctx.config.keywords.topics}
+        serve(ctx.store, settings, port or settings.web.port, topics)
     except ReviewError as exc:
         raise UserError(str(exc)) from None
 

@@ -30,6 +30,7 @@ from foerderradar.config_checks import (
     check_web_url,
     describe_errors,
 )
+from foerderradar.models import APPLICANTS
 
 CONFIG_ENV = "FOERDERRADAR_CONFIG"
 FILES = ("settings.yaml", "sources.yaml", "keywords.yaml", "lists.yaml")
@@ -113,6 +114,9 @@ class ReviewUser(_Model):
 class ReviewWebSettings(_Model):
     port: int = Field(8001, ge=1, le=65535)
     users: list[ReviewUser] = [ReviewUser(name="koordination", password_env="FOERDERRADAR_REVIEW_PASSWORD")]
+    allow_sql: bool = False
+    login_failures: int = Field(5, ge=1)
+    lockout_minutes: float = Field(15, gt=0)
 
 
 class ReviewSettings(_Model):
@@ -271,6 +275,7 @@ class SourcesFile(_Model):
 class Topic(_Model):
     id: str = Field(pattern=ID_PATTERN)
     name: str
+    name_en: str | None = None  # the topic's name in English lists' digests (default: ``name``)
     weight: float = Field(1.0, gt=0)
     terms: list[str] = Field(min_length=1)
 
@@ -319,6 +324,9 @@ class MailingList(_Model):
     regions: IncludeExclude = IncludeExclude()
     funders: IncludeExclude = IncludeExclude()
     reviewed_only: bool = False
+    # alerts (issue 13): call facts and calls still in the review queue
+    applicants: list[Literal[APPLICANTS]] = []  # type: ignore[valid-type]
+    unreviewed: Literal["wait", "send"] = "wait"
 
     @field_validator("address")
     @classmethod

@@ -73,7 +73,7 @@ def digest_step(config: Config, store: Store, day: date, list_ids: list[str] | N
 
 
 class StageFailed(Exception):
-    """A stage that failed entirely (every source failed, a digest left pending); the daemon logs its job as FAILED."""
+    """A stage that failed entirely (every source failed) or left work undone (a digest pending): the daemon logs its job as FAILED."""
 
 
 @dataclass

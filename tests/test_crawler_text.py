@@ -74,7 +74,7 @@ def test_a_page_whose_charset_lies_is_read_in_its_real_charset_and_noted(tmp_pat
         '<html><body><a class="call" href="calls/eins.html">Eins</a></body></html>', encoding="utf-8"
     )
     page = (
-        '<html><head><meta charset="utf-8"><title>Förderaufruf</title></head><body>'
+        '<html><head><meta charset="utf-8"><title>Förderung für Künstliche Intelligenz – Förderportal</title></head><body>'
         "<h1>Förderung für Künstliche Intelligenz</h1>"
         '<div class="text"><p>Anträge für Vorhaben größerer Unternehmen sind möglich. Einreichung über das Portal; '
         "die Förderquote beträgt bis zu 50 Prozent der zuwendungsfähigen Ausgaben.</p></div></body></html>"

@@ -49,11 +49,13 @@ def export_csv(store: Store, path: Path, everything: bool, since: date | None, u
         everything, since.isoformat() if since else None, until.isoformat() if until else None
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+    partial = path.with_name(path.name + ".partial")  # a failed write never leaves half a file
+    with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow(_export_row(row))
+            writer.writerow([_safe(cell) for cell in _export_row(row)])
+    partial.replace(path)
     return len(rows)
 
 
@@ -68,20 +70,25 @@ def _export_row(row: dict[str, Any]) -> list[str]:
         decided = ["", "", ""]
     return [
         row["id"],
-        _safe(row.get("title") or ""),
-        _safe(row.get("source_id") or ""),
-        _safe(row.get("url") or ""),
+        row.get("title") or "",
+        row.get("source_id") or "",
+        row.get("url") or "",
         f"{score:.2f}".replace(".", ",") if score is not None else "",
         ", ".join(json.loads(row.get("topics") or "[]")),
         date.fromisoformat(deadline).strftime("%d.%m.%Y") if deadline else "",
-        _safe(" | ".join(why)),
+        " | ".join(why),
         *decided,
     ]
 
 
 def _safe(text: str) -> str:
-    """Scraped text must not become a spreadsheet formula (=HYPERLINK(…) in a title)."""
+    """No cell may become a spreadsheet formula (=HYPERLINK(…) in a scraped title or in a note)."""
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _unsafe(text: str) -> str:
+    """Undo ``_safe`` on import, so an exported and re-imported note comes back unchanged."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
 # --- import ------------------------------------------------------------------------------------
@@ -119,19 +126,26 @@ def import_csv(store: Store, path: Path, settings: ReviewSettings, reviewer: str
     except OSError as exc:
         report.problems.append(f"{path}: cannot read ({exc.strerror})")
         return report
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    header = [_column_name(name) for name in next(reader, [])]
+    delimiter = _delimiter(text)
+    records = _records(text, delimiter, report)
+    if records is None:
+        return report
+    header_line, header_values = records[0] if records else (1, [])
+    header = [_column_name(name) for name in header_values]
     missing = [name for name in ("id", "decision") if name not in header]
     if missing:
-        report.problems.append(f"line 1: missing column {', '.join(missing)} (header: {';'.join(header)})")
+        report.problems.append(
+            f"line {header_line}: missing column {', '.join(missing)} (header: {';'.join(header)})"
+        )
         return report
     state = store.review_state()
     decisions: dict[str, dict[str, Any]] = {}
     seen_on: dict[str, int] = {}
     at = utcnow()
-    line = reader.line_num + 1
-    for values in reader:
-        record = dict(zip(header, (v.strip() for v in values), strict=False))
+    for line, values in records[1:]:
+        if not _well_formed(line, values, header, delimiter, state, report):
+            continue
+        record = dict(zip(header, (_unsafe(v.strip()) for v in values), strict=False))
         problem_count = len(report.problems)
         decision = _check_row(record, line, state, settings, report)
         if decision is not None and len(report.problems) == problem_count:
@@ -142,7 +156,6 @@ def import_csv(store: Store, path: Path, settings: ReviewSettings, reviewer: str
                 )
             seen_on.setdefault(call_id, line)
             decisions[call_id] = decision
-        line = reader.line_num + 1
     if report.problems:
         report.saved.clear()
         return report
@@ -198,6 +211,62 @@ def _check_row(
         )
         return None
     return {"call_id": call_id, "decision": decision, "reason": code, "note": note or None}
+
+
+def _records(text: str, delimiter: str, report: ImportReport) -> list[tuple[int, list[str]]] | None:
+    """Every record with the line it starts on, parsed strictly; None (and a problem) when it cannot be."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[tuple[int, list[str]]] = []
+    start = 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as exc:
+            report.problems.append(_parse_problem(start, str(exc)))
+            return None
+        records.append((start, values))
+        start = reader.line_num + 1
+
+
+def _parse_problem(line: int, message: str) -> str:
+    if "field larger than field limit" in message:
+        limit = csv.field_size_limit() // 1024
+        return f"line {line}: a field is longer than {limit} KB, the most a CSV field may hold; shorten it"
+    if "unexpected end of data" in message:
+        return f'line {line}: a quote (") opened on this line is never closed; close it or remove it'
+    return (
+        f'line {line}: broken quoting ({message}); a field that starts with " must end with " '
+        '(write "" for a quote inside it)'
+    )
+
+
+def _well_formed(
+    line: int,
+    values: list[str],
+    header: list[str],
+    delimiter: str,
+    state: dict[str, dict[str, Any]],
+    report: ImportReport,
+) -> bool:
+    """Catch what a lenient parse hides: an unclosed quote that swallows the rows after it."""
+    for value in values:
+        for offset, continued in enumerate(value.splitlines()[1:], start=1):
+            first = continued.split(delimiter, 1)[0].strip()
+            if delimiter in continued and first in state:
+                report.problems.append(
+                    f"line {line}: a quoted field runs on into the row of '{first}' (line {line + offset}); "
+                    'a quote (") is not closed where it should be'
+                )
+                return False
+    if len(values) > len(header):
+        report.problems.append(
+            f"line {line}: {len(values)} values but the header has {len(header)} columns "
+            f"(a stray '{delimiter}' or a broken quote?)"
+        )
+        return False
+    return True
 
 
 def _same_as_stored(decision: dict[str, Any], stored: dict[str, Any]) -> bool:

@@ -17,7 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from foerderradar.store.base import Tables, utcnow
-from foerderradar.store.calls import VERSIONED_FIELDS, CallTables, call_from_row
+from foerderradar.store.calls import VERSIONED_FIELDS, CallTables, call_from_row, facts_from_column
 from foerderradar.store.checks import (
     StoreError,
     check_file,
@@ -37,6 +37,7 @@ __all__ = [
     "Tables",
     "call_from_row",
     "describe_sqlite_error",
+    "facts_from_column",
     "utcnow",
 ]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any
 
-from foerderradar.models import Call, Classification
+from foerderradar.models import Call, CallFacts, Classification
 from foerderradar.store.base import Tables, utcnow
 
 VERSIONED_FIELDS = ("title", "text", "published", "funder", "fields")
@@ -193,6 +193,7 @@ class CallTables(Tables):
                 "rolling": int(result.rolling),
                 "status": result.status,
                 "evidence": json.dumps([asdict(e) for e in result.evidence], ensure_ascii=False),
+                "facts": json.dumps(result.facts.as_stored(), ensure_ascii=False),
                 "flagged": int(bool(flag_reasons)),
                 "flag_reasons": json.dumps(flag_reasons, ensure_ascii=False),
                 "content_hash": content_hash,
@@ -207,6 +208,16 @@ class CallTables(Tables):
         found = self.rows("SELECT * FROM classifications WHERE call_id = ?", [call_id])
         return found[0] if found else None
 
+    def call_facts(self, call_id: str) -> CallFacts | None:
+        """The stored facts of a call (with their evidence), or None when it was never classified."""
+        row = self.db.execute("SELECT facts FROM classifications WHERE call_id = ?", [call_id]).fetchone()
+        return None if row is None else facts_from_column(row[0])
+
+    def calls_with_facts(self) -> Iterator[tuple[str, CallFacts]]:
+        """(call id, facts) of every classified call, streamed in id order."""
+        for call_id, facts in self.db.execute("SELECT call_id, facts FROM classifications ORDER BY call_id"):
+            yield call_id, facts_from_column(facts)
+
     # --- classifier: training data (classifier/train.py) ---------------------------------
 
     def training_examples(self) -> list[dict[str, Any]]:
@@ -215,6 +226,15 @@ class CallTables(Tables):
                  FROM reviews r JOIN calls c ON c.id = r.call_id
                  WHERE r.decision IN ('accept', 'reject') ORDER BY c.id"""
         return self.rows(sql)
+
+
+def facts_from_column(value: str | None) -> CallFacts:
+    """``classifications.facts`` (JSON: the tag object plus ``evidence``) as ``CallFacts``."""
+    try:
+        data = json.loads(value or "{}")
+    except ValueError:
+        data = {}
+    return CallFacts.from_stored(data if isinstance(data, dict) else {})
 
 
 def call_from_row(row: dict[str, Any]) -> Call:

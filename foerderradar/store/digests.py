@@ -17,7 +17,12 @@ class DigestTables(Tables):
         latest ``call_versions`` row, the key of an update."""
         sql = """SELECT c.id, c.source_id, s.name AS source_name, c.url, c.title, c.funder, c.fields,
                         c.published, c.first_seen, k.relevant, k.score, k.topics, k.deadlines,
-                        k.next_deadline, k.rolling, k.status, k.flagged, r.decision,
+                        k.next_deadline, k.rolling, k.status, k.flagged, k.flag_reasons, k.facts, r.decision,
+                        (SELECT json_group_array(json_array(json_extract(e.value, '$.label'),
+                                                            json_extract(e.value, '$.term'),
+                                                            json_extract(e.value, '$.weight')))
+                         FROM json_each(k.evidence) e
+                         WHERE json_extract(e.value, '$.signal') = 'topic') AS topic_hits,
                         (SELECT max(v.id) FROM call_versions v WHERE v.call_id = c.id) AS version_id
                  FROM calls c JOIN classifications k ON k.call_id = c.id
                  LEFT JOIN sources s ON s.id = c.source_id

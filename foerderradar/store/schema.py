@@ -175,6 +175,46 @@ def _migration_call_links(db: sqlite_utils.Database) -> None:
     db.executescript(_CALL_LINKS)
 
 
+# Classifier (classifier/facts.py): the call facts with their evidence, one JSON object per
+# classification — exactly the ``tag`` "facts" object plus ``evidence`` (field → span). The views
+# expose each fact as a column for the review page and the members' matching.
+_CALL_FACTS = """
+ALTER TABLE classifications ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
+DROP VIEW review_queue;
+CREATE VIEW review_queue AS
+SELECT c.id, c.title, c.source_id, c.url, k.score, k.topics, k.next_deadline,
+       CASE WHEN r.decision IS NULL THEN k.flag_reasons
+            ELSE json_insert(k.flag_reasons, '$[#]',
+                             'geändert seit der Entscheidung (' || r.decision || ')') END AS why_flagged,
+       r.decision, r.reason, r.note, r.by AS decided_by, r.at AS decided_at, c.first_seen,
+       c.funder, FACT_COLUMNS
+FROM calls c JOIN classifications k ON k.call_id = c.id
+LEFT JOIN reviews r ON r.call_id = c.id
+LEFT JOIN call_material m ON m.call_id = c.id
+WHERE (r.decision IS NULL AND k.flagged = 1) OR (r.decision IS NOT NULL AND r.material IS NOT m.material)
+ORDER BY c.first_seen DESC, c.id;
+DROP VIEW open_calls;
+CREATE VIEW open_calls AS
+SELECT c.id, c.title, c.funder, c.source_id, c.url, k.score, k.topics, k.next_deadline,
+       k.status, k.rolling, r.decision, FACT_COLUMNS
+FROM calls c JOIN classifications k ON k.call_id = c.id
+LEFT JOIN reviews r ON r.call_id = c.id
+WHERE (k.relevant = 1 OR r.decision = 'accept') AND r.decision IS NOT 'reject'
+  AND k.status != 'closed'
+ORDER BY k.next_deadline IS NULL, k.next_deadline, c.title;
+""".replace(
+    "FACT_COLUMNS",
+    "nullif(json_extract(k.facts, '$.summary'), '') AS summary, "
+    "ifnull(json_extract(k.facts, '$.applicants'), '[]') AS applicants, "
+    "json_extract(k.facts, '$.consortium') AS consortium, json_extract(k.facts, '$.funding') AS funding, "
+    "json_extract(k.facts, '$.identifier') AS identifier, json_extract(k.facts, '$.region') AS region",
+)
+
+
+def _migration_call_facts(db: sqlite_utils.Database) -> None:
+    db.executescript(_CALL_FACTS)
+
+
 # Crawler (crawler/pipelines.py): a source's row is written when its crawl starts ("running", with
 # the crawl process's pid) and finished at the end, so a killed crawl leaves a row that says so:
 # rows of a process that is gone are marked "interrupted" by the next crawl.
@@ -199,5 +239,10 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (4, "alerts: delivery kinds (new, update, closing), snapshots, digest items", _migration_alert_items),
     (5, "crawler: cross-source duplicate links (call_links, call_copies)", _migration_call_links),
     (6, "review: index for the same-title duplicate flag", _migration_review_title_index),
+    (
+        7,
+        "classifier: call facts with evidence (classifications.facts); fact columns in the views",
+        _migration_call_facts,
+    ),
     (10, "crawler: crawl run status (running, finished, interrupted) and pid", _migration_crawl_run_status),
 ]
