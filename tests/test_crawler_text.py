@@ -80,7 +80,7 @@ def test_a_page_whose_charset_lies_is_read_in_its_real_charset_and_noted(tmp_pat
         "die Förderquote beträgt bis zu 50 Prozent der zuwendungsfähigen Ausgaben.</p></div></body></html>"
     )
     (root / "calls" / "eins.html").write_bytes(page.encode("cp1252"))  # served as "charset=utf-8"
-    source = '{id: p, name: P, kind: html, url: "{base}/liste.html", selectors: {item: "a.call::attr(href)", title: h1, text: div.text}}'
+    source = '{id: p, name: P, kind: html, url: "{base}/liste.html", selectors: {item: "a.call::attr(href)", text: div.text}}'
     with SampleSite(root=root) as site:
         folder = write_config(tmp_path / "config", site.base_url, [source])
         result = CliRunner().invoke(cli, ["--config", str(folder), "crawl"])
