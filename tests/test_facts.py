@@ -251,7 +251,6 @@ def test_real_source_fields_give_facts():
         regional = call.fields.get("Fördergebiet", "")
         assert (facts.region is None) == (not regional or "bundesweit" in regional.lower())
     responses = sorted((REALDATA / "eu-funding-tenders-sedia").glob("*.json"))
-    # parse_search takes no date: nothing in a crawled call depends on the day it is read (issue 11)
     topics = [
         c for r in responses for c in eu_sedia.parse_search(r.read_bytes(), "u", "eu", SediaOptions()).calls
     ]
