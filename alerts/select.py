@@ -15,7 +15,7 @@ from alerts.clean import one_line
 from alerts.clean import safe_url as safe_url  # where other alerts code used to import it from
 from alerts.facts import applicants_fit, facts_from_json, topic_hits
 from foerderradar.configuration import IncludeExclude, MailingList
-from foerderradar.models import CallFacts
+from foerderradar.models import CallFacts, next_deadline
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NATIONWIDE = ("bundesweit", "deutschlandweit", "bund", "eu-weit", "europaweit")
@@ -172,7 +172,12 @@ def upcoming(call: CallInfo, today: date) -> list[Due]:
 def effective_status(call: CallInfo, today: date) -> str:
     """The stored status, but a call whose every dated deadline has passed counts as closed."""
     dated = [d for d in call.deadlines if d.date and d.kind != "other"]
-    if call.status == "open" and dated and not call.rolling and not upcoming(call, today):
+    if (
+        call.status == "open"
+        and dated
+        and not call.rolling
+        and next_deadline(call.deadlines, today, True) is None
+    ):
         return "closed"
     return call.status
 

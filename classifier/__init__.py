@@ -33,10 +33,15 @@ def model_dir(config: Config) -> Path:
 
 
 def rules_version() -> str:
-    """Hash of the classifier's own rule code, so a changed rule re-tags every call."""
+    """Hash of the classifier's own rule code and deadline weights, so a changed rule or a retrained
+    deadline model re-tags every call."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.read_bytes())
+    for path in [
+        *sorted(Path(__file__).parent.glob("*.py")),
+        Path(__file__).with_name("deadline_model.json"),
+    ]:
+        if path.is_file():
+            digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 
 

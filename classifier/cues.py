@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from classifier.gates import gate
+
 
 @dataclass(frozen=True)
 class Cue:
@@ -18,10 +20,18 @@ class Cue:
     pattern: re.Pattern[str]
     weight: float
     hard: bool = False  # a hard negative is not outweighed by a deadline label
+    literals: tuple[str, ...] | None = None  # one of them is in every match (``gates.gate``), or None
+
+    def search(self, context: str, pos: int = 0) -> re.Match[str] | None:
+        """``pattern.search``, skipped when none of the pattern's own literals is in the context."""
+        if self.literals is not None and not any(map(context.__contains__, self.literals)):
+            return None
+        return self.pattern.search(context, pos)
 
 
 def _cue(name: str, pattern: str, weight: float, hard: bool = False) -> Cue:
-    return Cue(name, re.compile(pattern), weight, hard)
+    compiled = re.compile(pattern)
+    return Cue(name, compiled, weight, hard, gate(compiled))
 
 
 LABEL = _cue(
@@ -44,10 +54,11 @@ SUBMIT = _cue(
     "submit",
     r"einzureichen|einreichen|eingereicht|einzusenden|einsenden|eingesandt|vorzulegen|vorlegen|vorgelegt|"
     r"zu übermitteln|übermitteln|übermittelt|eingehen|eingegangen|\beingang\b|zugehen|zugegangen|"
-    r"zu richten|gestellt werden|zu stellen|beantragt werden|zu beantragen|hochzuladen|hochladen|"
-    r"\bbewerben\b|\bsubmit(?:ted)?\b|be received|\breceived\b|\bapply\b|must reach|\brichten\b|\bstellen\b",
+    r"zu richten|gestellt werden|zu stellen|beantragt werden|zu beantragen|\bbeantragen\b|hochzuladen|hochladen|"
+    r"\bbewerben\b|\breich(?:en|t)\b|\bsubmit(?:ted)?\b|be received|\breceived\b|\bapply\b|must reach|\brichten\b|\bstellen\b",
     2.0,
 )
+HAPPEN = _cue("happen", r"\b(?:zu )?erfolgen\b|\berfolgt\b", 1.5)  # with a submission noun only
 UNTIL = _cue(
     "until",
     r"(?:\bbis\b(?:\s+(?:zum|spätestens|einschließlich|spätestens zum|spätestens am))?|\bspätestens\b"
@@ -68,7 +79,7 @@ NEGATIVES = (
         r"(?:^|\n)\s*vom\s*:?\s*$|\bstand\s*:?\s*$|veröffentlich|\bpublished\b|publication|\bposted\b|"
         r"\b(?:richtlinie|bekanntmachung|verordnung|gesetz|fassung|änderung)\b[^.\n]{0,160}\bvom\s*:?\s*$|"
         r"\bbanz\b(?:\s+at)?|bekanntmachung vom|\bdatum\s*:?\s*$|date of issue|aktualisiert|"
-        r"last update|\bupdated\b|erstellt am",
+        r"last update|\bupdated\b|erstellt am|tag der absendung|absendung der|date of dispatch",
         -5.0,
         True,
     ),
@@ -85,7 +96,7 @@ NEGATIVES = (
     _cue(
         "opening",
         r"\bab\s*(?:dem|den|the)?\s*$|\bstartet\b|\bbeginnt\b|\böffnet\b|eröffnet|"
-        r"geöffnet|freigeschaltet|opening|\bopens\b|\bopened\b|open (?:from|on)\b|will open|frühestens|einreichungsbeginn|"
+        r"geöffnet|öffnung|freigeschaltet|opening|\bopens\b|\bopened\b|open (?:from|on)\b|will open|frühestens|einreichungsbeginn|"
         r"\b(?:seit|since)\s*(?:dem|the)?\s*$|"
         r"\bstart\w*\s*:?\s*$|planned opening|\bwieder\b",
         -5.0,
@@ -123,6 +134,21 @@ NEGATIVES = (
         -5.0,
         True,
     ),
+    _cue(
+        "reporting",
+        r"verwendungsnachweis|zwischennachweis|sachbericht|zwischenbericht|schlussbericht|abschlussbericht|"
+        r"\breports? (?:are|is) due|final report|progress report|interim report",
+        -5.0,
+        True,
+    ),
+    # "Abweichend hiervon können zum 15. Juli 2022 keine Projektskizzen eingereicht werden"
+    _cue(
+        "excluded",
+        r"^\s*(?:\w+\s+){0,2}(?:keine|no)\s+(?:\w+\s+){0,2}(?:projektskizzen|skizzen|anträge|bewerbungen|"
+        r"vorschläge|proposals|applications|submissions)\b",
+        -5.0,
+        True,
+    ),
     _cue("costs", r"auszahlung|mittelabruf|\bausgaben\b|\bkosten\b|\bcosts?\b|expenditure", -5.0, True),
     _cue(
         "superseded",
@@ -145,8 +171,7 @@ KIND_CUES = (
         re.compile(
             r"angebot|teilnahmeantr|teilnahmewettbewerb|\btender|\bvergabe|"
             r"\boffers?\b|unterlagen (?:\w+ )?anzufordern|request (?:the )?documents|"
-            r"bewerbungsschluss|nachweis|sachbericht|zwischenbericht|schlussbericht|"
-            r"abschlussbericht|reports? (?:are|is) due",
+            r"bewerbungsschluss",
         ),
     ),
     (
@@ -171,7 +196,7 @@ STICHTAG = re.compile(
 )
 
 SEPARATOR = re.compile(
-    r"^[\s,;/&+:–—-]*(?:(?:und|oder|sowie|bzw\.?|and|or|der|den|dem|the|am|on|zum|sowie am|bis|spätestens|by|"
+    r"^[\s,;/&+:–—-]*(?:(?:und|oder|sowie|bzw\.?|beziehungsweise|respectively|and|or|der|den|dem|the|am|on|zum|sowie am|bis|spätestens|by|"
     r"und der|und am|and on|\d+\.|\(\w\)|[a-z]\))[\s,;/&+:–—-]*)*$",
 )
 RANGE = re.compile(r"^\s*(?:-|–|—|bis(?:\s+(?:zum|einschließlich))?|to|until|till)\s*$")
@@ -182,13 +207,23 @@ ROLLING = re.compile(
     r"bewerbungs)?frist|keine\s+(?:feste\s+)?(?:einreichungs|antrags)?frist|das ganze jahr|ganzjährig|"
     r"first come,? first served|at any time|\banytime\b|continuously open|on a rolling basis|"
     r"rolling basis|open-ended|no (?:fixed )?deadline|permanently open|stichtagsunabhängig|"
-    r"laufende antragstellung|kontinuierlich)",
+    r"laufende antragstellung)",
     re.I,
 )
-ROLLING_NEEDS_CONTEXT = re.compile(r"jederzeit|laufend|kontinuierlich|any ?time|continuously", re.I)
+ROLLING_NEEDS_CONTEXT = re.compile(r"jederzeit|laufend|any ?time|continuously", re.I)
+# What is submitted at any time, near the word: "Anträge können jederzeit gestellt werden", not "Sie können
+# Ihre Einwilligung jederzeit in den Einstellungen widerrufen" nor "die Seite wird fortlaufend verbessert".
+# A verb of submitting, not just a noun: "Anträge können jederzeit zurückgezogen werden" is no rolling call.
 SUBMISSION_CONTEXT = re.compile(
-    r"antr|einreich|skizze|bewerb|gestellt|stellen|einzureichen|submi|apply|applica|proposal|möglich|"
-    r"beantrag|eingereicht|vorgelegt|vorlegen",
+    r"\b(?:einreich|eingereicht|einzureichen|gestellt|zu stellen|stellen\b|beantrag|vorgelegt|vorzulegen|"
+    r"vorlegen|bewerben|entgegengenommen|angenommen|eingehen|submit(?:ted)?\b|apply\b|be submitted|accepted|"
+    r"received|möglich)",
+    re.I,
+)
+# What else can happen "at any time" to an application: withdrawn, asked for papers, costs checked.
+NOT_SUBMISSION = re.compile(
+    r"zurückgezogen|zurückziehen|widerruf|withdrawn?\b|aufgegeben|auferlegt|feststellung|einsehen|"
+    r"abgerufen|geprüft|überprüf|kontroll|filled",
     re.I,
 )
 CLOSED = re.compile(
@@ -216,5 +251,6 @@ STICHTAG_PLURAL = re.compile(
 NEGATIVE_BY_NAME = {cue.name: cue for cue in NEGATIVES}
 # All negative cues in one pattern: one scan of a context instead of one per cue.
 NEGATIVE_ANY = re.compile("|".join(f"(?P<{c.name}>{c.pattern.pattern})" for c in NEGATIVES))
+NEGATIVE_GATE = gate(NEGATIVE_ANY)
 TWO_STAGE = re.compile(r"two-stage|zweistufig|two stages|2-stufig|zweistufiges")
 POSSIBLE = re.compile(r"^\s*(?:\w+\s+){0,3}möglich")

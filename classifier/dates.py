@@ -18,7 +18,7 @@ _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY = (
     r"(?:(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
     r"monday|tuesday|wednesday|thursday|friday|saturday|sunday),?|"
-    r"(?:mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\.,?)\s+"
+    r"(?:mo|di|mi|do|fr|sa|so)\.,?|(?:mon|tue|wed|thu|fri|sat|sun)\.?,?)\s+"
     r"(?:den\s+|dem\s+|the\s+)?"
 )
 _ORD = r"(?:st|nd|rd|th)"
@@ -29,12 +29,15 @@ _DATE = re.compile(
     rf"\b(?:{_WEEKDAY})?(?:"
     rf"(?P<iy>{_YEAR})-(?P<im>\d\d)-(?P<id>\d\d)(?:T(?P<ith>\d\d):(?P<itm>\d\d)(?::\d\d)?)?"
     rf"|(?P<sy>{_YEAR})/(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/])"
+    # year first with full stops ("2026. 03. 19.", Hungarian and some EU national texts)
+    rf"|(?P<py>{_YEAR})\.\s?(?P<pm>\d{{1,2}})\.\s?(?P<pd>\d{{1,2}})\.(?!\d)"
     rf"|(?P<sa>\d{{1,2}})/(?P<sb>\d{{1,2}})/(?P<sz>{_YEAR})(?!\d)"
     rf"|(?P<ha>\d{{1,2}})-(?P<hb>\d{{1,2}})-(?P<hy>{_YEAR})(?!\d)"
-    rf"|(?P<nd>\d{{1,2}})\.\s?(?P<nm>\d{{1,2}})\.\s?(?P<ny>{_YEAR})(?!\d)"
-    rf"|(?P<nd2>\d\d)\.(?P<nm2>\d\d)\.(?P<ny2>\d\d)(?![\d.])"
+    rf"|(?P<nd>\d{{1,2}})\\?\.\s?(?P<nm>\d{{1,2}})\\?\.\s?(?P<ny>{_YEAR})(?!\d)"
+    rf"|(?P<nd2>\d\d)\.(?P<nm2>\d\d)\.(?P<ny2>\d\d)(?!\d|\.\d)"
     rf"|(?P<bd>\d\d)\.(?P<bm>\d\d)\.(?![\d])"
-    rf"|(?P<ld>\d{{1,2}})(?:{_ORD}|\.)?(?:\s+of)?\s*(?P<lm>{_MONTH})\b\.?(?:,?\s*(?P<ly>{_YEAR})(?!\d))?"
+    # "15\. November 2026": Markdown escapes the full stop of an ordinal (Förderdatenbank exports)
+    rf"|(?P<ld>\d{{1,2}})(?:{_ORD}|\\?\.)?(?:\s+of)?\s*(?P<lm>{_MONTH})\b\.?(?:,?\s*(?P<ly>{_YEAR})(?!\d))?"
     rf"|(?P<em>{_MONTH})\b\.?\s+(?P<ed>\d{{1,2}})(?:{_ORD})?(?![\d.:])(?:,?\s+(?P<ey>{_YEAR})(?!\d))?"
     r")",
     re.I,
@@ -42,7 +45,7 @@ _DATE = re.compile(
 _TZ = (
     r"(?:CEST|CET|MESZ|MEZ|UTC(?:[+-]\d{1,2}(?::?\d\d)?)?|GMT|Brussels\s+(?:local\s+)?time|"
     r"Brüsseler\s+Zeit|(?:deutscher|mitteleuropäischer)\s+(?:Sommer)?zeit|Ortszeit|local\s+time|"
-    r"Central\s+European\s+(?:Summer\s+)?Time)"
+    r"Central\s+European\s+(?:Summer\s+)?Time|(?-i:[PECM][SD]?T)\b)"
 )
 _CLOCK = (
     r"(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<m>\d\d)(?::\d\d)?)?(?![\d.]\d)"
@@ -76,16 +79,19 @@ class DateMention:
     time: str | None = None
     timezone: str | None = None
     ambiguous: bool = False  # a numeric d/m/y that could be read month-first
+    vague: bool = False  # a month or year end without a day ("bis Ende Juni 2021"): never dated
 
     @property
     def iso(self) -> str | None:
-        return None if self.year is None else f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.year is None or self.vague:
+            return None
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
 
     def with_year(self, year: int) -> DateMention:
         return replace(self, year=year)
 
     def as_date(self) -> date | None:
-        return None if self.year is None else date(self.year, self.month, self.day)
+        return None if self.year is None or self.vague else date(self.year, self.month, self.day)
 
 
 def is_us_style(text: str) -> bool:
@@ -95,8 +101,9 @@ def is_us_style(text: str) -> bool:
     return us > 0 and eu == 0
 
 
-def find_dates(text: str, us_style: bool | None = None) -> list[DateMention]:
-    """Every valid calendar date in the text, in order, with a time and time zone when stated."""
+def find_dates(text: str, us_style: bool | None = None, vague: bool = True) -> list[DateMention]:
+    """Every valid calendar date in the text, in order, with a time and time zone when stated; with
+    ``vague``, also the month and year ends without a day ("bis Ende Juni 2021")."""
     found: list[DateMention] = []
     cursor = 0
     for start, end in _digit_windows(text):
@@ -114,7 +121,32 @@ def find_dates(text: str, us_style: bool | None = None) -> list[DateMention]:
             if mention is not None:
                 found.append(_attach_time(text, mention))
                 cursor = max(cursor, found[-1].end)
-    return found
+    return _with_vague(text, found) if vague else found
+
+
+# A deadline without a day: "bis Ende Juni 2021", "bis Dezember 2023", "bis Ende des Jahres", "by the end of
+# March 2024". Read as mentions so that the model can tell them; they are reported with ``date: null``.
+_VAGUE = re.compile(
+    rf"\bbis\s+(?:spätestens\s+)?(?:zum\s+)?(?P<de>ende\s+(?:des\s+jahres|(?P<em>{_MONTH})\b(?:\s+(?P<ey>{_YEAR}))?)"
+    rf"|(?P<bm>{_MONTH})\s+(?P<by>{_YEAR})\b)"
+    rf"|\b(?:by|until|before)\s+(?P<en>(?:the\s+)?end\s+of\s+(?:the\s+year|(?P<nm>{_MONTH})\b(?:\s+(?P<ny>{_YEAR}))?))",
+    re.I,
+)
+
+
+def _with_vague(text: str, found: list[DateMention]) -> list[DateMention]:
+    vague = []
+    for match in _VAGUE.finditer(text):
+        month_name = match.group("em") or match.group("nm") or match.group("bm")
+        year = match.group("ey") or match.group("ny") or match.group("by")
+        if month_name and len(month_name) < 3:
+            continue
+        month = MONTHS[month_name.lower()] if month_name else 12
+        day = 31 if month in (1, 3, 5, 7, 8, 10, 12) else (28 if month == 2 else 30)
+        start, end = match.start("de") if match.group("de") else match.start("en"), match.end()
+        if not any(m.start < end and start < m.end for m in found):
+            vague.append(DateMention(start, end, day, month, int(year) if year else None, vague=True))
+    return sorted(found + vague, key=lambda m: m.start) if vague else found
 
 
 _DIGITS = re.compile(r"\d+")
@@ -139,6 +171,8 @@ def _mention(match: re.Match[str], us_style: bool) -> DateMention | None:
         y, m, d = int(g["iy"]), int(g["im"]), int(g["id"])
     elif g["sy"]:
         y, m, d = int(g["sy"]), int(g["sm"]), int(g["sd"])
+    elif g["py"]:
+        y, m, d = int(g["py"]), int(g["pm"]), int(g["pd"])
     elif g["sa"] or g["ha"]:
         a, b = int(g["sa"] or g["ha"]), int(g["sb"] or g["hb"])
         y = int(g["sz"] or g["hy"])
@@ -252,3 +286,5 @@ class Reading:
     kind: str = "single"
     chain: int = 0  # dates of one list share a chain number
     cue_score: float = 0.0  # the deadline cues alone, before any negative context
+    probability: float = 0.0  # the deadline model's probability that it is a submission deadline
+    evidence: tuple[tuple[str, float], ...] = ()  # the model's strongest features for a deadline

@@ -1,30 +1,35 @@
-"""Decides which dates of a text are submission deadlines, of which kind; rolling, status (pure).
+"""Decides which dates of a text are submission deadlines, of which kind; rolling, closed (pure).
 
-Each date found by ``dates.find_dates`` is scored from the cues around it (``cues.py``): deadline
-labels and submission verbs add, publication / opening / project / validity / event / statistics /
-eligibility contexts subtract. A date counts as a deadline at ``THRESHOLD``; dates in a list after a
-deadline ("15.04.2026, 15.10.2026") and the end of a range follow their neighbours. Precision first:
-when the cues disagree, no deadline is reported.
+Rules find and describe every date mention (``date_rules``: cue score, role, kind; ``date_features``: the
+words around it, its section, sentence, list position, the document's type); a logistic regression trained
+on labelled real calls (``deadline_model``, weights in ``deadline_model.json``) decides whether it is a
+submission deadline and of which kind. Years come only from the text (``years``); the same deadline said
+twice is reported once. Precision first: a wrong deadline is worse than none.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from classifier import cues
-from classifier.dates import DateMention, Reading, find_dates
+from classifier.date_features import DocumentView, document_view, mention_features
+from classifier.date_rules import lower, read_all
+from classifier.dates import Reading, find_dates
+from classifier.deadline_model import DeadlineModel, load_model
 from classifier.signals import Signal, document_types
 from classifier.status import is_early, is_rolling, says_closed
 from classifier.text import Sentences
-from classifier.years import infer_years
+from classifier.years import annual_deadlines, infer_years
 from foerderradar.models import Deadline
 
-THRESHOLD = 2.5
-NEAR = 160  # characters before a date that are read as its context
-AFTER = 150
-NEAR_FULL = 60  # a cue this close before the date counts fully
+EVIDENCE = 4  # strongest features named for each deadline
+# Real call texts hold at most a few dozen dates (37 in the longest corpus guideline); only the first
+# MAX_MENTIONS of a text are read, so a page of thousands of dates stays well under a second.
+MAX_MENTIONS = 400
+# Roles the rules give a date when a hard non-deadline cue stands in its own clause ("keine Projektskizzen",
+# "Laufzeit", "veröffentlicht", "statt"): precision first, the model cannot overrule them.
+VETOES = frozenset(cue.name for cue in cues.NEGATIVES if cue.hard) | {"update", "annual"}
 
 
 @dataclass(frozen=True)
@@ -42,312 +47,73 @@ def extract_deadlines(
     published: date | None = None,
     sentences: Sentences | None = None,
     types: list[Signal] | None = None,
-    today: date | None = None,
+    model: DeadlineModel | None = None,
 ) -> DeadlineResult:
     """Deadlines, opening dates, rolling submission and a "closed" statement of one call text.
 
     ``types``: the document's not-funding types (``signals.document_types``) when already known;
-    ``today``: the reference date, for an annual date ("jeweils der 15. April") when the text gives no year.
+    ``model``: the deadline model (default: the weights shipped in the package).
     """
     sentences = sentences or Sentences(text)
-    mentions = find_dates(text)
-    low = _lower(text)  # the cues are lower-case patterns: one lower() here, no re.I in every search
-    readings = _read_all(low, mentions, sentences)
-    doc_kind = document_kind(text, types)
-    infer_years(readings, sentences, published, today)
-    deadlines = _deadlines(text, low, readings, doc_kind)
+    readings, view = read_mentions(text, sentences, types)
+    decide(model or load_model(), view, readings)
+    years = infer_years(readings, sentences, published)
+    recurring = annual_deadlines(readings, sentences)
+    for i, (reading, mention) in enumerate(zip(readings, years, strict=True)):
+        reading.mention = mention
+        if i in recurring and mention.year is None:
+            reading.kind = "stichtag"  # a cut-off that recurs every year is one of a series by definition
+    deadlines = _deadlines(text, view.low, readings, view.doc_kind)
     openings = tuple(r.mention.iso for r in readings if r.role == "opening" and r.mention.iso is not None)
-    rolling = not deadlines and is_rolling(text, sentences)
-    closed, closed_at = says_closed(text)
+    rolling = not deadlines and is_rolling(text, sentences, view.low)
+    closed, closed_at = says_closed(text, view.low)
     early = is_early(closed_at, len(text))
     return DeadlineResult(deadlines, openings, rolling, closed, early, tuple(readings))
 
 
-def _lower(text: str) -> str:
-    """``text.lower()`` with every character keeping its offset (a few letters grow when lowered)."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+def read_mentions(
+    text: str, sentences: Sentences, types: list[Signal] | None = None
+) -> tuple[list[Reading], DocumentView]:
+    """Every date mention with the rules' reading of it, and the document they share (no model yet)."""
+    low = lower(text)  # the cues are lower-case patterns: one lower() here, no re.I in every search
+    readings = read_all(low, find_dates(text)[:MAX_MENTIONS], sentences)
+    return readings, document_view(text, low, sentences, document_kind(text, types))
+
+
+def decide(model: DeadlineModel, view: DocumentView, readings: list[Reading]) -> None:
+    """The model's verdict on each reading: a deadline of some kind, or not (then the rules' role stays)."""
+    # every feature is computed before any decision: a neighbour's role must be the rules' one, as in training
+    features = [
+        None if r.role in VETOES else mention_features(view, readings, i) for i, r in enumerate(readings)
+    ]
+    for reading, names in zip(readings, features, strict=True):
+        if names is None:
+            continue  # a hard negative cue in the date's own clause: the rules' veto is final
+        decision = model.decide(names)
+        reading.probability = decision.probability
+        if model.is_deadline(decision):
+            reading.role, reading.kind = "deadline", decision.kind
+            reading.evidence = model.decide(names, EVIDENCE).evidence
+        elif reading.role == "deadline":
+            reading.role = "date"
+    _spread_exclusion(view, readings)
+
+
+def _spread_exclusion(view: DocumentView, readings: list[Reading]) -> None:
+    """ "zum 15. Juli 2022 und zum 15. Januar 2023 keine Projektskizzen": the exclusion after a list of dates
+    holds for every date of the list."""
+    for i in range(len(readings) - 1, 0, -1):
+        prev, reading = readings[i - 1], readings[i]
+        if reading.role != "excluded" or prev.mention.end < view.sentences.span(reading.mention.start)[0]:
+            continue
+        if cues.SEPARATOR.match(view.low[prev.mention.end : reading.mention.start]):
+            prev.role = "excluded"
 
 
 def document_kind(text: str, types: list[Signal] | None = None) -> str | None:
     """``other`` when the whole document is a tender, a job ad or a prize (its dates are no application)."""
     names = {t.name for t in (document_types("", text) if types is None else types)}
     return "other" if names & {"tender", "job", "prize"} else None
-
-
-# --- reading each date ---------------------------------------------------------------------
-
-
-def _read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> list[Reading]:
-    readings: list[Reading] = []
-    chain = 0
-    for i, mention in enumerate(mentions):
-        span = sentences.span(mention.start)
-        prev = mentions[i - 1] if i and mentions[i - 1].end > span[0] else None
-        nxt = mentions[i + 1] if i + 1 < len(mentions) and mentions[i + 1].start < span[1] else None
-        reading = Reading(mention)
-        gap = text[prev.end : mention.start] if prev else ""
-        if (
-            prev
-            and readings[-1].role == "deadline"
-            and _is_separator(gap)
-            and not _vetoed(text, mention, nxt, span)
-        ):
-            reading.score, reading.role, reading.kind = readings[-1].score, "deadline", readings[-1].kind
-            reading.chain = readings[-1].chain
-            kind = _kind(text, mention, "", nxt, span, own_only=True)
-            reading.kind = kind or reading.kind
-        elif _update_stamp(text, mention):
-            reading.role = "update"  # when a news or changelog entry was posted, not a deadline
-            chain += 1
-            reading.chain = chain
-        else:
-            _score(text, reading, prev, nxt, span)
-            chain += 1
-            reading.chain = chain
-            if reading.role == "deadline":
-                reading.kind = _kind(text, mention, _near(text, mention, prev, span), nxt, span) or "single"
-        if prev and cues.RANGE.match(gap):
-            _range_pair(text, readings[-1], reading)
-        readings.append(reading)
-    return readings
-
-
-_STAMP_COLON = re.compile(r"\s*(?:\(\w+\)\s*)?:")
-_UPDATES_HEADING = re.compile(
-    r"(?:^|\n)[#*\s]*(?:call |topic )?(?:updates?|news|latest news|changes|changelog|änderungen|aktuelles|"
-    r"neuigkeiten|aktuelle hinweise|meldungen)\b[^\n]{0,40}\n"
-)
-_CHANGE = re.compile(
-    r"has been|have been|\bwurden?\b|\bist\s+(?:\w+\s+){0,4}(?:verlängert|verschoben|geändert)|extended|"
-    r"postponed|amended|corrigendum|\bupdated\b|published|veröffentlicht|verlängert|verschoben|geändert"
-)
-
-
-def _update_stamp(text: str, mention: DateMention) -> bool:
-    """ "27 January 2027: The deadline has been extended …": a date opening a line and followed by a colon,
-    in a list of call updates or reporting a change, dates the entry and is no deadline."""
-    line_start = text.rfind("\n", 0, mention.start) + 1
-    if text[line_start : mention.start].strip(" \t*•–-") or not _STAMP_COLON.match(text, mention.end):
-        return False
-    entry = text[mention.end : mention.end + 200]
-    return bool(_CHANGE.search(entry) or _UPDATES_HEADING.search(text, max(0, line_start - 3000), line_start))
-
-
-def _is_separator(gap: str) -> bool:
-    return bool(cues.SEPARATOR.match(re.sub(r"\([^()]{0,80}\)", " ", gap)))
-
-
-def _near(text: str, mention: DateMention, prev: DateMention | None, span: tuple[int, int]) -> str:
-    start = max(span[0], mention.start - NEAR, prev.end if prev else 0)
-    near = text[start : mention.start]
-    if prev is None and not _LETTER.search(near):
-        near = _heading(text, span[0]) + "\n" + near
-    return near
-
-
-_LETTER = re.compile(r"[^\W\d_]")
-_PARENTHESES = re.compile(r"\([^()]{0,120}\)")
-
-
-_COLUMN_HEADER = re.compile(r"[^\W\d_][\w-]*(?: [^\W\d_][\w-]*){0,4}")  # "Stichtag Sitzung" of a table
-
-
-def _heading(text: str, pos: int) -> str:
-    """The label line above a list of dates ("Deadline dates:", "Stichtage:"), skipping other date lines.
-
-    Above a table ("| 15.01.2027 | Februar 2027 |") the rule row "|---|" is skipped and the header row
-    ("| Termin | Sitzung |", "Termin Sitzung") is read together with the label line above it."""
-    header = ""
-    for _ in range(12):
-        end = text.rfind("\n", 0, pos)
-        if end < 0:
-            return header
-        start = text.rfind("\n", 0, end) + 1
-        line, pos = text[start:end].strip(), start
-        if not line or not _LETTER.search(line):
-            continue
-        mentions = find_dates(line)
-        if not header and not mentions and (line.startswith("|") or _COLUMN_HEADER.match(line)):
-            header = line
-            continue
-        if header:
-            joined = not mentions and (line.endswith(":") or (header.startswith("|") and len(line) <= 80))
-            return f"{line}\n{header}" if joined else header
-        rest = line
-        for m in reversed(mentions):
-            rest = rest[: m.start] + rest[m.end :]
-        if mentions and len(_LETTER.findall(rest)) <= 30 and not rest.rstrip().endswith(":"):
-            continue
-        return line if (line.endswith(":") or len(line) <= 80) and not mentions else ""
-    return ""
-
-
-def _after(text: str, mention: DateMention, nxt: DateMention | None, span: tuple[int, int]) -> str:
-    end = min(span[1], mention.end + AFTER, nxt.start if nxt else len(text))
-    return text[mention.end : end]
-
-
-def _clause(after: str) -> str:
-    """The words after a date up to the next comma or conjunction: "… 2030 gültig", "… statt"."""
-    return re.split(r"[,;(]|\s(?:und|and|sowie|or|oder)\s", after.lstrip(" ,;"), maxsplit=1)[0]
-
-
-def _score(
-    text: str, reading: Reading, prev: DateMention | None, nxt: DateMention | None, span: tuple[int, int]
-) -> None:
-    m = reading.mention
-    near, after = _near(text, m, prev, span), _after(text, m, nxt, span)
-    wide = text[max(span[0], m.start - 400) : m.start - len(near)]
-    clause = _clause(after)
-    label_near, label_after = _before(cues.LABEL, near, 3.0), _after_w(cues.LABEL, after[:45], 3.0)
-    label_wide = _before(cues.LABEL, wide, 1.5, far=True)
-    score = max(label_near, label_after, label_wide)
-    # The verb may close the sentence after further dates: "… bis zum 31. März oder bis zum 30. September
-    # eines jeden Jahres bei der Bewilligungsbehörde einzureichen."
-    rest = text[m.end : min(span[1], m.end + 250)]
-    score += max(
-        _before(cues.SUBMIT, near, 2.0), _after_w(cues.SUBMIT, after, 2.0), _after_w(cues.SUBMIT, rest, 1.5)
-    )
-    score += max(
-        _before(cues.NOUN, near, 1.0),
-        _after_w(cues.NOUN, after[:80], 1.0),
-        _before(cues.NOUN, wide, 0.6, far=True),
-    )
-    if cues.UNTIL.pattern.search(near[-45:]):
-        # "Anträge bis zum 31.1.2027 an …": the thing submitted right before "bis" makes it clear
-        score += 1.5 if cues.NOUN.pattern.search(near[-40:]) else 1.0
-    if cues.POSSIBLE.match(after) and cues.NOUN.pattern.search(near):
-        score += 1.0  # "Die Einreichung ist bis zum 30. Juni 2026 möglich"
-    reading.cue_score = score
-    if score < THRESHOLD:
-        # Cannot become a deadline: only tell a publication or opening date (year anchor, status).
-        reading.score, reading.role = score, _plain_role(near)
-        return
-    has_label = bool(label_near or label_after or label_wide)
-    # Only the date's own clause speaks against it: in "Anträge für Vorhaben, die ab dem 1. Januar
-    # beginnen, können bis zum 30. November …" or "Auf der Konferenz sagte sie, KMU könnten bis zum …"
-    # the words before the comma belong to something else.
-    own = _PARENTHESES.sub(" ", near[near.rfind(",") + 1 :])  # "(für einen Projektbeginn im …)" qualifies
-    worst, role = _worst_negative(own, clause[:60], has_label)
-    reading.score = score + worst
-    reading.role = "deadline" if reading.score >= THRESHOLD else role
-
-
-def _plain_role(near: str) -> str:
-    tail = near[-40:]
-    for cue in (cues.NEGATIVE_BY_NAME["publication"], cues.NEGATIVE_BY_NAME["opening"]):
-        if cue.pattern.search(tail):
-            return cue.name
-    return "date"
-
-
-def _worst_negative(near: str, clause: str, has_label: bool) -> tuple[float, str]:
-    """The strongest non-deadline cue: near the date before it, or in the words right after it."""
-    worst, role = 0.0, "date"
-    for context, after in ((near, False), (clause, True)):
-        for match in cues.NEGATIVE_ANY.finditer(context):
-            cue = cues.NEGATIVE_BY_NAME[match.lastgroup or ""]
-            if not cue.hard and has_label:
-                continue
-            distance = 0 if after else len(context) - match.end()
-            value = cue.weight * (1.0 if distance <= 40 else (0.5 if distance <= 100 else 0.0))
-            if value < worst:
-                worst, role = value, cue.name
-    return worst, role
-
-
-def _before(cue: cues.Cue, context: str, weight: float, far: bool = False) -> float:
-    """Weight of a cue before a date: full within NEAR_FULL characters (or anywhere when ``far``), else 0.6."""
-    if far:
-        return weight if cue.pattern.search(context) else 0.0
-    if cue.pattern.search(context, max(0, len(context) - NEAR_FULL - 20)):
-        return weight
-    return weight * 0.6 if cue.pattern.search(context) else 0.0
-
-
-def _after_w(cue: re.Pattern[str] | cues.Cue, context: str, weight: float) -> float:
-    pattern = cue.pattern if isinstance(cue, cues.Cue) else cue
-    return weight if pattern.search(context) else 0.0
-
-
-def _vetoed(text: str, mention: DateMention, nxt: DateMention | None, span: tuple[int, int]) -> bool:
-    clause = _clause(_after(text, mention, nxt, span))[:60]
-    return any(cues.NEGATIVE_BY_NAME[m.lastgroup or ""].hard for m in cues.NEGATIVE_ANY.finditer(clause))
-
-
-def _range_pair(text: str, start: Reading, end: Reading) -> None:
-    """In "1. März bis 30. April 2026" the start opens a window and the end may close it."""
-    if start.mention.year is None and end.mention.year is not None:
-        year = end.mention.year - (start.mention.month > end.mention.month)
-        start.mention = start.mention.with_year(year)
-    header = _is_header_range(text, start.mention, end.mention)
-    # "Proposals can be submitted from 1 December until 18 March": the submission cues belong to the window
-    window = start.role in ("range_start", "opening") and start.cue_score >= THRESHOLD
-    if (
-        start.role == "deadline"
-        or header
-        or window
-        or (end.role == "deadline" and start.role != "publication")
-    ):
-        if start.role not in ("project", "event", "validity") and end.role not in ("project", "event"):
-            end.role, end.kind = "deadline", end.kind if end.role == "deadline" else "single"
-            if start.role in ("deadline", "date", "range_start"):
-                start.role = "opening"
-
-
-def _is_header_range(text: str, first: DateMention, second: DateMention) -> bool:
-    """A line holding nothing but "26.07.2026 - 30.10.2026" (publication – deadline)."""
-    line_start = text.rfind("\n", 0, first.start) + 1
-    line_end = text.find("\n", second.end)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    rest = line.replace(text[first.start : first.end], "").replace(text[second.start : second.end], "")
-    return not re.search(r"[^\W\d_]", rest.replace("bis", ""))
-
-
-def _kind(
-    text: str,
-    m: DateMention,
-    near: str,
-    nxt: DateMention | None,
-    span: tuple[int, int],
-    own_only: bool = False,
-) -> str | None:
-    after = _after(text, m, nxt, span)
-    paren = re.match(r"\s*[(\[–—-]\s*([^()\n]{0,60})", after)
-    if paren:
-        for kind, pattern in cues.KIND_CUES:
-            if pattern.search(paren.group(1)):
-                return kind
-    if own_only:
-        return None
-    if _LETTER.search(text[span[0] : m.start]):
-        near = text[max(span[0], m.start - 300) : m.start]
-    best: tuple[int, str] | None = None
-    for kind, pattern in (*cues.KIND_CUES, ("stichtag", cues.STICHTAG_LIST)):
-        for match in pattern.finditer(near):
-            candidate = (len(near) - match.end(), kind)
-            best = candidate if best is None or candidate[0] < best[0] else best
-        found = pattern.search(_clause(after) if kind != "other" else after[:80])
-        if found and (best is None or found.start() < best[0]):
-            best = (found.start(), kind)
-    if best:
-        return best[1]
-    if cues.STICHTAG.search(near) and cues.STICHTAG_PLURAL.search(near + after):
-        return "stichtag"
-    return _kind_from_previous(text, span)
-
-
-def _kind_from_previous(text: str, span: tuple[int, int]) -> str | None:
-    """ "Skizzen können ab … eingereicht werden. Die Einreichung ist bis … möglich." refers back."""
-    previous = text[max(0, span[0] - 300) : span[0]]
-    previous = previous[previous.rfind("\n\n") + 1 :]
-    for kind, pattern in cues.KIND_CUES[1:]:
-        if pattern.search(previous):
-            return kind
-    return None
 
 
 # --- years, kinds and the final list -------------------------------------------------------

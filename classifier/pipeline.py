@@ -19,11 +19,13 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
+from classifier.deadline_model import load_model
 from classifier.deadlines import extract_deadlines
 from classifier.relevance import Context, Hit, score_call
 from classifier.signals import document_types
 from classifier.status import closes_call
 from classifier.text import Sentences, trie_pattern
+from foerderradar.models import next_deadline
 
 for _name in ("fr_hits", "fr_sentences", "fr_types", "fr_deadlines", "fr_relevance"):
     Doc.set_extension(_name, default=None, force=True)
@@ -59,15 +61,15 @@ def make_topics(
 
 @Language.factory("foerderradar_deadlines")
 def make_deadlines(nlp: Language, name: str) -> Any:
+    model = load_model()  # once per pipeline; a missing or stale weights file fails here, clearly
+
     @guarded
     def deadlines(doc: Doc) -> Doc:
         text = doc.user_data.get("text") or doc.text  # doc.text re-joins every token: read it once
         sentences = Sentences(text)
         types = document_types(doc.user_data.get("title", ""), text)
         doc._.fr_sentences, doc._.fr_types = sentences, types
-        doc._.fr_deadlines = extract_deadlines(
-            text, doc.user_data.get("published"), sentences, types, doc.user_data.get("today")
-        )
+        doc._.fr_deadlines = extract_deadlines(text, doc.user_data.get("published"), sentences, types, model)
         return doc
 
     return deadlines
@@ -82,8 +84,7 @@ def make_relevance(nlp: Language, name: str) -> Any:
         result = doc._.fr_deadlines
         textcat = doc.cats.get("relevant") if doc.cats else doc.user_data.get("textcat")
         today = doc.user_data.get("today")
-        day = today.isoformat() if today else ""
-        dated = bool(result and any(d.date and d.date >= day and d.kind != "other" for d in result.deadlines))
+        dated = bool(result and next_deadline(result.deadlines, today or date.min, applications_only=True))
         context = Context(
             title=doc.user_data.get("title", ""),
             textcat=textcat,

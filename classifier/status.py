@@ -6,27 +6,28 @@ import re
 from datetime import date
 
 from classifier import cues
+from classifier.gates import gate, passes
 from classifier.text import Sentences
-from foerderradar.models import Deadline
+from foerderradar.models import Deadline, next_deadline
 
-_ROLLING_GATE = (
-    "jederzeit", "laufend", "unbefristet", "ganze jahr", "ganzjährig", "first come", "any time", "anytime",
-    "continuously", "rolling basis", "open-ended", "permanently open", "stichtagsunabh", "kontinuierlich",
-    "ohne frist", "ohne einreichungsfrist", "ohne antragsfrist", "ohne bewerbungsfrist", "ohne feste",
-    "keine frist", "keine einreichungsfrist", "keine antragsfrist", "keine feste", "no deadline", "no fixed deadline",
-)  # fmt: skip
+ROLLING_CONTEXT = 120  # characters around a "jederzeit" that must say what can be submitted
 
 
-def is_rolling(text: str, sentences: Sentences) -> bool:
-    """Submission possible at any time: "jederzeit", "laufend", "unbefristet", "first come, first served"."""
-    low = text.lower()
-    if not any(word in low for word in _ROLLING_GATE):
+def is_rolling(text: str, sentences: Sentences, low: str | None = None) -> bool:
+    """Submission possible at any time: "jederzeit", "laufend", "unbefristet", "first come, first served".
+
+    A word that needs context ("jederzeit", "fortlaufend") counts only when a submission word stands near
+    it in its sentence; in a cookie banner or "wird fortlaufend verbessert" it says nothing about the call."""
+    if low is not None and not passes(_ROLLING_GATE, low):
         return False
-    for match in cues.ROLLING.finditer(text):
+    for match in _ROLLING_LOW.finditer(low) if low is not None else cues.ROLLING.finditer(text):
         if not cues.ROLLING_NEEDS_CONTEXT.search(match.group()):
             return True
         start, end = sentences.span(match.start())
-        if cues.SUBMISSION_CONTEXT.search(text[start:end]):
+        window = text[max(start, match.start() - ROLLING_CONTEXT) : min(end, match.end() + ROLLING_CONTEXT)]
+        if cues.SUBMISSION_CONTEXT.search(window) and not cues.NOT_SUBMISSION.search(
+            text, match.end(), min(end, match.end() + 60)
+        ):
             return True
     return False
 
@@ -36,13 +37,6 @@ _CONDITION = re.compile(
     r"(?:\s+\S+){0,5}\s*$",
     re.I,
 )
-
-
-_CLOSED_GATE = (
-    "stopp", "ausgeschöpft", "eingestellt", "ausgesetzt", "beendet", "gestoppt", "geschlossen", "aufgehoben",
-    "abgelaufen", "closed", "cancel", "suspend", "no longer", "exhausted", "nicht mehr", "anträge mehr",
-    "derzeit keine", "abgeschlossen", "ausgelaufen", "angenommen", "accepted",
-)  # fmt: skip
 
 
 # A stop, a cancellation or a portal's status field ("Status: Closed", "closed for submission", "(call
@@ -63,9 +57,8 @@ def closes_call(closed: str, early: bool, deadlines: tuple[Deadline, ...], today
         return False
     if _FINAL.search(closed):
         return True  # a stop for lack of money or a cancellation ends every call on the page
-    day = today.isoformat()
-    upcoming = any(d.date and d.date >= day and d.kind != "other" for d in deadlines)
-    return early or not upcoming
+    upcoming = next_deadline(deadlines, today, applications_only=True)
+    return early or upcoming is None
 
 
 def is_early(position: int, length: int) -> bool:
@@ -73,21 +66,27 @@ def is_early(position: int, length: int) -> bool:
     return 0 <= position < min(HEAD, max(length // 5, 60))
 
 
-def says_closed(text: str) -> tuple[str, int]:
+def says_closed(text: str, low: str | None = None) -> tuple[str, int]:
     """The words in which the text itself says the call is closed, cancelled, suspended or out of
     money, and where; ("", -1) when it does not.
 
     "… until the budget is exhausted" / "solange die Mittel nicht ausgeschöpft sind" is a condition, not
-    a statement, and does not count.
+    a statement, and does not count. ``low``: the text lower-cased with the same offsets, when at hand
+    (a case-sensitive scan of it is twice as fast as a case-insensitive one of the text).
     """
-    low = text.lower()
-    if not any(word in low for word in _CLOSED_GATE):
+    if low is not None and not passes(_CLOSED_GATE, low):
         return "", -1
-    for match in cues.CLOSED.finditer(text):
+    for match in _CLOSED_LOW.finditer(low) if low is not None else cues.CLOSED.finditer(text):
         before = text[max(0, match.start() - 50) : match.start()]
         if not _CONDITION.search(before) and "nicht" not in match.group().lower()[-12:]:
-            return match.group(), match.start()
+            return text[match.start() : match.end()], match.start()
     return "", -1
+
+
+_CLOSED_LOW = re.compile(cues.CLOSED.pattern)  # the same pattern, for lower-cased text
+_ROLLING_LOW = re.compile(cues.ROLLING.pattern)
+# literals one of which every match must contain, read from the patterns themselves (``gates``)
+_CLOSED_GATE, _ROLLING_GATE = gate(cues.CLOSED), gate(cues.ROLLING)
 
 
 def status_at(
@@ -99,15 +98,14 @@ def status_at(
 ) -> tuple[str | None, str]:
     """``(next_deadline, status)`` of a call at ``today`` as spec/classifier.md §1 defines them."""
     day = today.isoformat()
-    dated = sorted(d.date for d in deadlines if d.date)
-    upcoming = [d for d in dated if d >= day]
-    next_deadline = upcoming[0] if upcoming else None
+    dated = any(d.date for d in deadlines)
+    upcoming = next_deadline(deadlines, today)
     if closed:
-        return next_deadline, "closed"
+        return upcoming, "closed"
     if any(opening > day for opening in openings) and (upcoming or rolling or not dated):
-        return next_deadline, "forthcoming"
+        return upcoming, "forthcoming"
     if upcoming or (rolling and not dated):
-        return next_deadline, "open"
+        return upcoming, "open"
     if dated:
         return None, "closed"
     return None, "unknown"

@@ -1,90 +1,139 @@
-"""Years for year-less deadlines: from the same sentence, else the first one after the publication (pure).
+"""Years for year-less deadlines, only from the same text: its sentence, else the publication (pure).
 
 A date without a year gets its year only from the text (spec §1): a year stated in the same sentence, else
 the first occurrence on or after the anchor — the publication date the text states, else the record's
-``published`` date, else the earliest dated mention. Without any of them the date stays ``None``.
+``published`` date, else the earliest dated mention. A recurring cut-off ("jeweils der 15. April",
+"31. Januar eines Jahres") takes no year from the anchor: without a year in its sentence it stays ``None``.
+The reference date never supplies a year.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from datetime import date
 
 from classifier.dates import DateMention, Reading
 from classifier.text import Sentences
 
 
-def infer_years(
-    readings: list[Reading], sentences: Sentences, published: date | None, today: date | None = None
-) -> None:
-    """A year-less deadline takes the year of its sentence, else the first one after the publication.
+def infer_years(readings: list[Reading], sentences: Sentences, published: date | None) -> list[DateMention]:
+    """For each reading, its mention with the year the text gives (unchanged when none can be read). A
+    recurring cut-off stays year-less even when the text also names one dated instance of it ("jeweils zum
+    31. Januar, letztmals zum 31.01.2026"): both are reported. The readings are not changed.
 
-    An annual date ("jeweils der 15. April eines Jahres", "each year on 15 April") is no deadline of its
-    own when the text also gives that day and month with a year; else it is the next one on or after
-    the publication (else ``today``), not a year before it.
-    """
+    Linear in the text: each sentence is searched once (a text without sentence ends is one sentence)."""
     anchor = _anchor(readings, published)
-    stated = [r.mention for r in readings if r.mention.year is not None]  # years the text gives
-    dated = {(m.month, m.day) for r in readings if r.role == "deadline" for m in [r.mention] if m.year}
+    context = _Sentencewise(sentences, readings)
+    annual_days = {(readings[i].mention.month, readings[i].mention.day) for i in context.annual_deadlines}
+    out: list[DateMention] = []
     for reading in readings:
         m = reading.mention
-        if reading.role != "deadline" or m.year is not None:
+        if reading.role != "deadline" or m.year is not None or m.vague:
+            out.append(m)
             continue
-        annual = bool(_ANNUAL.search(sentences.text, *sentences.span(m.start)))
-        if annual and (m.month, m.day) in dated:
-            reading.role = "annual"  # the explicit "15.04.2027" of the same cut-off is reported instead
-            continue
-        reference = (anchor or today) if annual else anchor
-        year = _sentence_year(stated, sentences, m)
-        if year is None and reference is not None:
-            year = reference.year + (
-                date(reference.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < reference
+        # once the text calls "1. Februar" a yearly cut-off, "bis zum 1. Februar" elsewhere is the same one
+        annual = (m.month, m.day) in annual_days
+        year = context.year_near(m)
+        if year is None and anchor is not None and not annual:
+            year = anchor.year + (
+                date(anchor.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < anchor
             )
-        if year is not None and _exists(year, m.month, m.day):
-            reading.mention = m.with_year(year)
+        out.append(m.with_year(year) if year is not None and _exists(year, m.month, m.day) else m)
+    return out
+
+
+def annual_deadlines(readings: list[Reading], sentences: Sentences) -> set[int]:
+    """Indices of the year-less deadlines whose sentence says they recur every year."""
+    return _Sentencewise(sentences, readings).annual_deadlines
 
 
 _ANNUAL = re.compile(
-    r"\bjeweils\b|eines (?:jeden )?jahres|jedes jahres|(?:all)?jährlich|\b(?:each|every) year|\bannual(?:ly)?\b|"
-    r"\byearly\b",
+    r"\bjeweils\b|eines (?:jeden )?(?:kalender)?jahres|jedes jahres|(?:all)?jährlich|\b(?:each|every) year|"
+    r"\bannual(?:ly)?\b|\byearly\b|\bdes (?:laufenden |jeweiligen |folgenden )?(?:\w+)?jahres\b|"
+    r"\b(?:vor|folge)jahres\b|of the (?:current|following|previous) year",
     re.I,
 )
 
 
+class _Sentencewise:
+    """What each sentence says about years, computed once per sentence."""
+
+    def __init__(self, sentences: Sentences, readings: list[Reading]) -> None:
+        self.sentences = sentences
+        self.annual: dict[int, bool] = {}
+        self.stated: dict[int, list[DateMention]] = {}  # dated mentions per sentence, in text order
+        self.bare: dict[int, list[tuple[int, int]]] = {}  # (offset, year) of bare years per sentence
+        for r in readings:
+            if r.mention.year is not None and not r.mention.vague:
+                self.stated.setdefault(sentences.index(r.mention.start), []).append(r.mention)
+        self.annual_deadlines = {
+            i
+            for i, r in enumerate(readings)
+            if r.role == "deadline" and r.mention.year is None and self.is_annual(r.mention.start)
+        }
+
+    def is_annual(self, offset: int) -> bool:
+        index = self.sentences.index(offset)
+        if index not in self.annual:
+            self.annual[index] = bool(_ANNUAL.search(self.sentences.text, *self.sentences.span(offset)))
+        return self.annual[index]
+
+    def year_near(self, m: DateMention) -> int | None:
+        """The year of the next dated mention in the sentence, else of the previous one, else a bare year."""
+        index = self.sentences.index(m.start)
+        same = self.stated.get(index, [])
+        i = _bisect(same, m.start)
+        if i < len(same):
+            return same[i].year
+        if i:
+            return same[i - 1].year
+        return self._bare_year(index, m)
+
+    def _bare_year(self, index: int, m: DateMention) -> int | None:
+        """A year written alone in the sentence: "Im Förderaufruf 2027 sind Skizzen bis zum 15. April …",
+        "The 2027 round closes on March 13th". The nearest one before the date wins, else the first after."""
+        if index not in self.bare:
+            start, end = (
+                self.sentences.spans[index] if self.sentences.spans else (0, len(self.sentences.text))
+            )
+            found = _YEAR.finditer(self.sentences.text, start, end)
+            self.bare[index] = [(x.start(), int(x.group())) for x in found]
+        years = self.bare[index]
+        i = _bisect_pairs(years, m.start)
+        if i:
+            return years[i - 1][1]
+        after = [y for pos, y in years[i:] if pos >= m.end][:1]
+        return after[0] if after else None
+
+
+def _bisect(mentions: list[DateMention], offset: int) -> int:
+    lo, hi = 0, len(mentions)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if mentions[mid].start < offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _bisect_pairs(pairs: list[tuple[int, int]], offset: int) -> int:
+    return bisect_left(pairs, (offset, -1))
+
+
 def _anchor(readings: list[Reading], published: date | None) -> date | None:
     for reading in readings:
-        if reading.role == "publication" and reading.mention.year is not None:
-            return reading.mention.as_date()
+        day = reading.mention.as_date()
+        if reading.role == "publication" and day is not None:
+            return day
     if published is not None:
         return published
-    dated = [r.mention.as_date() for r in readings if r.mention.year is not None]
-    return min(d for d in dated if d is not None) if dated else None
-
-
-def _sentence_year(stated: list[DateMention], sentences: Sentences, m: DateMention) -> int | None:
-    index = sentences.index(m.start)
-    same = [x for x in stated if sentences.index(x.start) == index]
-    later = [x for x in same if x.start > m.start]
-    earlier = [x for x in same if x.start < m.start]
-    if later:
-        return later[0].year
-    if earlier:
-        return earlier[-1].year
-    return _bare_year(sentences, m)
+    dated = [d for r in readings for d in [r.mention.as_date()] if d is not None]
+    return min(dated) if dated else None
 
 
 _YEAR = re.compile(r"(?<![\d.,/–-])(?:19|20)\d\d(?![\d.,/–-])")
-
-
-def _bare_year(sentences: Sentences, m: DateMention) -> int | None:
-    """A year written alone in the sentence: "Im Förderaufruf 2027 sind Skizzen bis zum 15. April …",
-    "The 2027 round closes on March 13th". The nearest one before the date wins, else the first after."""
-    start, end = sentences.span(m.start)
-    before = _YEAR.findall(sentences.text, start, m.start)
-    if before:
-        return int(before[-1])
-    after = _YEAR.findall(sentences.text, m.end, end)
-    return int(after[0]) if after else None
 
 
 def _exists(year: int, month: int, day: int) -> bool:

@@ -6,10 +6,12 @@ the template variable and the attribute share one name (``source_id``, ``deadlin
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 DEADLINE_KINDS = ("single", "skizze", "antrag", "stichtag", "other")
 STATUSES = ("open", "closed", "forthcoming", "unknown")
@@ -117,6 +119,32 @@ class Deadline:
     timezone: str | None
     kind: str
     raw: str
+
+
+class _Dated(Protocol):
+    @property
+    def date(self) -> str | datetime.date | None: ...
+
+    @property
+    def kind(self) -> str: ...
+
+
+def next_deadline(
+    deadlines: Iterable[_Dated], today: datetime.date, applications_only: bool = False
+) -> str | None:
+    """The earliest dated deadline on or after ``today`` as ``YYYY-MM-DD``, or None (spec §1).
+
+    Takes ``Deadline`` records (ISO strings) or any records with a ``date`` (a ``datetime.date``) and a
+    ``kind``; ``applications_only`` leaves out ``other`` deadlines (tender offers, document requests)."""
+    day = today.isoformat()
+    upcoming = [
+        value
+        for d in deadlines
+        if d.date and not (applications_only and d.kind == "other")
+        for value in [d.date if isinstance(d.date, str) else d.date.isoformat()]
+        if value >= day
+    ]
+    return min(upcoming) if upcoming else None
 
 
 @dataclass(frozen=True)

@@ -170,12 +170,10 @@ def test_application_window_range_end_is_the_deadline():
 
 
 def test_year_less_dates_take_the_year_from_the_text_or_the_publication():
+    # a recurring cut-off takes no year from the publication: "jeweils" means every year (spec §1, corpus)
     assert dates_of(
         "Bewertungsstichtage sind jeweils der 15. April und der 15. Oktober.", date(2026, 3, 10)
-    ) == [
-        "2026-04-15",
-        "2026-10-15",
-    ]
+    ) == ["null", "null"]
     assert dates_of("Stichtage: 15. Januar, 15. Mai und 15. September 2027.") == [
         "2027-01-15",
         "2027-05-15",
@@ -271,10 +269,8 @@ def test_yearly_deadlines_with_brackets_and_the_verb_at_the_end():
         "oder bis zum 31. Juli (für Vorhaben mit Beginn im Herbst) eines jeden Jahres bei der "
         "Bewilligungsstelle einzureichen."
     )
-    assert [(d.date, d.kind) for d in deadlines(text)] == [
-        ("2026-01-31", "stichtag"),
-        ("2025-07-31", "stichtag"),
-    ]
+    # "eines jeden Jahres": recurring, so no year even though the guideline is dated
+    assert [(d.date, d.kind) for d in deadlines(text)] == [(None, "stichtag"), (None, "stichtag")]
 
 
 def test_a_past_deadline_stated_in_the_past_tense():

@@ -18,11 +18,9 @@ from foerderradar.models import Call
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def found(
-    text: str, published: date | None = None, today: date | None = None
-) -> list[tuple[str | None, str]]:
-    result = extract_deadlines(text, published, today=today)
-    return sorted((d.date, d.kind) for d in result.deadlines)
+def found(text: str, published: date | None = None) -> list[tuple[str | None, str]]:
+    result = extract_deadlines(text, published)
+    return sorted(((d.date, d.kind) for d in result.deadlines), key=lambda d: (d[0] or "", d[1]))
 
 
 @pytest.fixture(scope="module")
@@ -111,21 +109,25 @@ def test_an_opening_cue_binds_to_its_own_date(text):
 # --- 4. year-less annual cut-offs ----------------------------------------------------------
 
 
-def test_annual_cut_offs_are_dropped_when_the_text_gives_them_with_a_year():
+def test_annual_cut_offs_stay_null_beside_the_dated_ones():
+    # the corpus convention: the recurring cut-off is reported year-less and each dated one as well
     text = (
         "Projektskizzen können zu den Stichtagen jeweils am 1. Februar und 1. August eines Jahres eingereicht "
         "werden. Die kommenden Stichtage sind der 01.02.2028 und der 01.08.2028."
     )
     assert found(text, published=date(2026, 1, 10)) == [
+        (None, "stichtag"),
+        (None, "stichtag"),
         ("2028-02-01", "stichtag"),
         ("2028-08-01", "stichtag"),
     ]
 
 
-def test_annual_cut_offs_without_any_year_take_the_next_one_from_the_reference_date():
+def test_annual_cut_offs_without_any_year_stay_null_whatever_the_publication():
+    # a year comes only from the same text; "each year" is no year (spec §1, the corpus conventions)
     text = "Proposals must be submitted each year by 1 February or by 1 August."
-    assert [d for d, _ in found(text)] == [None, None]  # no year in the text and no reference date
-    assert [d for d, _ in found(text, today=date(2027, 5, 3))] == ["2027-08-01", "2028-02-01"]
+    assert [d for d, _ in found(text)] == [None, None]
+    assert [d for d, _ in found(text, published=date(2027, 5, 3))] == [None, None]
 
 
 # --- 5. past deadlines in the past tense ---------------------------------------------------
