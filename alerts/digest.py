@@ -14,7 +14,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from alerts.matches import MatchInfo, fits_member, member_lines
 from alerts.render import admin_message, build_message, clean_header
 from alerts.select import CallInfo, Plan, is_due, ledgers, parse_rows, select_digest, wants
 from alerts.send import Accepted, DeliveryError, OutboxTransport, SmtpTransport
@@ -95,9 +96,10 @@ def send_digests(
     transport = transport or make_transport(config, sleep)
     report = DeliveryReport()
     calls = parse_rows(store.alert_rows())
+    matches = load_matches(store, config)
     try:
         for mailing_list in lists:
-            _run_list(store, config, mailing_list, calls, today, now, transport, report)
+            _run_list(store, config, mailing_list, calls, today, now, transport, report, matches)
     finally:
         close_transport(transport)
     return report
@@ -112,6 +114,7 @@ def _run_list(
     now: datetime | None,
     transport: Transport,
     report: DeliveryReport,
+    matches: MatchInfo | None = None,
 ) -> None:
     if not _finish_pending(store, config, mailing_list, transport, report):
         return  # the old digest still waits: a new one would repeat its calls
@@ -120,7 +123,7 @@ def _run_list(
         when = f"weekly on {mailing_list.weekday}" if mailing_list.frequency == "weekly" else "daily"
         report.note(mailing_list.id, f"not due ({when}; last digest {last})")
         return
-    digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config))
+    digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config), matches)
     if digest is None:
         report.note(mailing_list.id, "nothing new")
         return
@@ -160,11 +163,29 @@ def send_pending(
     return report
 
 
+def load_matches(store: Store, config: Config) -> MatchInfo:
+    """The stored matching run (members' fits and proposed consortia), once per digest run."""
+    return MatchInfo(config.members, config.matching, store.matches_by_call(), store.consortia_by_call())
+
+
 def build_digest(
-    store: Store, config: Config, mailing_list: MailingList, calls: list[CallInfo], today: date, now: datetime
+    store: Store,
+    config: Config,
+    mailing_list: MailingList,
+    calls: list[CallInfo],
+    today: date,
+    now: datetime,
+    matches: MatchInfo | None = None,
 ) -> dict[str, Any] | None:
     """The digest row (with its full message) for what the list has not been told yet, or None."""
+    matches = matches if matches is not None else load_matches(store, config)
+    if mailing_list.member:  # a member's personal digest: only the calls that fit the member
+        calls = [c for c in calls if fits_member(matches, c.id, mailing_list.member)]
     plan = plan_for(store, config, mailing_list, calls, today)
+    for section in (plan.new, plan.updated, plan.closing):  # "Passt zu: …", "Mögliches Konsortium: …"
+        section[:] = [
+            replace(e, extra=(*e.extra, *member_lines(matches, e.call.id, mailing_list))) for e in section
+        ]
     if plan.empty:
         return None
     digest_id = f"{mailing_list.id}-{today:%Y%m%d}-{uuid.uuid4().hex[:8]}"

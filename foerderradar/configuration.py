@@ -1,4 +1,4 @@
-"""Loads and validates the admin-edited YAML in config/ (settings, sources, keywords, lists).
+"""Loads and validates the admin-edited YAML in config/ (settings, sources, keywords, lists, members).
 
 Every file is checked on load with pydantic (``extra="forbid"``); a typo or a wrong type becomes a
 ``ConfigError`` naming the file, the key path and what was expected, and nothing runs.
@@ -34,6 +34,7 @@ from foerderradar.models import APPLICANTS
 
 CONFIG_ENV = "FOERDERRADAR_CONFIG"
 FILES = ("settings.yaml", "sources.yaml", "keywords.yaml", "lists.yaml")
+OPTIONAL_FILES = ("members.yaml",)  # a network without member profiles gets no matching
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
@@ -327,6 +328,8 @@ class MailingList(_Model):
     # alerts (issue 13): call facts and calls still in the review queue
     applicants: list[Literal[APPLICANTS]] = []  # type: ignore[valid-type]
     unreviewed: Literal["wait", "send"] = "wait"
+    # members (issue 14): this list is one member's personal digest — only calls that fit the member
+    member: str | None = Field(None, pattern=ID_PATTERN)
 
     @field_validator("address")
     @classmethod
@@ -353,6 +356,61 @@ class ListsFile(_Model):
         return _unique_ids(lists)
 
 
+# --- members.yaml --------------------------------------------------------------------------
+
+EMAIL_PATTERN = r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$"
+SME_MAX_EMPLOYEES = 250  # EU SME definition: fewer than 250 employees
+
+
+class Contact(_Model):
+    """The member's contact person for funding matters (invented in the shipped example)."""
+
+    name: str
+    email: str = Field(pattern=EMAIL_PATTERN)
+    phone: str | None = None
+    address: str | None = None
+
+
+class Member(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    kind: Literal["kmu", "unternehmen", "hochschule", "forschung"]
+    land: str = Field(min_length=2)  # the Bundesland (or region) of the member's seat
+    country: str = Field("DE", pattern=r"^[A-Z]{2}$")
+    employees: int | None = Field(None, ge=1)
+    startup: bool = False
+    topics: list[str] = []  # topic ids from keywords.yaml
+    competences: list[str] = []  # free terms, matched in the call text
+    programmes: list[str] = []  # past or current funding programmes (ZIM, KMU-innovativ, …)
+    contact: Contact | None = None
+    lists: list[str] = []  # mailing list ids the member reads
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Member:
+        if not self.topics and not self.competences:
+            raise ValueError("needs at least one entry in 'topics' or 'competences' to be matched")
+        if self.kind == "kmu" and self.employees is not None and self.employees >= SME_MAX_EMPLOYEES:
+            raise ValueError(f"kind 'kmu' but {self.employees} employees (an SME has fewer than 250)")
+        return self
+
+
+class MatchingSettings(_Model):
+    min_fit: float = Field(0.35, ge=0, le=1)  # lowest fit shown as "Passt zu" and used in consortia
+    show: int = Field(3, ge=1, le=20)  # most members named per digest entry
+    consortium_size: int = Field(3, ge=2, le=8)  # most members in one proposed consortium
+    proposals: int = Field(3, ge=0, le=10)  # most proposed consortia per call
+
+
+class MembersFile(_Model):
+    members: list[Member] = []
+    matching: MatchingSettings = MatchingSettings()
+
+    @field_validator("members")
+    @classmethod
+    def _unique(cls, members: list[Member]) -> list[Member]:
+        return _unique_ids(members)
+
+
 def _unique_ids(items: list[Any]) -> list[Any]:
     seen: set[str] = set()
     for item in items:
@@ -374,6 +432,8 @@ class Config:
     sources: tuple[Source, ...]
     keywords: KeywordsFile
     lists: tuple[MailingList, ...]
+    members: tuple[Member, ...] = ()
+    matching: MatchingSettings = MatchingSettings()
 
     @property
     def base(self) -> Path:
@@ -414,6 +474,13 @@ class Config:
         known = ", ".join(m.id for m in self.lists)
         raise ConfigError(f"lists.yaml: no mailing list with id '{list_id}' (known: {known})")
 
+    def member(self, member_id: str) -> Member:
+        for member in self.members:
+            if member.id == member_id:
+                return member
+        known = ", ".join(m.id for m in self.members) or "none"
+        raise ConfigError(f"members.yaml: no member with id '{member_id}' (known: {known})")
+
 
 def config_dir(explicit: str | Path | None = None) -> Path:
     """The config folder: ``--config``, else ``$FOERDERRADAR_CONFIG``, else ``./config``."""
@@ -430,11 +497,48 @@ def load_config(directory: str | Path | None = None) -> Config:
     sources = _load(folder, "sources.yaml", SourcesFile, problems)
     keywords = _load(folder, "keywords.yaml", KeywordsFile, problems)
     lists = _load(folder, "lists.yaml", ListsFile, problems)
+    members = MembersFile()
+    if (folder / "members.yaml").is_file():  # optional: without it there is no matching
+        members = _load(folder, "members.yaml", MembersFile, problems) or MembersFile()
     if keywords is not None and lists is not None:
         problems += _unknown_topics(folder / "lists.yaml", keywords, lists)
+        problems += _member_references(folder, members, keywords, lists)
     if problems:
         raise ConfigError(problems)
-    return Config(folder, settings, tuple(sources.sources), keywords, tuple(lists.lists))
+    return Config(
+        folder,
+        settings,
+        tuple(sources.sources),
+        keywords,
+        tuple(lists.lists),
+        tuple(members.members),
+        members.matching,
+    )
+
+
+def _member_references(
+    folder: Path, members: MembersFile, keywords: KeywordsFile, lists: ListsFile
+) -> list[str]:
+    """Members refer to topics and lists by id, and a personal list to a member: every id must exist."""
+    topic_ids, list_ids = {t.id for t in keywords.topics}, {m.id for m in lists.lists}
+    member_ids = {m.id for m in members.members}
+    problems = []
+    for index, member in enumerate(members.members, 1):
+        for key, known, values in (("topics", topic_ids, member.topics), ("lists", list_ids, member.lists)):
+            what = "topics in keywords.yaml" if key == "topics" else "lists in lists.yaml"
+            problems += [
+                f"{folder / 'members.yaml'}: members[{index}] (id {member.id}).{key}: unknown {key[:-1]} "
+                f"'{value}' ({what}: {', '.join(sorted(known)) or 'none'})"
+                for value in values
+                if value not in known
+            ]
+    for index, mailing_list in enumerate(lists.lists, 1):
+        if mailing_list.member is not None and mailing_list.member not in member_ids:
+            problems.append(
+                f"{folder / 'lists.yaml'}: lists[{index}] (id {mailing_list.id}).member: unknown member "
+                f"'{mailing_list.member}' (members in members.yaml: {', '.join(sorted(member_ids)) or 'none'})"
+            )
+    return problems
 
 
 def _unknown_topics(path: Path, keywords: KeywordsFile, lists: ListsFile) -> list[str]:

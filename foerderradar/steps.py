@@ -64,10 +64,50 @@ def classify_step(
     return report
 
 
+@dataclass
+class MatchReport:
+    members: int = 0
+    calls: int = 0
+    fits: int = 0
+    consortia: int = 0
+
+
+def match_step(config: Config, store: Store, day: date, force: bool = False) -> MatchReport:
+    """Match every open relevant call against the members (interest marks included) and store the run;
+    nothing to do when neither the stored inputs, the members' config nor the day changed since the last run
+    (the scheduler builds each list's digest separately, and each starts this step)."""
+    import hashlib
+    import json
+
+    from foerderradar.matching import call_from_row, match_calls, rows_of
+
+    names = {topic.id: topic.name for topic in config.keywords.topics}
+    settings = config.matching
+    members = [m.model_dump() for m in config.members]
+    setup = json.dumps([members, settings.model_dump(), names, day.isoformat()], sort_keys=True, default=str)
+    inputs = hashlib.sha256((setup + store.match_inputs()).encode()).hexdigest()
+    last = store.last_match_run()
+    if not force and last and last["inputs"] == inputs:
+        return MatchReport(len(config.members), last["calls"], last["fits"], last["consortia"])
+    store.sync_members(config.members)
+    calls = [call_from_row(row) for row in store.match_rows()] if config.members else []
+    results = match_calls(
+        calls, config.members, day, names, store.interest_marks(),
+        settings.min_fit, settings.consortium_size, settings.proposals,
+    )  # fmt: skip
+    # fits far below min_fit (a topic in common, nothing more) are noise in the matrix: not stored
+    fits, consortia = rows_of(results, config.members, floor=settings.min_fit / 2)
+    store.save_matches(fits, consortia)
+    store.record_match_run(inputs, day.isoformat(), len(results), len(fits), len(consortia))
+    return MatchReport(len(config.members), len(results), len(fits), len(consortia))
+
+
 def digest_step(config: Config, store: Store, day: date, list_ids: list[str] | None) -> Any:
-    """Build and deliver each list's digest of what it has not received yet."""
+    """Match members to calls afresh, then build and deliver each list's digest of what it has not
+    received yet (so every digest, the scheduler's too, names the members that fit)."""
     from alerts import send_digests
 
+    match_step(config, store, day)
     lists = [config.mailing_list(i) for i in list_ids] if list_ids else list(config.lists)
     return send_digests(store, config, lists, day)
 
@@ -121,6 +161,7 @@ def cycle(config: Config, store: Store, day: date) -> CycleReport:
         f"classified        {classified.classified} ({counts['relevant']} relevant in store)",
         f"flagged           {counts['flagged']} in the review queue",
         f"deadlines found   {counts['with_deadline']} calls with at least one deadline",
+        f"members matched   {_matched_line(store)}",
         f"digests           {len(delivered.sent)} written/sent, {len(delivered.failed)} pending",
         f"database          {config.database_path}",
         f"outbox            {config.outbox_path}"
@@ -135,6 +176,14 @@ def cycle(config: Config, store: Store, day: date) -> CycleReport:
             f"digests: {len(delivered.failed)} still pending (not delivered; retried by the next run)"
         )
     return CycleReport(lines, [f for f in failures if f])
+
+
+def _matched_line(store: Store) -> str:
+    counts = store.match_counts()
+    return (
+        f"{counts['members']} members fit {counts['calls']} open calls; "
+        f"{counts['consortia']} proposed consortia, {counts['interest']} interest marks"
+    )
 
 
 def run_line(run: dict[str, Any]) -> str:

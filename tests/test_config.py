@@ -117,7 +117,13 @@ def _nested_model(annotation) -> type[BaseModel] | None:
 
 @pytest.mark.parametrize(
     "model",
-    [configuration.Settings, configuration.SourcesFile, configuration.KeywordsFile, configuration.ListsFile],
+    [
+        configuration.Settings,
+        configuration.SourcesFile,
+        configuration.KeywordsFile,
+        configuration.ListsFile,
+        configuration.MembersFile,
+    ],
 )
 def test_every_config_key_is_documented(model):
     documented = (ROOT / "config" / "README.md").read_text(encoding="utf-8")

@@ -65,6 +65,8 @@ def schema_for(data: object) -> type[BaseModel]:
         "topics": configuration.KeywordsFile,
         "exclusions": configuration.KeywordsFile,
         "lists": configuration.ListsFile,
+        "members": configuration.MembersFile,
+        "matching": configuration.MembersFile,
     }
     if isinstance(data, dict):
         for key in data:

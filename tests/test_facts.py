@@ -252,9 +252,7 @@ def test_real_source_fields_give_facts():
         assert (facts.region is None) == (not regional or "bundesweit" in regional.lower())
     responses = sorted((REALDATA / "eu-funding-tenders-sedia").glob("*.json"))
     topics = [
-        c
-        for r in responses
-        for c in eu_sedia.parse_search(r.read_bytes(), "u", "eu", SediaOptions()).calls
+        c for r in responses for c in eu_sedia.parse_search(r.read_bytes(), "u", "eu", SediaOptions()).calls
     ]
     assert topics
     for call in topics:

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,8 +22,14 @@ from foerderradar.store import Store, utcnow
 
 COLUMNS = (
     "id", "title", "source_id", "url", "score", "topics", "next_deadline",
-    "why_flagged", "decision", "reason", "note",
+    "why_flagged", "decision", "reason", "note", "interest",
 )  # fmt: skip
+# the interest column (members, issue 14): "bildwerk: interessiert, datenwerk: nicht für uns"
+INTEREST_WORDS = {
+    "interessiert": "interessiert", "interested": "interessiert", "ja": "interessiert",
+    "nicht für uns": "nicht für uns", "nicht-für-uns": "nicht für uns", "not for us": "nicht für uns",
+    "nein": "nicht für uns", "keine": None, "-": None,
+}  # fmt: skip
 # what a coordinator may type in the decision column (case does not matter)
 DECISION_WORDS = {
     "accept": "accept", "accepted": "accept", "annehmen": "accept", "angenommen": "accept",
@@ -48,13 +55,15 @@ def export_csv(store: Store, path: Path, everything: bool, since: date | None, u
     rows = store.review_rows(
         everything, since.isoformat() if since else None, until.isoformat() if until else None
     )
+    marks = store.interest_by_call()
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")  # a failed write never leaves half a file
     with open(partial, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow([_safe(cell) for cell in _export_row(row)])
+            interest = ", ".join(f"{m['member_id']}: {m['mark']}" for m in marks.get(row["id"], []))
+            writer.writerow([_safe(cell) for cell in [*_export_row(row), interest]])
     partial.replace(path)
     return len(rows)
 
@@ -103,6 +112,7 @@ class ImportReport:
     saved: Counter[str] = field(default_factory=Counter)
     unchanged: int = 0
     undecided: int = 0
+    marks: int = 0  # interest marks saved
 
     def summary(self) -> str:
         if self.problems:
@@ -115,11 +125,14 @@ class ImportReport:
             f"{self.path}: {total} decisions saved ({self.saved['accept']} accept, "
             f"{self.saved['reject']} reject), {self.unchanged} unchanged, "
             f"{self.undecided} rows without a decision"
-        )
+        ) + (f", {self.marks} interest marks saved" if self.marks else "")
 
 
-def import_csv(store: Store, path: Path, settings: ReviewSettings, reviewer: str) -> ImportReport:
-    """Read decisions from an edited review CSV; all rows are checked before anything is stored."""
+def import_csv(
+    store: Store, path: Path, settings: ReviewSettings, reviewer: str, members: Collection[str] = ()
+) -> ImportReport:
+    """Read decisions (and the members' interest marks) from an edited review CSV; all rows are checked
+    before anything is stored."""
     report = ImportReport(path)
     try:
         text = _decode(path.read_bytes())
@@ -140,6 +153,7 @@ def import_csv(store: Store, path: Path, settings: ReviewSettings, reviewer: str
         return report
     state = store.review_state()
     decisions: dict[str, dict[str, Any]] = {}
+    marks: dict[tuple[str, str], dict[str, Any]] = {}
     seen_on: dict[str, int] = {}
     at = utcnow()
     for line, values in records[1:]:
@@ -147,6 +161,8 @@ def import_csv(store: Store, path: Path, settings: ReviewSettings, reviewer: str
             continue
         record = dict(zip(header, (_unsafe(v.strip()) for v in values), strict=False))
         problem_count = len(report.problems)
+        for mark in _interest(record, line, state, members, report):
+            marks[(mark["call_id"], mark["member_id"])] = {**mark, "by": reviewer, "at": at}
         decision = _check_row(record, line, state, settings, report)
         if decision is not None and len(report.problems) == problem_count:
             call_id = decision["call_id"]
@@ -163,7 +179,33 @@ def import_csv(store: Store, path: Path, settings: ReviewSettings, reviewer: str
     report.unchanged += len(decisions) - len(changed)
     store.save_reviews([{**d, "by": reviewer, "at": at} for d in changed])
     report.saved.update(d["decision"] for d in changed)
+    report.marks = store.save_interest(list(marks.values()))
     return report
+
+
+def _interest(
+    record: dict[str, str], line: int, state: dict[str, Any], members: Collection[str], report: ImportReport
+) -> list[dict[str, Any]]:
+    """The marks in a row's interest cell ("member: mark, member: mark"); problems go into the report."""
+    cell, call_id = record.get("interest", ""), record.get("id", "")
+    if not cell or call_id not in state:
+        return []
+    found = []
+    for part in (p.strip() for p in cell.split(",")):
+        member, _, word = (x.strip() for x in part.partition(":"))
+        if not part:
+            continue
+        if member not in members:
+            known = ", ".join(sorted(members)) or "none in members.yaml"
+            report.problems.append(f"line {line}, column interest: no member '{member}' (members: {known})")
+        elif word.casefold() not in INTEREST_WORDS:
+            report.problems.append(
+                f"line {line}, column interest: '{part}' — write 'member-id: interessiert' or "
+                "'member-id: nicht für uns' ('member-id: keine' removes a mark)"
+            )
+        else:
+            found.append({"call_id": call_id, "member_id": member, "mark": INTEREST_WORDS[word.casefold()]})
+    return found
 
 
 def _check_row(

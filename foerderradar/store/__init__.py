@@ -4,7 +4,7 @@ Stages hand off through these tables: the crawler writes ``calls`` (and ``call_v
 ``crawl_runs``), the classifier ``classifications``, the review ``reviews``, the alerts
 ``digests`` and ``deliveries``. Schema changes are numbered migrations (``store/schema.py``)
 recorded in ``migrations``. The SQL is grouped by what it is about: ``calls.py``, ``review.py``,
-``digests.py``; ``Store`` mixes them into one object.
+``digests.py``, ``members.py``; ``Store`` mixes them into one object.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from foerderradar.store.checks import (
     read_only_uri,
 )
 from foerderradar.store.digests import DigestTables
+from foerderradar.store.members import MemberTables
 from foerderradar.store.review import ReviewTables
 from foerderradar.store.schema import MIGRATIONS
 
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 
-class Store(CallTables, ReviewTables, DigestTables):
+class Store(CallTables, ReviewTables, DigestTables, MemberTables):
     """The SQLite file, checked and migrated on open, in WAL mode.
 
     ``reading_only`` is for commands that only read (``status``, ``review export``): they work on a file the
