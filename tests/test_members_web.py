@@ -76,7 +76,7 @@ def test_the_matrix_views_list_fits_consortia_and_interest(server, tmp_path):
         page.fill("#id_username", "koordination")
         page.fill("#id_password", PASSWORD)
         with page.expect_navigation():
-            page.click("input[type=submit]")
+            page.click("form.review-login button")
         page.goto(f"{base}/{db}/member_matches?call_id=t%3Averbund")
         content = page.content()
         assert "Bildwerk Vision GmbH" in content and "Hochschule Beispielstadt" in content
