@@ -89,7 +89,7 @@ def digest_trigger(mailing_list: MailingList, default: str, tz: str) -> CronTrig
     frequency = str(getattr(mailing_list, "frequency", None) or "weekly").lower()
     if frequency == "immediate":
         return None
-    explicit = getattr(mailing_list, "model_fields_set", set())
+    explicit: set[str] = getattr(mailing_list, "model_fields_set", set())
     fields = {f.name: str(f) for f in CronTrigger.from_crontab(default, timezone=tz).fields}
     day = str(mailing_list.weekday) if "weekday" in explicit else fields["day_of_week"]
     hour, minute = (

@@ -205,7 +205,7 @@ def plan_for(
         mailing_list,
         today,
         mail.closing_soon_days,
-        dict(mail.closing_soon_days_by_kind),
+        {str(kind): days for kind, days in mail.closing_soon_days_by_kind.items()},
         mail.max_entries,
     )
 

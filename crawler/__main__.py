@@ -126,7 +126,7 @@ def run_all(config: Config, sources: list[Source], run_id: str, log_level: str) 
 
     def stop(_: Any) -> None:
         if reactor.running:  # type: ignore[attr-defined]
-            reactor.stop()  # type: ignore[attr-defined]
+            reactor.stop()  # type: ignore[attr-defined,misc]
 
     chains = [one_after_another(group) for group in by_site(sources)]
     defer.DeferredList(chains, consumeErrors=True).addBoth(stop)

@@ -88,7 +88,7 @@ class BackoffRetry(RetryMiddleware):
             delay = min(MAX_BACKOFF, self.backoff_base * 2 ** (tries - 1)) if self.backoff_base > 0 else 0.0
             PROGRESS.info(
                 "%s: %s failed (%s); retry %d of %d in %g s",
-                self.crawler.spider.name, result.url, why, tries,
+                getattr(self.crawler.spider, "name", "crawl"), result.url, why, tries,
                 result.meta.get("max_retry_times", self.max_retry_times), delay,
             )  # fmt: skip
             if delay:

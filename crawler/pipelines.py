@@ -119,12 +119,19 @@ class StorePipeline:
         source = self.crawler.spider
         try:
             outcome = self.store.save_call(item)
+            if isinstance(source, SourceSpider):
+                source.run.items += 1
+                setattr(source.run, outcome, getattr(source.run, outcome) + 1)
+                self._keep_row_current(source)
         except sqlite3.Error as exc:
             raise DropItem(self.store_failed(exc)) from None
-        if isinstance(source, SourceSpider):
-            source.run.items += 1
-            setattr(source.run, outcome, getattr(source.run, outcome) + 1)
         return item
+
+    def _keep_row_current(self, source: SourceSpider) -> None:
+        """A crawl killed outright (SIGKILL, power cut) still leaves a row that says how far it got."""
+        if source.run.items % PROGRESS_ROWS == 0 and self.row_id is not None:
+            record = {**run_record(source, self.started, None), "status": "running"}
+            self.store.finish_crawl_run(self.row_id, record)
 
     def store_failed(self, exc: sqlite3.Error) -> str:
         """Stop this crawl (and, through ``STORE_FAILED``, the process's others); the one message."""
@@ -153,6 +160,7 @@ class StorePipeline:
                 self.store.close()
 
 
+PROGRESS_ROWS = 25  # calls between two updates of a running crawl's row
 STORE_FAILED = "store_failed"  # the close reason and the stats key that carries the message
 
 
@@ -173,7 +181,7 @@ def _stopped_note(reason: str, failure: str | None) -> dict[str, str]:
     return {"url": "", "message": f"interrupted: {why}", "level": "error"}
 
 
-def run_record(spider: SourceSpider, started: str, finished: str) -> dict[str, Any]:
+def run_record(spider: SourceSpider, started: str, finished: str | None) -> dict[str, Any]:
     run = spider.run
     return {
         "run_id": spider.run_id,
