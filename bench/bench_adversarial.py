@@ -3,9 +3,9 @@
 Builds the inputs of issue 12 — text repeating ``<script>`` 40,000 and 100,000 times, thousands of
 dense "Deadline: 29 March 2026 …" lines, a 5 MB text, long lines without spaces, deeply nested tags —
 and times one document at a time: ``tag`` through the real Classifier (pipeline load excluded) and the
-crawler's three HTML→text paths (``crawler.parsed.html_to_text`` for export/API fields,
-``crawler.parsing.html_to_text`` for feed summaries, ``crawler.parsing.main_text`` (trafilatura) for
-pages). Each case runs in a forked child that is stopped after ``--limit`` seconds, so a case that
+crawler's three HTML→text paths (``foerderradar.text.html_to_text`` for feed summaries and API fields,
+``crawler.reader.read_page`` for pages read by the generic reader, ``crawler.parsing.texts`` for a
+source's ``text:`` selector). Each case runs in a forked child that is stopped after ``--limit`` seconds, so a case that
 backtracks is reported as "> limit" instead of stalling the benchmark. Also times ``PRAGMA
 quick_check``, which every command runs when it opens the database. Target: no input over 2 s.
 Writes the "## Adversarial inputs" section of BENCHMARKS.md.
@@ -77,18 +77,19 @@ def pages() -> dict[str, str]:
 # Where the time went when the slow cases were profiled (cProfile on shorter inputs, 2026-12-02);
 # the figures above are measured on every run, this note is not: update it with the fixes.
 WHERE = """\
-Where the time goes (cProfile, 2026-12-02, before the reader's and the deadlines fixes):
-- `<script>` repeated: all of it in one `re.sub` — `_SCRIPT` in `classifier/text.py` (`<(script|style)…>.*?</\\1>`)
-  scans to the end of the text for every unclosed `<script>`, quadratic: 5,000 repeats 2.0 s, 10,000 7.9 s.
-  The shared linear text module (reader) replaces it. The per-document budget (1,000,000 characters before any
-  pattern) does not help here: 800 KB is within it.
+Where the time goes (cProfile, 2026-12-02, after the reader's shared text module, before the deadlines fix):
+- `<script>` repeated: fixed by `foerderradar/text.py` (lxml, linear). Before it, all the time was one `re.sub`
+  (`_SCRIPT` in `classifier/text.py`, `<(script|style)…>.*?</\\1>`), quadratic: 5,000 repeats 2.0 s, 10,000 7.9 s.
 - Year-less dates run together: `classifier/years.py` `infer_years` searches `_ANNUAL` over the whole sentence, and
   `_bare_year` runs `_YEAR.findall` over it, once per date; without sentence ends the sentence is the whole text,
   quadratic: 500 dates 3.0 s, 1,000 10.8 s (78 % in `_ANNUAL.search`). The deadlines fix makes it linear.
 - Numeric dates run together: the per-date context searches in `classifier/deadlines.py` (`_before`, `_after_w`,
   `_kind`) and `dates.py` `_attach_time`, 98,000 `re.search` calls for 3,756 dates inside the 60,000-character cap.
-- `crawler.parsing.html_to_text` on 50,000 nested `<div>`: `element_text`'s recursive `walk` hits Python's
-  recursion limit (RecursionError); `main_text` (trafilatura) on 5 MB is over 2 s on this shared machine."""
+- `crawler.reader.read_page` on 5 MB: linear but heavy — about half in trafilatura's `extract` (a third of that in
+  its `content_fingerprint`), the rest in `foerderradar.text.element_text` / `normalise`; the page is read whole
+  (no character budget before the reader, unlike `html_to_text`'s `MAX_HTML_CHARS`).
+- The classifier's own budget: `tag` on 5 MB reads 1,000,000 characters (`MAX_INPUT_CHARS`) and caps them with
+  `cap_text`, whose cue search ran 2.2 s on 5 MB with `re.I` and now runs on a lowered copy (0.2 s)."""
 
 
 # --- the timed steps (run in the child) ---------------------------------------------------------
@@ -109,13 +110,18 @@ def _tag_step() -> Callable[[str], object]:
 
 
 def _crawler_steps() -> dict[str, Callable[[str], object]]:
-    from crawler import parsed, parsing
+    from parsel import Selector
+
+    from crawler import parsing, reader
+    from foerderradar.text import html_to_text
 
     return {
-        "crawler `parsed.html_to_text` (lxml)": parsed.html_to_text,
-        "crawler `parsing.html_to_text` (feeds)": parsing.html_to_text,
-        "crawler `parsing.main_text` (trafilatura)": lambda page: parsing.main_text(
+        "`foerderradar.text.html_to_text` (feeds, API fields)": html_to_text,
+        "`crawler.reader.read_page` (generic reader)": lambda page: reader.read_page(
             page, "https://example.org/a"
+        ),
+        "`crawler.parsing.texts` (a `text:` selector)": lambda page: parsing.texts(
+            Selector(text=page), "main"
         ),
     }
 

@@ -60,20 +60,20 @@ def match_calls(
     return results
 
 
-FACTS = ("summary", "applicants", "consortium", "funding", "identifier", "region")
-
-
 def call_from_row(row: Mapping[str, Any]) -> MatchCall:
-    """A ``MatchCall`` from a stored row (``Store.match_rows``). Where the call facts were extracted they
-    are taken as they are (no applicants: unknown; no region: nationwide); for a call without facts (or a
-    store without the facts columns) the source's fields and a cautious reading of the text fill in."""
+    """A ``MatchCall`` from a stored row (``Store.match_rows``): the call facts where the store has them;
+    where they are silent (or the store has no facts columns) the source's fields and a cautious reading of
+    the text fill in. Nothing found: applicants unknown (anyone), no region (nationwide)."""
     fields = json.loads(row.get("fields") or "{}") if isinstance(row.get("fields"), str) else {}
     text = " ".join(str(row.get(k) or "") for k in ("title", "summary", "text"))
-    if any(row.get(name) not in (None, "", "[]", []) for name in FACTS):  # the facts were extracted
-        applicants, region = _json_list(row.get("applicants")), row.get("region")
-    else:
-        applicants = applicants_from_field(fields.get("Förderberechtigte")) or applicants_from_text(text)
-        region = fields.get("Fördergebiet") or fields.get("Region") or region_from_text(text)
+    # facts first; where they are silent, the source's fields and the text: a Land restriction the facts
+    # missed (an invented Land in the demo, an unusual wording) must still keep members elsewhere out
+    applicants = (
+        _json_list(row.get("applicants"))
+        or applicants_from_field(fields.get("Förderberechtigte"))
+        or applicants_from_text(text)
+    )
+    region = row.get("region") or fields.get("Fördergebiet") or fields.get("Region") or region_from_text(text)
     deadline = row.get("next_deadline")
     return MatchCall(
         id=row["id"],

@@ -110,5 +110,12 @@ def test_digests_name_fitting_members_and_a_consortium(demo_runs):
         texts[path.name] = " ".join(message.get_body(("plain",)).get_content().split())
     network = next(t for name, t in texts.items() if name.startswith("ki-netzwerk"))
     assert "Passt zu: " in network and "Mögliches Konsortium: " in network and "(Lead, KMU)" in network
+    with sqlite3.connect(
+        out / "data" / "foerderradar.db"
+    ) as db:  # a Land-restricted call: members there only
+        lands = db.execute(
+            "SELECT DISTINCT land FROM member_matches WHERE title LIKE 'KI-Transfer%'"
+        ).fetchall()
+    assert lands == [("Nordwestland",)]
     personal = next(t for name, t in texts.items() if name.startswith("datenwerk-persoenlich"))
     assert "Passt zu Ihnen: " in personal and "Agrarinvestitionsförderung" not in personal

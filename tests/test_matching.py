@@ -244,8 +244,8 @@ def test_a_stored_row_uses_the_facts_and_falls_back_to_fields_and_text():
     call = call_from_row(plain)
     assert (call.applicants, call.consortium, call.region) == (("unternehmen", "hochschule"), None, "Sachsen")
     assert applicants_from_field("Kommune, Öffentliche Einrichtung") == ["kommune"]
-    # extracted facts are taken as they are: no region stated means nationwide, not a guess from the text
+    # where the facts are silent, a Land restriction in the text still counts (eligibility errs on the safe side)
     extracted = {**plain, "summary": "Gefördert wird …", "applicants": "[]", "consortium": "false"}
     call = call_from_row(extracted)
-    assert (call.applicants, call.consortium, call.region) == ((), False, None)
+    assert (call.consortium, call.region) == (False, "Sachsen")
     assert region_from_text("Antragsberechtigt sind Unternehmen mit Sitz in Deutschland.") is None
