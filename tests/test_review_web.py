@@ -1,4 +1,7 @@
-"""The coordinator's review page in headless Chromium: log in, the queue, accept, reject, the next call."""
+"""The coordinator's review page in headless Chromium: log in, the queue, accept, reject, the next call.
+
+Screenshots of the page at 1280 and 375 px go to the tests' output folder (tests/output/, not versioned).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from foerderradar.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
+OUTPUT = Path(__file__).parent / "output"  # screenshots for a person to look at after a run (not versioned)
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]  # fmt: skip
 PASSWORD = "Prüf-Passwort 2026"
@@ -128,7 +132,7 @@ needs_chromium = pytest.mark.skipif(
 
 
 @needs_chromium
-def test_coordinator_logs_in_accepts_rejects_and_gets_the_next_call(server, tmp_path):
+def test_coordinator_logs_in_accepts_rejects_and_gets_the_next_call(server):
     from playwright.sync_api import sync_playwright
 
     base, database = server
@@ -156,10 +160,11 @@ def test_coordinator_logs_in_accepts_rejects_and_gets_the_next_call(server, tmp_
         accept = first.locator("form.review-accept")
         assert accept.locator("select").count() == 0 and "nicht KI" not in accept.inner_text()
         assert fits_the_width(page)
-        page.screenshot(path=str(tmp_path / "review-page-1280.png"), full_page=True)
+        OUTPUT.mkdir(exist_ok=True)
+        page.screenshot(path=str(OUTPUT / "review-page-1280.png"), full_page=True)
         page.set_viewport_size({"width": 375, "height": 800})
         assert fits_the_width(page)
-        page.screenshot(path=str(tmp_path / "review-page-375.png"), full_page=True)
+        page.screenshot(path=str(OUTPUT / "review-page-375.png"), full_page=True)
         page.set_viewport_size({"width": 1280, "height": 900})
 
         first.locator("form.review-accept input[name=note]").fill("mit Hochschule prüfen")
@@ -190,7 +195,7 @@ def log_in(page, base: str) -> None:
 
 
 @needs_chromium
-def test_bad_input_gets_a_message_keeps_what_was_typed_and_saves_nothing(server, tmp_path):
+def test_bad_input_gets_a_message_keeps_what_was_typed_and_saves_nothing(server):
     from playwright.sync_api import sync_playwright
 
     base, database = server
@@ -209,7 +214,8 @@ def test_bad_input_gets_a_message_keeps_what_was_typed_and_saves_nothing(server,
         assert page.locator(card("a:3")).count() == 1 and "a:3" not in reviews(database)
         page.set_viewport_size({"width": 375, "height": 800})
         assert fits_the_width(page)
-        page.locator(card("a:3")).screenshot(path=str(tmp_path / "review-page-error-375.png"))
+        OUTPUT.mkdir(exist_ok=True)
+        page.locator(card("a:3")).screenshot(path=str(OUTPUT / "review-page-error-375.png"))
         page.set_viewport_size({"width": 1280, "height": 900})
 
         # a reason that is not one of review.reason_codes
