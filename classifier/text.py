@@ -140,7 +140,7 @@ _LINE_END = set('.:;!?)"“”')
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     word = _LAST_WORD.search(text, max(0, dot - 12), dot)
-    return bool(word) and word.group(1).lower() in _ABBREVIATIONS
+    return word is not None and word.group(1).lower() in _ABBREVIATIONS
 
 
 class Sentences:
