@@ -44,9 +44,10 @@ def score_call(inputs: Inputs, model: RelevanceModel | None) -> Relevance:
     if model is None:
         return Relevance(0.0, topics, tuple(evidence), values)
     score = model.probability(values)
+    evidence += _signal_evidence(values, model)
     for name, contribution in model.strongest(values):
         evidence.append(Evidence("model", name, _term_of(name, evidence), "", round(contribution, 3)))
-    for name, factor in gates(values, model.meta.get("gates")):
+    for name, factor in gates(values, model.meta.get("untrusted_gates") or []):
         score *= factor
         evidence.append(Evidence("gate", name, "", "", round(factor - 1, 3)))
     return Relevance(score, topics, tuple(evidence), values)
@@ -64,14 +65,12 @@ GATES = (
 )
 
 
-def gates(values: dict[str, float], trusted: list[str] | None = None) -> list[tuple[str, float]]:
-    """The gates a call's features open: (feature, factor), the not-funding types counting once. Only the
-    gate features that training found reliable (``trusted``, see ``classifier.train.trusted_gates``) count."""
+def gates(values: dict[str, float], untrusted: list[str] | tuple[str, ...] = ()) -> list[tuple[str, float]]:
+    """The gates a call's features open: (feature, factor), the not-funding types counting once. Gate
+    features that training found misfiring (``classifier.train.untrusted_gates``) do not count."""
     found = []
     for prefix, factor in GATES:
-        names = sorted(
-            n for n in values if n.startswith(prefix) and values[n] and (trusted is None or n in trusted)
-        )
+        names = sorted(n for n in values if n.startswith(prefix) and values[n] and n not in untrusted)
         if names:
             found.append((names[0], factor))
     return found
@@ -90,6 +89,38 @@ def _topic_evidence(inputs: Inputs) -> list[Evidence]:
             seen.add(key)
             evidence.append(Evidence("topic", hit.label, hit.term, inputs.sentence_of(hit.start), hit.weight))
     return evidence
+
+
+def _signal_name(feature: str) -> tuple[str, str] | None:
+    """The (signal, label) a review reader knows for a feature: not_funding:job, signal:closed, exclusion:lehre …"""
+    kind, _, rest = feature.partition(":")
+    if kind == "type":
+        return "not_funding", rest
+    if kind in ("signal", "exclusion"):
+        return kind, rest
+    return _SIGNALS.get(feature)
+
+
+_SIGNALS = {
+    "closed:final": ("signal", "closed"),
+    "closed:early": ("signal", "closed"),
+    "closed:later": ("signal", "closed"),
+    "funding:key": ("signal", "funding"),
+    "applicants:companies": ("signal", "applicant"),
+    "applicants:research": ("signal", "applicant"),
+    "innovation:key": ("signal", "innovation"),
+    "innovation:any": ("signal", "innovation"),
+}
+
+
+def _signal_evidence(values: dict[str, float], model: RelevanceModel) -> list[Evidence]:
+    """One evidence line per signal the text shows, with the model's weight of it (log-odds)."""
+    lines: dict[tuple[str, str], float] = {}
+    for name, value in sorted(values.items()):
+        known = _signal_name(name)
+        if known and value:
+            lines[known] = lines.get(known, 0.0) + model.weights.get(name, 0.0) * value
+    return [Evidence(signal, label, "", "", round(weight, 3)) for (signal, label), weight in lines.items()]
 
 
 def _term_of(name: str, evidence: list[Evidence]) -> str:
