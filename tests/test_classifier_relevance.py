@@ -50,7 +50,9 @@ def test_a_fitting_call_is_relevant_with_its_evidence(classifier):
     topic = next(e for e in result.evidence if e.term == "KI-basierten")
     assert "Assistenzsystemen" in topic.sentence  # the sentence the term stands in
     assert {"signal:funding", "signal:applicant", "signal:innovation"} <= signals(result)
-    assert result.config_version and result.model_version.startswith("rules-") and "+lr-" in result.model_version
+    assert (
+        result.config_version and result.model_version.startswith("rules-") and "+lr-" in result.model_version
+    )
     assert any(e.signal == "model" for e in result.evidence)  # the features that weighed most
 
 
