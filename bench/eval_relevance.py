@@ -92,6 +92,29 @@ def write_section(body: str) -> None:
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
+def speed(count: int = 200, chars: int = 30_000) -> str:
+    """Documents per second of ``tag`` on whole guidelines (corpus texts cut to ``chars``), one process, and peak memory."""
+    import resource
+    import time
+
+    sys.path.insert(0, str(ROOT))
+    from classifier import Classifier
+    from foerderradar.configuration import load_config
+
+    texts = [r for r in corpus_records("whole-de", "train") + corpus_records("whole-de", "dev") if len(r["text"]) >= chars]
+    lines = [
+        json.dumps({"id": i, "title": r["title"], "text": r["text"][:chars], "published": r["published"]})
+        for i, r in enumerate(texts[i % len(texts)] for i in range(count))
+    ]
+    classifier = Classifier.load(load_config(ROOT / "config"))
+    started = time.perf_counter()
+    out = list(classifier.tag_lines(lines, None))
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert len(out) == count
+    return f"| whole guidelines ({chars:,} chars), {count} docs, one process | {count / elapsed:.0f} docs/s | peak RSS {peak:.0f} MB |"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", default="dev", choices=("dev", "train"))
@@ -101,7 +124,7 @@ def main() -> None:
     if not CORPUS.is_dir():
         raise SystemExit(f"no corpus at {CORPUS}: this benchmark needs ../shared/corpus")
     table = rows(args.split, args.errors)
-    rendered = render(table)
+    rendered = render(table) + "\n\n| speed | rate | memory |\n|---|---:|---:|\n" + speed()
     print(rendered)
     if args.errors:
         for name, _, _, output in table:

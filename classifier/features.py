@@ -71,11 +71,12 @@ def features(inputs: Inputs) -> dict[str, float]:
     low = inputs.text.lower()
     out: dict[str, float] = {}
     out.update(_topics(inputs))
-    out.update(_applicants(inputs, low))
-    out.update(_signals(inputs, low))
+    key = key_text(inputs, low)
+    out.update(_applicants(inputs, low, key))
+    out.update(_signals(inputs, low, key))
     _source_fields(inputs.source_fields, out)
     out.update(_rules(inputs))
-    out.update(words(key_text(inputs, low)))
+    out.update(words(key))
     veto = any(out.get(n) for n in out if n.startswith(("type:", "signal:", "closed:final")))
     out["topics@key:clean"] = 0.0 if veto else out.get("topics@key", 0.0)
     for name in list(out):
@@ -170,14 +171,14 @@ def _rules(inputs: Inputs) -> dict[str, float]:
     }
 
 
-def _applicants(inputs: Inputs, low: str) -> dict[str, float]:
+def _applicants(inputs: Inputs, low: str, key: str) -> dict[str, float]:
     """Who may apply, read from the applicant sections when there are any, else from the key text."""
     s = inputs.sections
     bounds = list(s.starts) + [len(low)]
     section = " ".join(
         low[bounds[i] : bounds[i + 1]][:3000] for i, r in enumerate(s.roles) if r == "applicants"
     )
-    where = section or key_text(inputs, low)
+    where = section or key
     return {
         "applicants:section": float(bool(section)),
         "applicants:companies": float(bool(_COMPANIES.search(where))),
@@ -188,8 +189,7 @@ def _applicants(inputs: Inputs, low: str) -> dict[str, float]:
     }
 
 
-def _signals(inputs: Inputs, low: str) -> dict[str, float]:
-    key = key_text(inputs, low)
+def _signals(inputs: Inputs, low: str, key: str) -> dict[str, float]:
     out: dict[str, float] = {
         "funding:key": float(bool(signals.first_word(signals.FUNDING_WORDS, key))),
         "innovation:key": float(bool(signals.first_word(signals.INNOVATION_WORDS, key))),
