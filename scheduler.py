@@ -28,7 +28,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from foerderradar.configuration import Config, MailingList, load_config
-from foerderradar.steps import classify_step, crawl_step, digest_step, today_in
+from foerderradar.steps import StageFailed, classify_step, crawl_failure, crawl_step, digest_step, today_in
 from foerderradar.store import Store
 
 LOG = logging.getLogger("foerderradar.jobs")
@@ -263,6 +263,12 @@ def setup_logging(config: Config) -> list[logging.Handler]:
 # --- the jobs: small, each opens the config and the store afresh ---------------------------------
 
 
+def _failed_if_pending(line: str, *reports: Any) -> str:
+    if any(getattr(report, "failed", None) for report in reports):
+        raise StageFailed(line)  # ran to its end but left work undone (a digest pending)
+    return line
+
+
 def logged(name: Callable[..., str]) -> Callable[[Callable[..., str]], Callable[..., str | None]]:
     """One log line per run: job id, outcome, figures (the job's return value) and duration."""
 
@@ -277,8 +283,9 @@ def logged(name: Callable[..., str]) -> Callable[[Callable[..., str]], Callable[
             try:
                 figures = func(*args)
             except Exception as exc:  # one line, and the daemon keeps running for the next jobs
-                LOG.error("job %s FAILED after %.1fs: %s: %s", job, time.monotonic() - started,
-                          type(exc).__name__, exc)  # fmt: skip
+                why = str(exc) if isinstance(exc, StageFailed) else f"{type(exc).__name__}: {exc}"
+                why = why.replace("\n", "; ")  # one line per job, also for a ConfigError listing several
+                LOG.error("job %s FAILED after %.1fs: %s", job, time.monotonic() - started, why)
                 return None
             LOG.info("job %s ok in %.1fs: %s", job, time.monotonic() - started, figures)
             return figures
@@ -311,14 +318,21 @@ def crawl_job(config_dir: str, source_id: str) -> str:
     keys = ("requests", "items", "new", "changed", "errors")
     figures = ", ".join(f"{key} {run.get(key, 0)}" for run in runs for key in keys)
     line = f"{figures or 'no run'}; classified {report.classified} ({report.relevant} relevant, {report.flagged} flagged)"
-    return line + (f"; immediate digests {len(getattr(sent, 'sent', []))}" if sent is not None else "")
+    if sent is not None:
+        line += f"; immediate digests {len(sent.sent)} sent, {len(sent.failed)} pending"
+    failure = crawl_failure(runs)
+    if failure:  # logged as FAILED, not "ok"
+        raise StageFailed(f"{failure}; {line}")
+    return _failed_if_pending(line, sent)
 
 
 @logged(lambda config_dir, list_id: f"digest:{list_id}")
 def digest_job(config_dir: str, list_id: str) -> str:
     with _opened(config_dir) as (config, store):
         report = digest_step(config, store, today_in(config), [list_id])
-    return f"sent {len(report.sent)}, pending {len(report.failed)}: {_report_line(report)}"
+    return _failed_if_pending(
+        f"sent {len(report.sent)}, pending {len(report.failed)}: {_report_line(report)}", report
+    )
 
 
 @logged(lambda config_dir: "pending")
@@ -328,7 +342,7 @@ def pending_job(config_dir: str) -> str:
 
     with _opened(config_dir) as (config, store):
         report = alerts.send_pending(store, config, today_in(config))
-    return _report_line(report)
+    return _failed_if_pending(_report_line(report), report)
 
 
 @logged(lambda config_dir: "health")
@@ -344,7 +358,7 @@ def health_job(config_dir: str) -> str:
             for h in unhealthy_sources(runs, config.settings.crawl, config.sources)
         ]
         report = send_admin_notice(store, config, problems, today_in(config))
-    return _report_line(report)
+    return _failed_if_pending(_report_line(report), report)
 
 
 def _report_line(report: Any) -> str:

@@ -1,11 +1,13 @@
-"""Alerts: each mailing list's digest (select → render → deliver exactly once) and the admin notice."""
+"""Alerts: each mailing list's digest (select → render → deliver; at most one distinct digest per period) and the admin notice."""
 
 from alerts.digest import (
     DeliveryReport,
     Failed,
     Sent,
     build_digest,
+    describe_filters,
     make_transport,
+    plan_for,
     preview,
     send_admin_notice,
     send_digests,
@@ -19,7 +21,9 @@ __all__ = [
     "Failed",
     "Sent",
     "build_digest",
+    "describe_filters",
     "make_transport",
+    "plan_for",
     "preview",
     "send_admin_notice",
     "send_digests",

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from icalendar import Calendar, Event
 
-from alerts.select import Due, Entry, safe_url
+from alerts.clean import safe_url
+from alerts.select import Due, Entry
 from alerts.wording import KINDS, TEXT
 
 PRODID = "-//Förderradar//Digest//DE"

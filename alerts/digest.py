@@ -1,9 +1,10 @@
 """The digest run: finish pending digests, build what is new, record it, deliver it, mark it sent.
 
-Exactly once per list and item: a digest is stored (with its full message) before it is sent and
-marked sent — which writes the delivery ledger — only after the server accepted it. A digest that
-was not accepted stays pending and is sent again, byte for byte, by the next run; no new digest is
-built for that list until it went out.
+At most one distinct digest per list and period: a digest is stored (with its full message) before it
+is sent and marked sent — which writes the delivery ledger — right after the server accepted it; a crash
+in between makes the next run send the same message again (same Message-ID, which clients collapse).
+A digest that was not accepted stays pending and is sent again, byte for byte, by the next run; no new
+digest is built for that list until it went out.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -21,8 +22,9 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+from alerts.matches import MatchInfo, fits_member, member_lines
 from alerts.render import admin_message, build_message, clean_header
-from alerts.select import CallInfo, Plan, is_due, ledgers, parse_rows, select_digest
+from alerts.select import CallInfo, Plan, is_due, ledgers, parse_rows, select_digest, wants
 from alerts.send import Accepted, DeliveryError, OutboxTransport, SmtpTransport
 from alerts.wording import TEXT, fmt_date
 from foerderradar.configuration import Config, MailingList
@@ -94,23 +96,48 @@ def send_digests(
     transport = transport or make_transport(config, sleep)
     report = DeliveryReport()
     calls = parse_rows(store.alert_rows())
-    for mailing_list in lists:
-        if not _finish_pending(store, config, mailing_list, transport, report):
-            continue  # the old digest still waits: a new one would repeat its calls
-        last = store.last_digest_day(mailing_list.id)
-        if not is_due(mailing_list, today, date.fromisoformat(last) if last else None):
-            when = f"weekly on {mailing_list.weekday}" if mailing_list.frequency == "weekly" else "daily"
-            report.note(mailing_list.id, f"not due ({when}; last digest {last})")
-            continue
-        digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config))
-        if digest is None:
-            report.note(mailing_list.id, "nothing new")
-            continue
-        if not store.record_digest(digest):
-            report.note(mailing_list.id, "skipped: another run is delivering this list right now")
-            continue
-        _deliver(store, config, mailing_list, digest, transport, report)
+    matches = load_matches(store, config)
+    try:
+        for mailing_list in lists:
+            _run_list(store, config, mailing_list, calls, today, now, transport, report, matches)
+    finally:
+        close_transport(transport)
     return report
+
+
+def _run_list(
+    store: Store,
+    config: Config,
+    mailing_list: MailingList,
+    calls: list[CallInfo],
+    today: date,
+    now: datetime | None,
+    transport: Transport,
+    report: DeliveryReport,
+    matches: MatchInfo | None = None,
+) -> None:
+    if not _finish_pending(store, config, mailing_list, transport, report):
+        return  # the old digest still waits: a new one would repeat its calls
+    last = store.last_digest_day(mailing_list.id)
+    if not is_due(mailing_list, today, date.fromisoformat(last) if last else None):
+        when = f"weekly on {mailing_list.weekday}" if mailing_list.frequency == "weekly" else "daily"
+        report.note(mailing_list.id, f"not due ({when}; last digest {last})")
+        return
+    digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config), matches)
+    if digest is None:
+        report.note(mailing_list.id, "nothing new")
+        return
+    if not store.record_digest(digest):
+        report.note(mailing_list.id, "skipped: another run is delivering this list right now")
+        return
+    _deliver(store, config, mailing_list, digest, transport, report)
+
+
+def close_transport(transport: Transport) -> None:
+    """End an SMTP session after the run's ledger writes (the outbox has nothing to close)."""
+    close = getattr(transport, "close", None)
+    if close is not None:
+        close()
 
 
 def send_pending(
@@ -125,23 +152,45 @@ def send_pending(
     not hold a weekly digest back for a week); builds nothing new."""
     transport = transport or make_transport(config, sleep)
     report = DeliveryReport()
-    for mailing_list in config.lists:
-        if store.pending_digests(mailing_list.id):
-            _finish_pending(store, config, mailing_list, transport, report)
+    try:
+        for mailing_list in config.lists:
+            if store.pending_digests(mailing_list.id):
+                _finish_pending(store, config, mailing_list, transport, report)
+    finally:
+        close_transport(transport)
     if not report.notes:
         report.note("pending", "no pending digests")
     return report
 
 
+def load_matches(store: Store, config: Config) -> MatchInfo:
+    """The stored matching run (members' fits and proposed consortia), once per digest run."""
+    return MatchInfo(config.members, config.matching, store.matches_by_call(), store.consortia_by_call())
+
+
 def build_digest(
-    store: Store, config: Config, mailing_list: MailingList, calls: list[CallInfo], today: date, now: datetime
+    store: Store,
+    config: Config,
+    mailing_list: MailingList,
+    calls: list[CallInfo],
+    today: date,
+    now: datetime,
+    matches: MatchInfo | None = None,
 ) -> dict[str, Any] | None:
     """The digest row (with its full message) for what the list has not been told yet, or None."""
+    matches = matches if matches is not None else load_matches(store, config)
+    if mailing_list.member:  # a member's personal digest: only the calls that fit the member
+        calls = [c for c in calls if fits_member(matches, c.id, mailing_list.member)]
     plan = plan_for(store, config, mailing_list, calls, today)
+    for section in (plan.new, plan.updated, plan.closing):  # "Passt zu: …", "Mögliches Konsortium: …"
+        section[:] = [
+            replace(e, extra=(*e.extra, *member_lines(matches, e.call.id, mailing_list))) for e in section
+        ]
     if plan.empty:
         return None
     digest_id = f"{mailing_list.id}-{today:%Y%m%d}-{uuid.uuid4().hex[:8]}"
-    message = build_message(plan, mailing_list, config.settings.mail, topic_names(config), now, digest_id)
+    names = topic_names(config, mailing_list.language)
+    message = build_message(plan, mailing_list, config.settings.mail, names, now, digest_id)
     return _row(digest_id, mailing_list, plan, message)
 
 
@@ -161,8 +210,9 @@ def plan_for(
     )
 
 
-def topic_names(config: Config) -> dict[str, str]:
-    return {topic.id: topic.name for topic in config.keywords.topics}
+def topic_names(config: Config, lang: str = "de") -> dict[str, str]:
+    """Topic id → name in the list's language (``name_en`` for English lists when it is set)."""
+    return {t.id: (t.name_en if lang == "en" and t.name_en else t.name) for t in config.keywords.topics}
 
 
 def _row(digest_id: str, mailing_list: MailingList, plan: Plan, message: EmailMessage) -> dict[str, Any]:
@@ -259,7 +309,9 @@ def send_admin_notice(
     """Mail the admin the sources' health problems (given by the caller) and a long-waiting review queue."""
     mail = config.settings.mail
     report = DeliveryReport()
-    found = list(problems) + review_problems(store, mail.review_wait_days, today)
+    found = (
+        list(problems) + review_problems(store, mail.review_wait_days, today) + held_for_review(store, config)
+    )
     if not found:
         report.note("admin", "nothing to report")
         return report
@@ -278,6 +330,8 @@ def send_admin_notice(
         report.failed.append(Failed("admin", notice_id, str(exc)))
         report.note("admin", f"notice NOT sent — {exc}")
         return report
+    finally:
+        close_transport(transport)
     report.sent.append(Sent("admin", notice_id, message["Message-ID"], str(message["Subject"]), len(found)))
     report.files += accepted.files
     report.note("admin", f"notice with {len(found)} problems sent to {mail.admin_address}")
@@ -296,3 +350,46 @@ def review_problems(store: Store, wait_days: int, today: date) -> list[str]:
         return []
     oldest = fmt_date(date.fromisoformat(old[0]["first_seen"][:10]), "de")
     return [TEXT["de"]["review_waiting"].format(n=len(old), days=wait_days, oldest=oldest)]
+
+
+def held_for_review(store: Store, config: Config) -> list[str]:
+    """The reminder that calls in the review queue are held back from the lists that wait for the
+    coordinator (``unreviewed: wait``): one line naming how many and which lists."""
+    waiting = [m for m in config.lists if m.unreviewed == "wait"]
+    calls = [c for c in parse_rows(store.alert_rows()) if c.in_review] if waiting else []
+    held: set[str] = set()
+    names: list[str] = []
+    for mailing_list in waiting:
+        mine = {c.id for c in calls if wants(c, mailing_list, review=False)}
+        if mine:
+            held |= mine
+            names.append(mailing_list.id)
+    if not held:
+        return []
+    return [TEXT["de"]["waiting_list"].format(n=len(held), lists=", ".join(names))]
+
+
+def describe_filters(mailing_list: MailingList, plan: Plan | None = None) -> list[str]:
+    """What the list's filters do, in words, for ``digest preview`` (calls without a region included)."""
+    lines = []
+    regions = mailing_list.regions
+    if regions.include:
+        lines.append(
+            f"regions: only calls restricted to {', '.join(regions.include)}; calls that state no region "
+            "(nationwide, EU-wide or not restricted) are included"
+        )
+    if regions.exclude:
+        lines.append(f"regions: calls restricted to {', '.join(regions.exclude)} are left out")
+    if mailing_list.applicants:
+        lines.append(
+            f"applicants: calls open to {', '.join(mailing_list.applicants)} (unternehmen counts for kmu and "
+            "startup); calls that do not say who may apply are included"
+        )
+    held = len(plan.waiting_review) if plan else 0
+    if mailing_list.unreviewed == "wait":
+        lines.append(
+            f"unreviewed: wait — {held} calls in the review queue are held until the coordinator decides"
+        )
+    else:
+        lines.append("unreviewed: send — calls in the review queue go out marked as not yet reviewed")
+    return lines

@@ -19,8 +19,19 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from alerts.calendar import build_calendar
-from alerts.select import Change, Due, Entry, Plan, one_line, safe_url
-from alerts.wording import KINDS, STATUSES, TEXT, days_left, fmt_date, fmt_iso, fmt_score, subject
+from alerts.clean import one_line, safe_url
+from alerts.select import Change, Due, Entry, Plan
+from alerts.wording import (
+    APPLICANT_NAMES,
+    KINDS,
+    STATUSES,
+    TEXT,
+    days_left,
+    fmt_date,
+    fmt_iso,
+    fmt_score,
+    subject,
+)
 from foerderradar.configuration import MailingList, MailSettings
 
 POLICY = SMTP.clone(max_line_length=78)
@@ -63,13 +74,14 @@ _ENV.filters["wrap"] = _wrap
 # --- the template context ------------------------------------------------------------------
 
 
-def deadline_label(due: Due, lang: str) -> str:
-    """ "Einreichungsfrist 15.04.2026, 12:00 Uhr (Projektskizze)"."""
+def deadline_label(due: Due, lang: str, bare: bool = False) -> str:
+    """ "Einreichungsfrist 15.04.2026, 12:00 Uhr (Projektskizze)"; ``bare``: without the first word, for
+    the "Weitere Fristen:" line."""
     words, kind = TEXT[lang], KINDS[lang].get(due.kind, "")
     when = fmt_date(due.date, lang)
     if due.time:
         when += ", " + words["at"].format(time=due.time) + (f" {due.timezone}" if due.timezone else "")
-    return f"{words['deadline']} {when}" + (f" ({kind})" if kind else "")
+    return ("" if bare else f"{words['deadline']} ") + when + (f" ({kind})" if kind else "")
 
 
 def change_label(change: Change, lang: str) -> str:
@@ -82,30 +94,89 @@ def change_label(change: Change, lang: str) -> str:
     return f"{head}: {old} → {new}"
 
 
-def entry_context(entry: Entry, lang: str, topic_names: dict[str, str], today: date) -> dict[str, Any]:
+LOW_SCORE_MARGIN = 0.1  # a score this close to the list's min_score is shown: the call is borderline
+REASONS = 2
+
+
+def entry_context(
+    entry: Entry, lang: str, topic_names: dict[str, str], today: date, min_score: float = 0.5
+) -> dict[str, Any]:
+    """What the templates show of one entry: facts first, the evidence only where it helps."""
     words, call = TEXT[lang], entry.call
-    names = ", ".join(topic_names.get(t, t) for t in call.topics)
-    topics = f"{words['topics']} {names}" if names else words["no_topics"]
-    reviewed = words["reviewed"] if call.decision == "accept" else words["unreviewed"]
     next_due = entry.next
-    soon = {d.key for d in entry.soon}
+    unreviewed = call.in_review
+    hints = []
+    if unreviewed:
+        reason = "; ".join(call.flag_reasons[:2])
+        hints.append(words["unreviewed_hint"] + (f": {reason}" if reason else ""))
+        if next_due and next_due.raw:
+            hints.append(_quoted(words["read_from"], next_due.raw, lang))
+    if call.decision != "accept" and call.score < min_score + LOW_SCORE_MARGIN:
+        hints.append(words["low_score"].format(score=fmt_score(call.score, lang)))
     return {
         "id": call.id,
         "title": call.title,
         "url": safe_url(call.url),
-        "funder": call.funder,
-        "source": call.source_name,
+        "byline": " · ".join(
+            p for p in (call.funder or _source_name(call.source_name), call.facts.identifier) if p
+        ),
+        "summary": call.facts.summary,
+        "facts": fact_parts(entry, lang),
         "changes": [change_label(c, lang) for c in entry.changes],
         "next": deadline_label(next_due, lang) if next_due else None,
         "days_left": days_left(next_due.date, today, lang) if next_due and next_due.date else "",
-        "urgent": bool(next_due and next_due.key in soon),
-        "raw": next_due.raw if next_due else "",
-        "read_from": _quoted(words["read_from"], next_due.raw, lang) if next_due else "",
-        "others": [deadline_label(d, lang) for d in entry.others],
+        "urgent": bool(next_due and next_due.key in {d.key for d in entry.soon}),
+        "others": [deadline_label(d, lang, bare=True) for d in entry.others],
         "no_deadline": words["rolling"] if call.rolling else words["no_deadline"],
-        "status": STATUSES[lang].get(entry.status, entry.status),
-        "why": f"{topics} · {words['score']} {fmt_score(call.score, lang)} · {reviewed}",
+        "status": STATUSES[lang].get(entry.status, entry.status)
+        if entry.status in ("forthcoming", "closed")
+        else "",
+        "why": f"{words['why_short']}: {'; '.join(reasons(entry, lang, topic_names))}",
+        "hints": hints,
+        "extra": [one_line(line, 400) for line in entry.extra],
     }
+
+
+def fact_parts(entry: Entry, lang: str) -> list[str]:
+    """ "Wer: KMU, Hochschulen in Bayern", "Förderung: bis zu 50 %", "Verbund nötig" — as the call states."""
+    words, facts = TEXT[lang], entry.call.facts
+    parts = []
+    who = ", ".join(APPLICANT_NAMES[lang][a] for a in facts.applicants)
+    if facts.region:
+        who = (
+            words["who_in"].format(who=who, region=facts.region)
+            if who
+            else words["only_in"].format(region=facts.region)
+        )
+    if who:
+        parts.append(f"{words['who']}: {who}")
+    if facts.funding:
+        parts.append(f"{words['funding']}: {facts.funding}")
+    if facts.consortium:
+        parts.append(words["consortium"])
+    return parts
+
+
+def reasons(entry: Entry, lang: str, topic_names: dict[str, str]) -> list[str]:
+    """The two strongest reasons the list gets the call: the coordinator's acceptance, then the
+    strongest matched topics, each with (up to two of) the terms that matched."""
+    words, call = TEXT[lang], entry.call
+    found = [words["accepted"]] if call.decision == "accept" else []
+    terms: dict[str, list[str]] = {}
+    for topic, term, _ in call.topic_hits:  # strongest first
+        same = terms.setdefault(topic, [])
+        if len(same) < 2 and term.casefold() not in (t.casefold() for t in same):
+            same.append(term)
+    quote = "„{}“" if lang == "de" else "“{}”"
+    for topic, matched in terms.items():
+        found.append(f"{topic_names.get(topic, topic)} ({', '.join(quote.format(t) for t in matched)})")
+    found += [topic_names.get(t, t) for t in call.topics if t not in terms]  # older rows: no stored hits
+    return found[:REASONS] or [words["no_topics"]]
+
+
+def _source_name(name: str) -> str:
+    """The source's name without the crawler's note on how it is read ("(HTML-Liste mit Detailseiten)")."""
+    return re.sub(r"\s*\([^)]*\)\s*$", "", name or "")
 
 
 def _quoted(label: str, raw: str, lang: str) -> str:
@@ -126,7 +197,9 @@ def digest_context(
                     "key": key,
                     "heading": f"{words[key]} ({len(entries)})",
                     "intro": intro.format(days=plan.window_days),
-                    "entries": [entry_context(e, lang, topic_names, today) for e in entries],
+                    "entries": [
+                        entry_context(e, lang, topic_names, today, mailing_list.min_score) for e in entries
+                    ],
                 }
             )
     week = today.isocalendar().week

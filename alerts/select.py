@@ -7,34 +7,18 @@ so a test (or the benchmark) can ask "what would list X get on 23.11.2026?" with
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from alerts.clean import one_line
+from alerts.clean import safe_url as safe_url  # where other alerts code used to import it from
+from alerts.facts import applicants_fit, facts_from_json, topic_hits
 from foerderradar.configuration import IncludeExclude, MailingList
+from foerderradar.models import CallFacts
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NATIONWIDE = ("bundesweit", "deutschlandweit", "bund", "eu-weit", "europaweit")
-TITLE_MAX = 300
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
-
-
-def one_line(value: Any, limit: int = TITLE_MAX) -> str:
-    """Scraped text made safe for one line: control characters (CR, LF, NUL, …) become spaces."""
-    text = " ".join(_CONTROL.sub(" ", str(value or "")).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL when it is an absolute http(s) link without spaces or control characters, else None."""
-    from urllib.parse import urlsplit
-
-    text = (url or "").strip()
-    if _CONTROL.search(text) or " " in text or len(text) > 2000:
-        return None
-    parts = urlsplit(text)
-    return text if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 @dataclass(frozen=True)
@@ -70,6 +54,15 @@ class CallInfo:
     status: str
     decision: str | None
     version_id: int | None
+    facts: CallFacts = field(default_factory=CallFacts)
+    flagged: bool = False
+    flag_reasons: tuple[str, ...] = ()
+    topic_hits: tuple[tuple[str, str, float], ...] = ()  # (topic id, matched term, weight), strongest first
+
+    @property
+    def in_review(self) -> bool:
+        """Flagged and not yet decided: the call waits in the coordinator's review queue."""
+        return self.flagged and self.decision is None
 
 
 def parse_rows(rows: list[dict[str, Any]]) -> list[CallInfo]:
@@ -79,7 +72,8 @@ def parse_rows(rows: list[dict[str, Any]]) -> list[CallInfo]:
 
 def _parse_row(row: dict[str, Any]) -> CallInfo:
     fields = json.loads(row.get("fields") or "{}")
-    region = fields.get("Fördergebiet") or fields.get("Region") or fields.get("region") or ""
+    facts = facts_from_json(row.get("facts"))
+    region = facts.region or fields.get("Fördergebiet") or fields.get("Region") or fields.get("region") or ""
     return CallInfo(
         id=row["id"],
         url=str(row["url"] or ""),
@@ -95,6 +89,10 @@ def _parse_row(row: dict[str, Any]) -> CallInfo:
         status=row["status"] or "unknown",
         decision=row.get("decision"),
         version_id=row.get("version_id"),
+        facts=facts,
+        flagged=bool(row.get("flagged")),
+        flag_reasons=tuple(one_line(r, 200) for r in json.loads(row.get("flag_reasons") or "[]")),
+        topic_hits=topic_hits(row.get("topic_hits")),
     )
 
 
@@ -115,8 +113,12 @@ def _due(d: dict[str, Any]) -> Due:
 # --- what a list wants ---------------------------------------------------------------------
 
 
-def wants(call: CallInfo, mailing_list: MailingList) -> bool:
-    """The selection rule: relevant enough and on topic, or accepted by the coordinator; never rejected."""
+def wants(call: CallInfo, mailing_list: MailingList, *, review: bool = True) -> bool:
+    """The selection rule: relevant enough and on topic, or accepted by the coordinator; never rejected;
+    the list's region, funder and applicant filters; and (``review``) not waiting for the coordinator
+    when the list says ``unreviewed: wait``."""
+    if review and call.in_review and mailing_list.unreviewed == "wait":
+        return False
     if call.decision == "reject":
         return False
     accepted = call.decision == "accept"
@@ -128,6 +130,7 @@ def wants(call: CallInfo, mailing_list: MailingList) -> bool:
         chosen
         and _passes(call.region, mailing_list.regions, NATIONWIDE)
         and _passes(call.funder or "", mailing_list.funders, ())
+        and applicants_fit(call.facts.applicants, mailing_list.applicants)
     )
 
 
@@ -211,6 +214,7 @@ class Entry:
     others: tuple[Due, ...]
     soon: tuple[Due, ...]  # deadlines inside the closing-soon window
     changes: tuple[Change, ...] = ()
+    extra: tuple[str, ...] = ()  # more lines under the entry (e.g. who in the network it fits), plain text
 
 
 @dataclass
@@ -225,6 +229,7 @@ class Plan:
     closing: list[Entry] = field(default_factory=list)
     items: list[dict[str, Any]] = field(default_factory=list)
     held_back: int = 0
+    waiting_review: list[str] = field(default_factory=list)  # ids of calls held until the coordinator decides
 
     @property
     def empty(self) -> bool:
@@ -284,6 +289,8 @@ def select_digest(
     plan = Plan(mailing_list.id, today, window_days)
     for call in calls:
         if not wants(call, mailing_list):
+            if call.in_review and wants(call, mailing_list, review=False):
+                plan.waiting_review.append(call.id)
             continue
         ledger = delivered.get(call.id) or Ledger()
         ahead = upcoming(call, today)

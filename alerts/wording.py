@@ -46,6 +46,17 @@ TEXT: dict[str, dict[str, str]] = {
         "admin_subject": "Förderradar: {n} Hinweise für die Administration",
         "admin_intro": "Der Förderradar meldet am {day}:",
         "review_waiting": "{n} Aufrufe warten seit mehr als {days} Tagen auf die Prüfung (ältester: {oldest}).",
+        "who": "Wer",
+        "funding": "Förderung",
+        "consortium": "Verbund nötig",
+        "single_ok": "Einzelantrag möglich",
+        "why_short": "Warum",
+        "accepted": "von der Koordination angenommen",
+        "unreviewed_hint": "Noch nicht von der Koordination geprüft",
+        "low_score": "Relevanz {score} – knapp über der Schwelle dieser Liste",
+        "who_in": "{who} in {region}",
+        "only_in": "nur in {region}",
+        "waiting_list": "{n} Aufrufe warten in der Prüfwarteschlange; die Listen {lists} bekommen sie erst nach Ihrer Entscheidung.",
     },
     "en": {
         "brand": "Förderradar",
@@ -86,6 +97,17 @@ TEXT: dict[str, dict[str, str]] = {
         "admin_subject": "Förderradar: {n} notices for the admin",
         "admin_intro": "Förderradar reports on {day}:",
         "review_waiting": "{n} calls have waited more than {days} days for review (oldest: {oldest}).",
+        "who": "Who",
+        "funding": "Funding",
+        "consortium": "Consortium required",
+        "single_ok": "single applicants possible",
+        "why_short": "Why",
+        "accepted": "accepted by the coordinator",
+        "unreviewed_hint": "Not yet reviewed by the coordinator",
+        "low_score": "score {score} – just above this list's threshold",
+        "who_in": "{who} in {region}",
+        "only_in": "only in {region}",
+        "waiting_list": "{n} calls wait in the review queue; the lists {lists} get them only after your decision.",
     },
 }
 
@@ -103,6 +125,29 @@ KINDS = {
         "antrag": "full proposal",
         "stichtag": "cut-off",
         "other": "other deadline",
+    },
+}
+
+APPLICANT_NAMES = {
+    "de": {
+        "kmu": "KMU",
+        "unternehmen": "Unternehmen (alle Größen)",
+        "startup": "Start-ups",
+        "hochschule": "Hochschulen",
+        "forschung": "Forschungseinrichtungen",
+        "kommune": "Kommunen",
+        "verein": "Vereine/Verbände",
+        "privatperson": "Privatpersonen",
+    },
+    "en": {
+        "kmu": "SMEs",
+        "unternehmen": "companies (any size)",
+        "startup": "start-ups",
+        "hochschule": "universities",
+        "forschung": "research organisations",
+        "kommune": "municipalities",
+        "verein": "associations/non-profits",
+        "privatperson": "individuals",
     },
 }
 

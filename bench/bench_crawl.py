@@ -98,7 +98,7 @@ def write_config(folder: Path, base_url: str, pages: int) -> Path:
         'title: h1.title, text: div.rich--text, published: p.date, funder: "dd.foerdergeber span.link--label"}'
     )
     (folder / "sources.yaml").write_text(
-        f'sources:\n  - {{id: bench, name: Bench, kind: html, url: "{base_url}/liste.html", selectors: {selectors}}}\n',
+        f'sources:\n  - {{id: bench, name: Bench, allow_private: true, kind: html, url: "{base_url}/liste.html", selectors: {selectors}}}\n',
         encoding="utf-8",
     )
     return folder

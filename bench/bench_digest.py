@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import resource
@@ -216,7 +217,8 @@ def report(args, first, first_peak, steady, steady_peak, rss) -> str:
         "",
         f"`bench/bench_digest.py`: {args.lists} mailing lists over {args.calls:,} stored calls (40 % relevant, "
         "0–3 deadlines each); load + select + render (text, HTML, iCalendar) + MIME for every list, "
-        f"no sending. Python {platform.python_version()}, {platform.machine()}. Target: under 10 s.",
+        f"no sending. Python {platform.python_version()}, {platform.machine()}, load average "
+        f"{os.getloadavg()[0]:.1f} at the end (a shared machine: other work slows a run). Target: under 10 s.",
         "",
         "| case | seconds | digests | items | MIME bytes | peak Python memory (tracemalloc) |",
         "|---|---:|---:|---:|---:|---:|",

@@ -90,7 +90,7 @@ def bench_tag(docs: list[dict]) -> tuple[float, float]:
 
 
 def bench_reference(docs: list[dict]) -> float:
-    """The configuration stack-notes.md measured at about 1,600 docs/s: spaCy's blank German pipeline
+    """A fixed spaCy configuration (measured at about 1,600 docs/s on an idle machine of this kind): spaCy's blank German pipeline
     (its own rule tokenizer) plus a Matcher and a PhraseMatcher. It calibrates this machine."""
     import spacy
     from spacy.matcher import Matcher, PhraseMatcher
@@ -166,8 +166,8 @@ def _table(n: int, chars: float, rates: dict[str, float], sample: int, reports: 
             f"| ratio `tag` / reference | | {rates['cpu'] / rates['reference']:.2f} |",
             "",
             "dateparser runs on a sample because it is slow, and it only finds dates; it does not decide which one",
-            "is a deadline. The reference row calibrates the machine: `stack-notes.md` measured that configuration",
-            "at about 1,600 docs/s on 2,000-character German documents; where it runs slower (a slower or shared",
+            "is a deadline. The reference row calibrates the machine: that fixed configuration was measured",
+            "at about 1,600 docs/s on 2,000-character German documents on an idle machine of this kind; where it runs slower (a slower or shared",
             "machine), `tag` slows the same way, so `tag` ≈ ratio × 1,600 docs/s there.",
             "",
         ]

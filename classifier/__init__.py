@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from classifier.facts import call_facts
 from classifier.model import SHIPPED, ModelError, RelevanceModel, load_model
 from classifier.pipeline import build_pipeline, prepare
 from classifier.status import closes_call, status_at
@@ -19,6 +20,10 @@ from foerderradar.configuration import Config
 from foerderradar.models import Call, Classification, Evidence
 
 BATCH = 128
+# The per-document budget: no pattern ever sees more input than this. Four times the longest real call
+# text in the corpus (273,000 characters); a longer input is classified from its head and the windows
+# around deadline words (cap_text), and the verdict says so in a "budget" evidence note.
+MAX_INPUT_CHARS = 1_000_000
 MODEL_DIR = "model"
 MODEL_FILE = "relevance.json"
 
@@ -52,6 +57,7 @@ class _Prepared:
     text: str
     published: date | None
     error: str | None = None
+    note: str | None = None
 
 
 class Classifier:
@@ -87,13 +93,20 @@ class Classifier:
     def _prepare(self, index: int, call: Call) -> _Prepared:
         published = _parse_day(call.published)
         raw = f"{call.title or ''}\n\n{call.text or ''}"
+        note = None
+        if len(raw) > MAX_INPUT_CHARS:
+            note = (
+                f"text over the budget: {len(raw):,} characters, classified from the first part and "
+                f"the passages around deadline words ({MAX_INPUT_CHARS:,} characters)"
+            )
+            raw = cap_text(raw, MAX_INPUT_CHARS)
         try:
             check_text(raw)
         except TextError as exc:
             return _Prepared(index, call, call.language or "de", "", published, str(exc))
         text = cap_text(clean_text(raw))
         language = call.language if call.language in ("de", "en") else detect_language(text)
-        return _Prepared(index, call, language, text, published)
+        return _Prepared(index, call, language, text, published, note=note)
 
     def _run(self, batch: list[_Prepared], today: date) -> Iterator[Classification]:
         results: dict[int, Classification] = {}
@@ -148,9 +161,10 @@ class Classifier:
             rolling=result.rolling,
             next_deadline=next_deadline,
             status=status,
-            evidence=relevance.evidence,
+            evidence=relevance.evidence + _budget_note(item),
             model_version=self.model_version,
             config_version=self.config_version,
+            facts=call_facts(item.text, item.call.fields, item.language, doc._.fr_sentences),
         )
 
     def _failed(self, item: _Prepared, error: str) -> Classification:
@@ -165,7 +179,7 @@ class Classifier:
             rolling=False,
             next_deadline=None,
             status="unknown",
-            evidence=(Evidence("error", "unreadable", "", error, 0.0),),
+            evidence=(Evidence("error", "unreadable", "", error, 0.0), *_budget_note(item)),
             model_version=self.model_version,
             config_version=self.config_version,
         )
@@ -204,6 +218,10 @@ class Classifier:
             yield {"id": ident, "error": failure} if failure else {**verdict.as_tag_json(), "id": ident}
 
 
+def _budget_note(item: _Prepared) -> tuple[Evidence, ...]:
+    return (Evidence("budget", "capped", "", item.note, 0.0),) if item.note else ()
+
+
 def _parse_day(value: Any) -> date | None:
     if not isinstance(value, str):
         return None
@@ -226,6 +244,11 @@ def _parse_line(number: int, line: str, today: date | None, current: date) -> _L
     if not isinstance(record, dict):
         return number, {"id": None, "error": f"line {number}: expected a JSON object"}, None, current, None
     ident = record.get("id")
+    found = _SURROGATE.search(json.dumps(record, ensure_ascii=False))
+    if found:  # "\ud800" is valid JSON but not Unicode: spaCy and the UTF-8 output would fail on it
+        ident = _SURROGATE.sub("\ufffd", ident) if isinstance(ident, str) else ident
+        error = f"line {number}: holds a lone surrogate (\\u{ord(found.group()):04x}), not valid Unicode text"
+        return number, {"id": ident, "error": error}, None, current, ident
     title, text = record.get("title") or "", record.get("text")
     if not isinstance(text, str) or not isinstance(title, str):
         error = {"id": ident, "error": f"line {number}: 'text' must be a string"}
@@ -242,6 +265,9 @@ def _parse_line(number: int, line: str, today: date | None, current: date) -> _L
         language=language,
     )
     return number, None, call, today or published or current, ident
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _readable_id(line: str) -> Any:

@@ -42,6 +42,7 @@ class PageCacheStorage:
     def __init__(self, settings: Any) -> None:
         self.cachedir = Path(settings["HTTPCACHE_DIR"])
         self._fingerprinter: Any = None
+        self.broken = False
 
     def open_spider(self, spider: Spider) -> None:
         self._fingerprinter = spider.crawler.request_fingerprinter
@@ -59,6 +60,22 @@ class PageCacheStorage:
         return response_from_dict(data)
 
     def store_response(self, spider: Spider, request: Request, response: Response) -> None:
+        if self.broken:
+            return
+        try:
+            self._store(spider, request, response)
+        except OSError as exc:  # a full disk, a read-only folder: crawl on without the cache, say it once
+            self.broken = True
+            message = (
+                f"the HTTP cache {self.cachedir} cannot be written ({exc.strerror or exc}); crawling on "
+                "without it, so the next run downloads these pages in full"
+            )
+            spider.logger.warning(message)
+            run = getattr(spider, "run", None)
+            if run is not None:
+                run.note(request.url, message)
+
+    def _store(self, spider: Spider, request: Request, response: Response) -> None:
         path = self._path(spider, request)
         path.parent.mkdir(parents=True, exist_ok=True)
         data = {
@@ -70,8 +87,11 @@ class PageCacheStorage:
             "timestamp": time(),
         }
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_bytes(pickle.dumps(data, protocol=4))
-        os.replace(partial, path)
+        try:
+            partial.write_bytes(pickle.dumps(data, protocol=4))
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)  # a half-written page never stays behind
 
     def _path(self, spider: Spider, request: Request) -> Path:
         key = self._fingerprinter.fingerprint(request).hex()

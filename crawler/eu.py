@@ -8,7 +8,6 @@ was read is still stored). The parsing is pure and lives in ``crawler.eu_sedia``
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from datetime import date
 from typing import Any
 
 from scrapy.http import Request, Response
@@ -59,7 +58,7 @@ class EuSediaSpider(SourceSpider):
         else:
             yield from self.flush()
 
-    def parse_saved(self, response: Response) -> Iterator[Any]:
+    def parse_saved(self, response: Response, as_: str | None = None) -> Iterator[Any]:
         self.rows.clear()
         return self.parse(response, number=self.max_pages)
 
@@ -72,6 +71,5 @@ class EuSediaSpider(SourceSpider):
         if self.flushed:
             return
         self.flushed = True
-        today = date.today()  # the rim of the crawler: status fields are decided against today
         for key, rows in self.rows.items():
-            yield topic_call(key, rows, self.source.id, today)
+            yield topic_call(key, rows, self.source.id)

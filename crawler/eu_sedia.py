@@ -4,20 +4,21 @@ Pure functions. The API wants a multipart POST whose every part (``query``, ``la
 ``displayFields``) is typed ``application/json`` — otherwise it answers 500 or silently ignores the
 query. Responses hold one row per topic and language, sometimes one per cut-off, plus stale
 ``SEDIA_PRD_CENTRICITY`` copies that may still say "Open": rows are merged per topic, the stale ones
-dropped, and whether a call is open is decided from its dates and ``today``, never from ``status``.
+dropped; whether a call is open is not stored (the classifier derives it from the deadlines).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from crawler.parsed import Parsed, ParseError, clean, html_to_text
+from crawler.parsed import Parsed, ParseError
 from foerderradar.models import Call, call_id_for
+from foerderradar.text import html_to_text, one_line
 
 API_URL = "https://api.tech.ec.europa.eu/search-api/prod/rest/search"
 TOPIC_PAGE = (
@@ -87,11 +88,11 @@ def search_request(
     return SearchRequest(f"{endpoint}{sep}{params}", body, f"multipart/form-data; boundary={boundary}")
 
 
-def parse_search(body: bytes | str, url: str, source_id: str, today: date, options: Any = None) -> SearchPage:
+def parse_search(body: bytes | str, url: str, source_id: str, options: Any = None) -> SearchPage:
     """One API response → one call per topic (or cascade call), stale and out-of-scope rows dropped."""
     page, groups = collect(body, url, source_id, options)
     for key, rows in groups.items():
-        page.calls.append(topic_call(key, rows, source_id, today))
+        page.calls.append(topic_call(key, rows, source_id))
     return page
 
 
@@ -139,7 +140,7 @@ def _row_key(row: Any, options: Any) -> tuple[str | None, str]:
         return None, f"{ident}: programme {programme} not searched"
     if kind == CASCADE:  # several cascade calls share their parent topic's identifier
         number = "".join(ch for ch in str(row.get("reference", "")) if ch.isdigit())
-        return f"{ident}/cascade-{number or abs(hash(row.get('url')))}", ""
+        return f"{ident}/cascade-{number or url_digest(row.get('url'))}", ""
     return ident, ""
 
 
@@ -204,30 +205,29 @@ def _actions(meta: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def status(opening: str | None, cutoffs: list[Cutoff], today: date) -> str:
-    """open / forthcoming / closed from the dates alone."""
-    day = today.isoformat()
-    if opening and opening > day:
-        return "forthcoming"
-    if cutoffs and all(c.date < day for c in cutoffs):
-        return "closed"
-    return "open"
+def url_digest(url: Any) -> str:
+    """A short digest of a URL that is the same in every process (Python's ``hash()`` is salted)."""
+    return hashlib.sha256(str(url or "").strip().encode("utf-8")).hexdigest()[:12]
 
 
-def topic_call(key: str, rows: list[dict[str, Any]], source_id: str, today: date) -> Call:
-    """All rows of one topic (or cascade call) → one Call with every deadline in text and fields."""
+def topic_call(key: str, rows: list[dict[str, Any]], source_id: str) -> Call:
+    """All rows of one topic (or cascade call) → one Call with every deadline in text and fields.
+
+    Nothing here depends on the date of the crawl: whether a call is open is derived from its
+    deadlines when it is read (``classifier.status``), so a date passing changes no stored call.
+    """
     best = max(rows, key=lambda r: len(json.dumps(r.get("metadata", {}))))  # the fullest row wins
     meta = best["metadata"]
     ident = first(meta, "identifier") or key
     cascade = first(meta, "type") == CASCADE
-    title = clean(first(meta, "callTitle") if cascade else first(meta, "title"))
-    title = title or clean(best.get("summary")) or ident
+    title = one_line(first(meta, "callTitle") if cascade else first(meta, "title"))
+    title = title or one_line(best.get("summary")) or ident
     url = (best.get("url") or "").strip() if cascade else ""
     url = url or TOPIC_PAGE + ident  # the portal's topic page spells the identifier as published
     opening = (first(meta, "startDate") or "")[:10] or None
     cutoffs = deadlines(rows)
     zone = None if cascade else "Brussels time"  # topic deadlines are Brussels time stamped +0000
-    fields = _fields(meta, ident, cascade, opening, cutoffs, zone, status(opening, cutoffs, today))
+    fields = _fields(meta, ident, cascade, opening, cutoffs, zone)
     return Call(
         id=call_id_for(source_id, url, key),
         source_id=source_id,
@@ -250,13 +250,12 @@ def _fields(
     opening: str | None,
     cutoffs: list[Cutoff],
     zone: str | None,
-    state: str,
 ) -> dict[str, str]:
     programme = first(meta, "frameworkProgramme") or ""
     keywords = every(meta, "tags") + [k for k in every(meta, "keywords") if k != ident]
     return {
         "Identifier": ident,
-        "Call": clean(first(meta, "callTitle")) if not cascade else clean(first(meta, "title")),
+        "Call": one_line(first(meta, "callTitle")) if not cascade else one_line(first(meta, "title")),
         "Call identifier": first(meta, "callIdentifier") or "",
         "Programme": PROGRAMMES.get(programme, programme),
         "Type": TYPES.get(first(meta, "type") or "", first(meta, "type") or ""),
@@ -264,7 +263,6 @@ def _fields(
         "Deadline model": first(meta, "deadlineModel") or "",
         "Opening date": opening or "",
         "Deadlines": "; ".join(c.label(zone) for c in cutoffs),
-        "Status": state,
         "Project": " – ".join(every(meta, "projectAcronym") + every(meta, "projectName")),
         "Budget": f"{first(meta, 'budget')} EUR" if first(meta, "budget") else "",
         "Keywords": ", ".join(dict.fromkeys(keywords)),

@@ -52,7 +52,7 @@ class FdbExportSpider(SourceSpider):
         for message in errors:
             self.record_error(response.url, message)
 
-    def parse_saved(self, response: Response) -> Iterator[Any]:
+    def parse_saved(self, response: Response, as_: str | None = None) -> Iterator[Any]:
         """A saved ZIP, or one programme's XML; inside an unpacked export its links are resolved."""
         saved = response.meta.get("saved_file")
         if not saved:
@@ -73,12 +73,6 @@ class FdbExportSpider(SourceSpider):
 @register("fdb")
 class FdbSpider(SourceSpider):
     """List pages (cards, token pagination followed as given) and programme detail pages."""
-
-    def is_blocked(self, response: Response) -> str | None:
-        found = super().is_blocked(response)
-        if found is None and fdb_html.is_blocked(response.text if hasattr(response, "text") else ""):
-            return "Radware bot-protection page"
-        return found
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         return self.parse_page(response, page=1)

@@ -21,8 +21,9 @@ from typing import IO
 from lxml import etree
 
 from crawler.fdb_html import LANGUAGE, code_label, public_url
-from crawler.parsed import Parsed, ParseError, clean, html_to_text
+from crawler.parsed import Parsed, ParseError
 from foerderradar.models import Call, call_id_for
+from foerderradar.text import html_to_text, one_line
 
 XLINK = "{http://www.w3.org/1999/xlink}href"
 _CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -123,7 +124,7 @@ def programme_call(doc: Document, source_id: str, resolve: Resolver, funder: str
     """A programme document → Call; linked documents give funder, contact and links."""
     key = doc.key.removeprefix("FDB/Content/DE/")
     url = public_url(key)
-    title = clean(doc.props.get("gsb:title")) or key.rsplit("/", 1)[-1]
+    title = one_line(doc.props.get("gsb:title")) or key.rsplit("/", 1)[-1]
     parts = [doc.props.get(p, "") for p in TEXT_PROPERTIES]
     fields = {
         label: ", ".join(_titles(doc.links.get(cls, []), resolve, code=True))
@@ -156,7 +157,7 @@ def _titles(keys: list[str], resolve: Resolver, code: bool = False) -> list[str]
     out = []
     for key in keys:
         doc = resolve(key)
-        title = clean(doc.props.get("gsb:title")) if doc else ""
+        title = one_line(doc.props.get("gsb:title")) if doc else ""
         if not title and code and "/Categories/" in f"/{key}":
             title = code_label(key.rsplit("/", 1)[-1])
         if title:
@@ -234,7 +235,7 @@ def parse_export(body: bytes, url: str, source_id: str, funder: str | None = Non
         doc = read_document(body, url)
         parsed.calls = [programme_call(doc, source_id, lambda _k: None, funder)] if is_programme(doc) else []
         return parsed
-    start = clean(body[:60].decode("utf-8", errors="replace"))
+    start = one_line(body[:60].decode("utf-8", errors="replace"))
     raise ParseError(f"{source_id}: {url}: the export is not a ZIP archive (it starts with {start!r})")
 
 

@@ -15,8 +15,10 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 from w3lib.html import get_base_url
 
-from crawler.parsed import Parsed, clean, html_to_text
+from crawler import parsing
+from crawler.parsed import Parsed
 from foerderradar.models import Call, call_id_for
+from foerderradar.text import html_to_text, one_line
 
 SITE = "https://www.foerderdatenbank.de"
 LANGUAGE = "de"
@@ -84,7 +86,6 @@ CODES = {
 }
 
 _CODE = re.compile(r"^[a-z0-9_]+$")
-_BLOCK_TITLE = re.compile(r"captcha|radware|bot.?protect|access denied", re.IGNORECASE)
 _PROGRAMME_PATH = re.compile(r"/FDB/Content/DE/(.+?)(?:\.html)?$")
 
 
@@ -122,20 +123,10 @@ def public_url(key: str) -> str:
     return f"{SITE}/FDB/Content/DE/{key}.html"
 
 
-def is_blocked(body: str) -> bool:
-    """The Radware bot-protection page: captcha-like title, or tiny with neither cards nor a title."""
-    sel = Selector(text=body)
-    title = clean(sel.css("title::text").get())
-    if _BLOCK_TITLE.search(title):
-        return True
-    has_content = sel.css("div.card--fundingprogram") or sel.xpath("//h1[@class='title']")
-    return len(body) < 2048 and not has_content and "captcha" in body.lower()
-
-
 def parse_page(body: bytes | str, url: str, source_id: str, funder: str | None = None) -> Parsed:
     """A Förderdatenbank response of any kind: blocked page, list page or detail page."""
     text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
-    if is_blocked(text):
+    if parsing.blocked_reason(text):
         return Parsed(blocked=True, errors=[f"{source_id}: {url}: bot-protection page (blocked)"])
     sel = Selector(text=text)
     if sel.css("div.card--fundingprogram"):
@@ -170,7 +161,7 @@ def parse_detail(sel: Selector, text: str, url: str, source_id: str, funder: str
         id=call_id_for(source_id, page_url, key),
         source_id=source_id,
         url=page_url,
-        title=clean(sel.xpath("string(//h1[@class='title'])").get()),
+        title=one_line(sel.xpath("string(//h1[@class='title'])").get()),
         text=detail_text(sel),
         funder=_first(fields.get("Fördergeber")) or funder or _first(fields.get("Ansprechpunkt")),
         language=LANGUAGE,
@@ -200,15 +191,15 @@ def detail_fields(sel: Selector) -> dict[str, str]:
 def _dd_value(label: str, dd: Selector) -> str:
     if label == "Fördergeber":
         # The string value: the label sometimes wraps an inner <span>, where text() is empty.
-        names = [clean(s.xpath("string()").get()) for s in dd.css("span.link--label")]
-        return "; ".join(n for n in names if n) or clean(dd.xpath("string()").get())
+        names = [one_line(s.xpath("string()").get()) for s in dd.css("span.link--label")]
+        return "; ".join(n for n in names if n) or one_line(dd.xpath("string()").get())
     if label == "Ansprechpunkt":
-        names = [clean(s.xpath("string()").get()) for s in dd.css("p.card--title span.link--label")]
-        return "; ".join(n for n in names if n) or clean(dd.xpath("string()").get())
+        names = [one_line(s.xpath("string()").get()) for s in dd.css("p.card--title span.link--label")]
+        return "; ".join(n for n in names if n) or one_line(dd.xpath("string()").get())
     if label == "Weiterführende Links":
         hrefs = [h.strip() for h in dd.css("a::attr(href)").getall() if h.strip().startswith("http")]
         return "\n".join(dict.fromkeys(hrefs))
-    return label_values(clean(dd.xpath("string()").get()))
+    return label_values(one_line(dd.xpath("string()").get()))
 
 
 def detail_text(sel: Selector) -> str:
@@ -216,7 +207,7 @@ def detail_text(sel: Selector) -> str:
     articles = sel.xpath("//div[@class='content']//article")
     if not articles:
         return "\n\n".join(html_to_text(b.get()) for b in sel.xpath("//div[@class='rich--text']")[:1])
-    tabs = [clean(t) for t in sel.xpath("/html/body/main/div[2]/div/div[1]/h2/span/text()").getall()]
+    tabs = [one_line(t) for t in sel.xpath("/html/body/main/div[2]/div/div[1]/h2/span/text()").getall()]
     tabs = tabs if len(tabs) == len(articles) else [""] * len(articles)
     parts = [f"{tab}\n{html_to_text(a.get())}".strip() for tab, a in zip(tabs, articles, strict=True)]
     return "\n\n".join(p for p in parts if p)

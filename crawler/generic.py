@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -11,14 +10,13 @@ from urllib.parse import urljoin
 import feedparser
 from scrapy.http import Request, Response, TextResponse
 
-from crawler import parsing
+from crawler import listing, parsing, reader
 from crawler.spiders import SourceSpider, register
 from foerderradar.configuration import Selectors
 from foerderradar.models import Call, call_id_for
+from foerderradar.text import MAX_HTML_CHARS, html_to_text, one_line, parse_html
 
-# Linked PDFs worth reading: the guideline or announcement often alone states the deadline.
-PDF_LINKS = "a[href$='.pdf'], a[href$='.PDF'], a[href*='.pdf?'], a[href*='blob=publicationFile']"
-PDF_WORDS = re.compile(r"richtlinie|bekanntmachung|f(?:ö|oe)rderaufruf|aufruf|guideline|call", re.I)
+# Linked PDFs worth reading (found by crawler.reader.pdf_links): the guideline often alone states the deadline.
 MAX_PDFS = 2
 MAX_PDF_CHARS = 200_000
 
@@ -36,14 +34,11 @@ class PdfMixin(SourceSpider):
         if chosen == "":
             return []
         if chosen:
-            found = parsing.links(response, chosen)
+            found = [response.urljoin(u) for u in parsing.links(response, chosen)]
         else:
-            found = [
-                a.attrib.get("href", "")
-                for a in response.css(PDF_LINKS)
-                if PDF_WORDS.search(a.attrib.get("href", "") + " " + parsing.element_text(a))
-            ]
-        return [response.urljoin(u) for u in dict.fromkeys(found) if u][:MAX_PDFS]
+            root = parse_html(response.text[:MAX_HTML_CHARS])
+            found = reader.pdf_links(root, response.url) if root is not None else []
+        return list(dict.fromkeys(u for u in found if u))[:MAX_PDFS]
 
     def _pdf_request(self, call: Call, pdfs: list[str]) -> Request:
         return self.request(
@@ -107,7 +102,7 @@ class FeedSpider(PdfMixin):
         if not isinstance(response, TextResponse):
             yield call
             return
-        page = parsing.main_text(response.text, response.url)
+        page = reader.page_text(response.text, response.url)
         if page and page not in call.text:
             call = replace(call, text=f"{call.text}\n\n{page}".strip())
         yield self.with_pdfs(call, response)
@@ -125,8 +120,8 @@ class FeedSpider(PdfMixin):
         )
         call = self.make_call(
             url=link or permalink or feed_url,
-            title=parsing.html_to_text(entry.get("title")),
-            text=parsing.html_to_text(body),
+            title=one_line(html_to_text(entry.get("title"))),
+            text=html_to_text(body),
             published=published,
             funder=(entry.get("author") or publisher) if self.source.funder is None else None,
         )
@@ -149,39 +144,62 @@ def _bozo(feed: Any) -> str:
 
 @register("html")
 class HtmlSpider(PdfMixin):
-    """A list page with links to detail pages (CSS or XPath selectors), paginated, plus linked PDFs."""
+    """A list page and its detail pages, read by the generic reader (``crawler.listing``,
+    ``crawler.reader``); each configured selector overrides the reader for its one field."""
 
     @property
     def selectors(self) -> Selectors:
-        assert self.source.selectors is not None, "kind html needs selectors (checked by the config)"
-        return self.source.selectors
+        return self.source.selectors or Selectors()
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         return self.parse_list(response)
 
-    def parse_saved(self, response: Response) -> Iterator[Any]:
-        """A saved list page yields its follows; any other page is read as a detail page."""
-        if self._item_links(response):
-            return self.parse_list(response)
-        return self.parse_detail(response)
+    def parse_saved(self, response: Response, as_: str | None = None) -> Iterator[Any]:
+        """A saved page read as a list or a detail page (``as_``), or as what it looks like."""
+        kind = as_ or self.page_kind(response)
+        return self.parse_list(response) if kind == "list" else self.parse_detail(response)
+
+    def page_kind(self, response: Response) -> str:
+        """``list`` or ``detail`` for a saved page: a product page that links five related products
+        is a detail page, even when an item selector matches those links."""
+        if not isinstance(response, TextResponse):
+            return "detail"
+        if not self.selectors.item:
+            return "list" if listing.looks_like_list(response.text, response.url) else "detail"
+        found = parsing.links(response, self.selectors.item)
+        if not found:
+            return "detail"
+        text = reader.page_text(response.text, response.url)
+        return "list" if len(found) >= 8 or len(text) < 300 * len(found) else "detail"
 
     def parse_list(self, response: Response, page: int = 1) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
             self.record_error(response.url, "list page is not HTML")
             return
-        found = self._item_links(response)
+        found = self.item_links(response)
         if not found and page == 1:
-            self.record_error(response.url, f"no item links matched selectors.item {self.selectors.item!r}")
+            self.record_error(response.url, self._no_items())
         for link in found:
             yield self.request(response.urljoin(link), self.parse_detail)
-        nxt = parsing.links(response, self.selectors.next_page) if self.selectors.next_page else []
+        nxt = self.next_link(response)
         if nxt and page < self.max_pages:
-            yield self.request(response.urljoin(nxt[0]), self.parse_list, cb_kwargs={"page": page + 1})
+            yield self.request(response.urljoin(nxt), self.parse_list, cb_kwargs={"page": page + 1})
 
-    def _item_links(self, response: Response) -> list[str]:
-        if not isinstance(response, TextResponse):
-            return []
-        return parsing.links(response, self.selectors.item)
+    def item_links(self, response: TextResponse) -> list[str]:
+        if self.selectors.item:
+            return parsing.links(response, self.selectors.item)
+        return [link.url for link in listing.call_links(response.text, response.url)]
+
+    def next_link(self, response: TextResponse) -> str | None:
+        if self.selectors.next_page:
+            found = parsing.links(response, self.selectors.next_page)
+            return found[0] if found else None
+        return listing.next_page(response.text, response.url)
+
+    def _no_items(self) -> str:
+        if self.selectors.item:
+            return f"selectors.item {self.selectors.item!r} matched no links"
+        return "the generic reader found no links to calls on the list page; set selectors.item"
 
     def parse_detail(self, response: Response) -> Iterator[Any]:
         if not isinstance(response, TextResponse):
@@ -192,23 +210,38 @@ class HtmlSpider(PdfMixin):
             yield self.with_pdfs(call, response)
 
     def detail_call(self, response: TextResponse) -> Call | None:
+        """The generic reader's call, each field replaced by its selector's match where one is set."""
         sel = self.selectors
-        title = parsing.first_text(response, sel.title)
+        page = reader.read_page(response.text, response.url)
+        title = self.override(response, "title", sel.title, lambda v: one_line(v[0]))
+        if title is None:
+            title = page.title
+            if not title:
+                self.record_error(response.url, "no title found on the detail page; set selectors.title")
         if not title:
-            self.record_error(response.url, f"no title matched selectors.title {sel.title!r}")
             return None
-        if sel.text:
-            text = "\n\n".join(parsing.texts(response, sel.text))
-        else:
-            text = parsing.main_text(response.text, response.url)
-        canonical = parsing.canonical_link(response)
+        text = self.override(response, "text", sel.text, "\n\n".join)
+        published = self.override(response, "published", sel.published, lambda v: v[0])
         return self.make_call(
-            url=response.urljoin(canonical) if canonical else response.url,
+            url=page.url,
             title=title,
-            text=text,
-            published=parsing.parse_date(parsing.first_text(response, sel.published))
-            if sel.published
-            else parsing.page_date(response),
+            text=page.text if text is None else text,
+            published=page.published if published is None else parsing.parse_date(published),
             funder=parsing.first_text(response, sel.funder),
-            language=self.source.language or parsing.page_language(response),
+            language=self.source.language or page.language,
         )
+
+    def override(self, response: TextResponse, name: str, expression: str | None, join: Any) -> Any:
+        """The selector's matches joined, or None. A set selector overrides the generic reader: when
+        it matches nothing the field stays empty (the run names the selector), it does not fall back."""
+        if not expression:
+            return None
+        found = parsing.texts(response, expression)
+        if found:
+            return join(found)
+        message = f"selectors.{name} {expression!r} matched nothing"
+        if name == "title":
+            self.record_error(response.url, message)
+        else:  # the call may stand without it; the note names the selector all the same
+            self.run.note(response.url, message)
+        return ""

@@ -16,6 +16,7 @@ from typing import Any
 from foerderradar.configuration import Config, CrawlSettings, Source
 
 HISTORY = 10  # runs that make up a source's "usual" yield
+MIN_TEXT_CHARS = 200  # shorter is a teaser or a contact box, not a programme text
 
 ADVICE = {
     "ok": "",
@@ -24,8 +25,9 @@ ADVICE = {
     "blocked": "the site shows a bot-protection page: raise the source's delay, crawl less often, "
     "or switch to its export/API if it has one; nothing was deleted",
     "warning": "look at the message; it becomes unhealthy if the next run fails too",
-    "unhealthy": "open the URL in a browser: if the page changed, fix the selectors and check them "
-    "with `foerderradar source test {id} --file PAGE`; nothing was deleted",
+    "unhealthy": "open the URL in a browser: if the page changed, save it and check it with "
+    "`foerderradar source test {id} --file PAGE` (the generic reader alone: `source probe`), then fix "
+    "or drop the selectors it names; nothing was deleted",
 }
 
 
@@ -69,7 +71,9 @@ def first_message(run: Mapping[str, Any]) -> str:
         return "no message"
     failures = [m for m in messages if isinstance(m, dict) and m.get("level", "error") != "note"]
     first = (failures or messages)[0]
-    return f"{first.get('message')} at {first.get('url')}" if isinstance(first, dict) else str(first)
+    if not isinstance(first, dict):
+        return str(first)
+    return f"{first.get('message')} at {first['url']}" if first.get("url") else str(first.get("message"))
 
 
 def assess(source_id: str, runs: Sequence[Mapping[str, Any]], crawl: CrawlSettings) -> SourceHealth:
@@ -116,6 +120,7 @@ def unhealthy_sources(
 def status_lines(store: Any, config: Config) -> list[str]:
     """One block per configured source for ``foerderradar status``."""
     runs_by_source = store.recent_crawl_runs(HISTORY)
+    yields = store.source_yields(MIN_TEXT_CHARS)
     lines = []
     for source in config.sources:
         runs = runs_by_source.get(source.id, [])
@@ -123,12 +128,42 @@ def status_lines(store: Any, config: Config) -> list[str]:
         if not source.enabled:
             health = _health(source.id, "disabled", "not crawled", health.usual_items, health.last_run)
         lines += describe(source, health)
+        lines += yield_lines(yields.get(source.id))
     return lines
+
+
+def yield_lines(found: Mapping[str, Any] | None) -> list[str]:
+    """What a source's stored calls look like: a selector that grabs the wrong box shows here."""
+    if not found or not found.get("calls"):
+        return []
+    calls = int(found["calls"])
+    titled, texted = int(found["titled"] or 0), int(found["texted"] or 0)
+    lines = [
+        f"    calls stored {calls}: {_share(titled, calls)} with a title, "
+        f"{_share(texted, calls)} with a text of {MIN_TEXT_CHARS}+ characters"
+    ]
+    lines.append(
+        f"    example: {found['example_title']!s:.80} ({found['example_chars']} characters) {found['example_url']}"
+    )
+    if texted < calls / 2:
+        lines.append(
+            "    check: most texts are short — the text selector (or the generic reader) may pick a side "
+            "box; try `foerderradar source probe --file PAGE --url URL`"
+        )
+    return lines
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)} %" if whole else "0 %"
 
 
 def describe(source: Source, health: SourceHealth) -> list[str]:
     last = health.last_run
     when = f"last run {last['finished'] or last['started']}" if last else "never run"
+    if last and last.get("status") == "running":
+        when = f"crawling since {last['started']}"
+    elif last and last.get("status") == "interrupted":
+        when += " (interrupted)"
     usual = f"usually {health.usual_items} items" if health.usual_items is not None else "no usual yield yet"
     lines = [f"{source.id:<28} {health.state.upper():<10} {when}, {usual}"]
     if last:

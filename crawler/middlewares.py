@@ -13,11 +13,13 @@ from scrapy.http import Request, Response
 from scrapy.logformatter import LogFormatter
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import reactor
-from twisted.internet.task import deferLater
+from twisted.internet.task import LoopingCall, deferLater
 
 from crawler.spiders import Blocked, SourceSpider
 
 MAX_BACKOFF = 120.0
+# Progress lines (retries, long waits): shown whatever Scrapy's log level, see crawler.__main__
+PROGRESS = logging.getLogger("foerderradar.progress")
 
 
 class WireStats:
@@ -72,20 +74,65 @@ class BackoffRetry(RetryMiddleware):
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         result = super().process_response(request, response)
-        return await self._wait(result)
+        return await self._wait(result, f"HTTP {response.status}")
 
     async def process_exception(  # type: ignore[override]
         self, request: Request, exception: Exception, spider: Spider | None = None
     ) -> Request | Response | None:
         result = super().process_exception(request, exception)
-        return await self._wait(result)
+        return await self._wait(result, type(exception).__name__)
 
-    async def _wait(self, result: Any) -> Any:
-        if isinstance(result, Request) and self.backoff_base > 0:
+    async def _wait(self, result: Any, why: str) -> Any:
+        if isinstance(result, Request):
             tries = result.meta.get("retry_times", 1)
-            delay = min(MAX_BACKOFF, self.backoff_base * 2 ** (tries - 1))
-            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+            delay = min(MAX_BACKOFF, self.backoff_base * 2 ** (tries - 1)) if self.backoff_base > 0 else 0.0
+            PROGRESS.info(
+                "%s: %s failed (%s); retry %d of %d in %g s",
+                self.crawler.spider.name, result.url, why, tries,
+                result.meta.get("max_retry_times", self.max_retry_times), delay,
+            )  # fmt: skip
+            if delay:
+                await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
         return result
+
+
+class Progress:
+    """Extension: a line every ``PROGRESS_EVERY`` seconds while the source is still crawling.
+
+    A source with a long Crawl-delay (the Förderdatenbank asks for 30 s) or waiting out retries
+    would otherwise keep ``run`` silent for minutes, which looks like a hang.
+    """
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.every = crawler.settings.getfloat("PROGRESS_EVERY", 30.0)
+        self.task: LoopingCall | None = None
+        crawler.signals.connect(self.opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Progress:
+        return cls(crawler)
+
+    def opened(self, spider: Spider | None = None) -> None:
+        if self.every > 0:
+            self.task = LoopingCall(self.report)
+            self.task.start(self.every, now=False)
+
+    def report(self) -> None:
+        spider = self.crawler.spider
+        if not isinstance(spider, SourceSpider):
+            return
+        run = spider.run
+        delay = max(self.crawler.settings.getfloat("DOWNLOAD_DELAY"), spider.crawl_delay)
+        PROGRESS.info(
+            "%s: still crawling — %d requests, %d calls so far%s",
+            spider.name, run.requests, run.items, f"; waits {delay:g} s between requests" if delay >= 1 else "",
+        )  # fmt: skip
+
+    def closed(self, spider: Spider | None = None) -> None:
+        if self.task is not None and self.task.running:
+            self.task.stop()
 
 
 class CrawlDelay:
@@ -138,10 +185,24 @@ class LoopAwareDupeFilter(RFPDupeFilter):
     """Scrapy's duplicate filter, but a redirect back to a page already asked for is a recorded error.
 
     Otherwise a redirect loop ends silently: the request is dropped as a duplicate, no errback runs.
+    A request a call waits for (``meta["pending_call"]``) is never dropped as a mere duplicate:
+    the call would be lost with it.
     """
+
+    def request_seen(self, request: Request) -> bool:
+        seen = super().request_seen(request)
+        hops = request.meta.get("redirect_urls") or []
+        if seen and request.meta.get("pending_call") is not None and request.url not in hops:
+            return False  # a call waits on this page (two feed entries, one page): read it again
+        return seen
 
     def log(self, request: Request, spider: Spider) -> None:
         super().log(request, spider)
         hops = request.meta.get("redirect_urls")
-        if hops and isinstance(spider, SourceSpider):
-            spider.record_error(hops[0], f"redirect loop ({' → '.join([*hops, request.url])})")
+        if not hops or not isinstance(spider, SourceSpider):
+            return
+        chain = " → ".join([*hops, request.url])
+        if request.url in hops:
+            spider.record_error(hops[0], f"redirect loop ({chain})")
+        else:  # two links that lead to one page: not a fault of the source
+            spider.run.note(hops[0], f"redirects to a page already read in this run ({chain})")

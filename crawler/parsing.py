@@ -1,4 +1,4 @@
-"""Pure helpers the spiders share: selectors, text cleaning, dates, main content and PDF text."""
+"""Pure helpers the spiders share: selectors, dates, PDF text and the one bot-page detector."""
 
 from __future__ import annotations
 
@@ -9,15 +9,17 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from parsel import Selector, SelectorList
+from scrapy.http import TextResponse
 
+from foerderradar import text
 from foerderradar.models import MONTHS
+
+Node = Selector | SelectorList | TextResponse  # anything with .css() and .xpath()
 
 _NUMERIC = re.compile(r"\b(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})\b")
 _ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _DAY_MONTH = re.compile(r"\b(\d{1,2})\.?\s+([A-Za-zÄäÖöÜü]{3,10})\.?,?\s+(\d{4})\b")
 _MONTH_DAY = re.compile(r"\b([A-Za-z]{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
-_SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
 
 
 def parse_date(value: str | None) -> str | None:
@@ -59,45 +61,33 @@ def date_from_struct(value: Any) -> str | None:
         return None
 
 
-def clean(text: str | None) -> str:
-    """Collapse runs of spaces, keep paragraph breaks, trim."""
-    if not text:
-        return ""
-    lines = [_SPACE.sub(" ", line).strip() for line in text.replace("\r\n", "\n").split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-
-
 def is_xpath(expression: str) -> bool:
     return expression.lstrip().startswith(("/", "("))
 
 
-def select(node: Selector | SelectorList, expression: str) -> SelectorList:
+def select(node: Node, expression: str) -> SelectorList:
     """CSS, or XPath when the expression starts with ``/`` or ``(``."""
     return node.xpath(expression) if is_xpath(expression) else node.css(expression)
 
 
-def texts(node: Selector | SelectorList, expression: str) -> list[str]:
+def texts(node: Node, expression: str) -> list[str]:
     """The text of each match: attribute and text results as they are, elements as their text."""
     out = []
     for match in select(node, expression):
-        if isinstance(match.root, str):
-            value = match.root
-        else:
-            value = element_text(match)
-        value = clean(value)
+        value = text.normalise(match.root) if isinstance(match.root, str) else element_text(match)
         if value:
             out.append(value)
     return out
 
 
-def first_text(node: Selector | SelectorList, expression: str | None) -> str | None:
+def first_text(node: Node, expression: str | None) -> str | None:
     if not expression:
         return None
     found = texts(node, expression)
     return found[0] if found else None
 
 
-def links(node: Selector | SelectorList, expression: str) -> list[str]:
+def links(node: Node, expression: str) -> list[str]:
     """Link targets of the matches: attribute/text results as they are, elements by their href."""
     out = []
     for match in select(node, expression):
@@ -107,60 +97,9 @@ def links(node: Selector | SelectorList, expression: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-_BLOCKS = {"p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "dt", "dd", "section", "ul"}
-
-
 def element_text(match: Selector) -> str:
-    """Visible text of an element with line breaks at block boundaries (no scripts or styles)."""
-    root = match.root
-    parts: list[str] = []
-
-    def walk(el: Any) -> None:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if tag in {"script", "style", "noscript", "template"}:
-            if el.tail:
-                parts.append(el.tail)
-            return
-        if tag in _BLOCKS:
-            parts.append("\n")
-        if el.text:
-            parts.append(el.text)
-        for child in el:
-            walk(child)
-        if tag in _BLOCKS:
-            parts.append("\n")
-        if el.tail and el is not root:
-            parts.append(el.tail)
-
-    walk(root)
-    return clean("".join(parts))
-
-
-def html_to_text(html: str | None) -> str:
-    """Plain text of an HTML fragment (feed summaries, rich-text fields)."""
-    if not html:
-        return ""
-    if "<" not in html:
-        return clean(html)
-    return element_text(Selector(text=f"<div>{html}</div>").css("div")[0])
-
-
-def main_text(html: str, url: str) -> str:
-    """The page's main content (trafilatura), for sources without a text selector."""
-    import trafilatura
-
-    extracted = trafilatura.extract(
-        html, url=url, include_comments=False, include_tables=True, favor_recall=True
-    )
-    if extracted:
-        return clean(extracted)
-    body = Selector(text=html).css("main, article, body")
-    return element_text(body[0]) if body else ""
-
-
-def canonical_link(node: Selector | SelectorList) -> str | None:
-    found = node.xpath("//link[@rel='canonical']/@href").get()
-    return found.strip() if found and found.strip() else None
+    """Visible text of a selected element, paragraphs kept (``foerderradar.text``)."""
+    return text.element_text(match.root)
 
 
 def pdf_text(body: bytes, max_chars: int) -> str:
@@ -182,26 +121,28 @@ def pdf_text(body: bytes, max_chars: int) -> str:
                 break
     except (PdfReadError, KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"unreadable PDF ({exc})") from None
-    return clean("\n".join(chunks))[:max_chars]
+    return text.normalise("\n".join(chunks))[:max_chars]
 
 
-_DATE_META = (
-    "//meta[@property='article:published_time']/@content",
-    "//meta[@name='DC.date' or @name='dcterms.date' or @name='date']/@content",
-    "//time[@datetime][1]/@datetime",
+# Bot-protection pages are small and say so in their title or first words (Radware, Cloudflare, …).
+BLOCKED_PATTERN = re.compile(
+    r"captcha|radware|are you a robot|are you human|bot.?protection|access denied|zugriff verweigert|"
+    r"request blocked|ddos protection|just a moment|sicherheitsüberprüfung|ungewöhnlich viele anfragen",
+    re.IGNORECASE,
 )
+BLOCKED_MAX_BYTES = 20_000
+_TITLE = re.compile(r"<title[^>]{0,200}>([^<]{0,500})", re.IGNORECASE)
 
 
-def page_date(node: Selector | SelectorList) -> str | None:
-    """The publication date a page declares in its metadata, when no selector names one."""
-    for expression in _DATE_META:
-        found = parse_date(node.xpath(expression).get())
-        if found:
-            return found
+def blocked_reason(body: bytes | str) -> str | None:
+    """Why a response is a bot-protection page instead of content, or None (the one detector)."""
+    if len(body) > BLOCKED_MAX_BYTES:
+        return None
+    head = body[:4000].decode("utf-8", "replace") if isinstance(body, bytes) else body[:4000]
+    title = _TITLE.search(head)
+    sample = " ".join((title.group(1) if title else head[:600]).split())
+    if BLOCKED_PATTERN.search(sample):
+        return f"bot-protection page ({sample[:80]!r})"
+    if len(body) < 2048 and "captcha" in head.lower():  # a tiny page that only loads a captcha
+        return "bot-protection page (a captcha script and no content)"
     return None
-
-
-def page_language(node: Selector | SelectorList) -> str | None:
-    """``de`` or ``en`` from ``<html lang>``, else None."""
-    lang = (node.xpath("/html/@lang").get() or "").strip().lower()[:2]
-    return lang if lang in ("de", "en") else None

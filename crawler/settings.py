@@ -65,12 +65,17 @@ def process_settings(config: Config, log_level: str = "WARNING") -> dict[str, An
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawler.middlewares.BackoffRetry": 550,
+            "crawler.guards.TextGuard": 580,  # after the cache (900): the cache keeps the raw body
             "crawler.middlewares.WireStats": 950,
+            # between the HTTP cache (900) and the wire counts (950): sees every request that would
+            # go out (redirects, robots.txt) and the real peer of each response before it is cached
+            "crawler.guards.AddressGuard": 925,
         },
         "EXTENSIONS": {
             "scrapy.extensions.throttle.AutoThrottle": None,
             "crawler.middlewares.PoliteThrottle": 0,
             "crawler.middlewares.CrawlDelay": 0,
+            "crawler.middlewares.Progress": 0,
             "scrapy.extensions.telnet.TelnetConsole": None,
         },
         "ITEM_PIPELINES": {
@@ -79,6 +84,7 @@ def process_settings(config: Config, log_level: str = "WARNING") -> dict[str, An
             "crawler.pipelines.StorePipeline": 300,
         },
         "FOERDERRADAR_DATABASE": str(config.database_path),
+        "PROGRESS_EVERY": crawl.progress_every,
         "LOG_LEVEL": log_level,
         "LOG_FORMATTER": "crawler.middlewares.ShortLogFormatter",
         "LOG_FORMAT": "%(asctime)s %(name)s %(levelname)s: %(message)s",

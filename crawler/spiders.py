@@ -10,7 +10,6 @@ Kinds living in other modules are listed in ``KIND_MODULES`` and imported on fir
 from __future__ import annotations
 
 import importlib
-import re
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,20 +21,13 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from twisted.python.failure import Failure
 
-from crawler import CrawlError
+from crawler import CrawlError, parsing
 from foerderradar.configuration import CrawlSettings, Source
 from foerderradar.models import Call, call_id_for
 
 SPIDERS: dict[str, type[SourceSpider]] = {}
 KIND_MODULES = ("crawler.generic", "crawler.fdb", "crawler.eu")
 
-# Bot-protection pages are small and say so in their title or first words.
-BLOCKED_PATTERN = re.compile(
-    r"captcha|are you a robot|are you human|bot protection|access denied|zugriff verweigert|"
-    r"request blocked|ddos protection|just a moment|sicherheitsüberprüfung|ungewöhnlich viele anfragen",
-    re.IGNORECASE,
-)
-BLOCKED_MAX_BYTES = 20_000
 MAX_ERROR_MESSAGES = 50
 
 
@@ -132,8 +124,10 @@ class SourceSpider(scrapy.Spider):
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         raise NotImplementedError(f"{type(self).__name__} must implement parse()")
 
-    def parse_saved(self, response: Response) -> Iterator[Any]:
-        """Parse one saved response for ``source test``; override when the entry point differs."""
+    def parse_saved(self, response: Response, as_: str | None = None) -> Iterator[Any]:
+        """Parse one saved response for ``source test``; override when the entry point differs.
+
+        ``as_`` (``list`` or ``detail``) matters only to kinds that read both (``html``)."""
         return self.parse(response)
 
     def request(self, url: str, callback: Callable[..., Any], **kwargs: Any) -> Request:
@@ -176,13 +170,7 @@ class SourceSpider(scrapy.Spider):
         """Why this response is a bot-protection page, or None. Kinds may add their own signs."""
         if response.status == 429:
             return "HTTP 429 Too Many Requests"
-        if len(response.body) > BLOCKED_MAX_BYTES:
-            return None
-        head = response.body[:4000].decode("utf-8", "replace")
-        title = re.search(r"<title[^>]*>(.*?)</title>", head, re.IGNORECASE | re.DOTALL)
-        sample = title.group(1) if title else head[:600]
-        found = BLOCKED_PATTERN.search(sample)
-        return f"bot-protection page ({found.group(0)!r} in the title)" if found else None
+        return parsing.blocked_reason(response.body)
 
     # --- run bookkeeping ---------------------------------------------------------------------
 

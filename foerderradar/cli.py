@@ -7,6 +7,7 @@ review → reviews, alerts → digests/deliveries); ``steps`` runs them in order
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,8 +19,18 @@ from typing import Any, TextIO
 import click
 
 from foerderradar.configuration import CONFIG_ENV, Config, ConfigError, load_config
-from foerderradar.steps import classify_step, crawl_step, cycle, digest_step, run_line, today_in
-from foerderradar.store import Store, StoreError
+from foerderradar.steps import (
+    CycleReport,
+    classify_step,
+    crawl_failure,
+    crawl_step,
+    cycle,
+    digest_step,
+    match_step,
+    run_line,
+    today_in,
+)
+from foerderradar.store import Store, StoreError, describe_sqlite_error
 
 # Exit codes: 0 fine, 1 a run-time failure with a clear message, 2 bad config or usage.
 EXIT_FAILURE = 1
@@ -45,13 +56,27 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except ConfigError as exc:
-            click.echo(f"config error: {exc}", err=True)
+            for problem in exc.problems:
+                click.echo(f"config error: {problem}", err=True)
             sys.exit(EXIT_CONFIG)
         except _known_errors() as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(EXIT_FAILURE)
+        except (sqlite3.Error, OSError) as exc:
+            click.echo(f"error: {_environment_error(exc, args)}", err=True)
+            sys.exit(EXIT_FAILURE)
 
     return wrapper
+
+
+def _environment_error(exc: sqlite3.Error | OSError, args: tuple[Any, ...]) -> str:
+    """A failure of the machine rather than the code (disk full, read-only file, damaged database)."""
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    context = next((a for a in args if isinstance(a, Context)), None)
+    path = context.database_path if context is not None else Path("database")
+    return describe_sqlite_error(exc, path)
 
 
 @dataclass
@@ -70,10 +95,24 @@ class Context:
         return self._config
 
     @property
+    def database_path(self) -> Path:
+        return self._config.database_path if self._config is not None else Path("database")
+
+    @property
     def store(self) -> Store:
-        if self._store is None:
+        """The database for a command that writes: refused when read-only, damaged or empty."""
+        if self._store is None or self._store.readonly:
             self._store = Store(self.config.database_path)
             self._store.sync_sources(self.config.sources)
+        return self._store
+
+    @property
+    def reader(self) -> Store:
+        """The database for a command that only reads: a read-only file is opened read-only."""
+        if self._store is None:
+            self._store = Store(self.config.database_path, reading_only=True)
+            if not self._store.readonly:
+                self._store.sync_sources(self.config.sources)
         return self._store
 
 
@@ -133,6 +172,10 @@ def crawl(ctx: Context, source_ids: tuple[str, ...]) -> None:
     runs = crawl_step(ctx.config, ctx.store, list(source_ids) or None)
     for run in runs:
         click.echo(run_line(run))
+    failure = crawl_failure(runs)
+    if failure:  # cron and systemd see the failure
+        click.echo(f"crawl FAILED: {failure.removeprefix('crawl: ')}", err=True)
+        sys.exit(EXIT_FAILURE)
 
 
 @cli.command()
@@ -223,14 +266,27 @@ def digest() -> None:
 @friendly
 def digest_preview(ctx: Context, list_id: str, out_dir: str, today: str | None) -> None:
     """Write what the list would receive now as .eml and .html, without sending or recording."""
-    from alerts import preview
+    from alerts import DeliveryError, describe_filters, plan_for, preview
+    from alerts.select import parse_rows
 
     day = parse_day(today) or today_in(ctx.config)
-    paths = preview(ctx.store, ctx.config, ctx.config.mailing_list(list_id), Path(out_dir), day)
+    mailing_list = ctx.config.mailing_list(list_id)
+    store = ctx.reader
+    if (
+        not store.readonly
+    ):  # name the members that fit, as the digest will; a read-only file keeps its last run
+        match_step(ctx.config, store, day)
+    try:
+        paths = preview(ctx.reader, ctx.config, mailing_list, Path(out_dir), day)
+    except DeliveryError as exc:
+        raise UserError(str(exc)) from None
     for path in paths:
         click.echo(str(path))
     if not paths:
         click.echo(f"{list_id}: nothing new to send")
+    plan = plan_for(ctx.reader, ctx.config, mailing_list, parse_rows(ctx.reader.alert_rows()), day)
+    for line in describe_filters(mailing_list, plan):
+        click.echo(f"{list_id}: {line}")
 
 
 @digest.command("send")
@@ -266,7 +322,10 @@ def review_export(
     """Write the review queue as a CSV that opens correctly in a German spreadsheet."""
     from foerderradar.review.csvio import export_csv
 
-    count = export_csv(ctx.store, Path(csv_path), everything, parse_day(since), parse_day(until))
+    try:
+        count = export_csv(ctx.reader, Path(csv_path), everything, parse_day(since), parse_day(until))
+    except OSError as exc:
+        raise UserError(f"{csv_path}: cannot write the review CSV ({exc.strerror})") from None
     click.echo(f"wrote {count} calls to {csv_path}")
 
 
@@ -279,7 +338,8 @@ def review_import(ctx: Context, csv_path: str, reviewer: str) -> None:
     """Read decisions (accept / reject with a reason) back from an edited review CSV."""
     from foerderradar.review.csvio import import_csv
 
-    report = import_csv(ctx.store, Path(csv_path), ctx.config.settings.review, reviewer)
+    members = [m.id for m in ctx.config.members]
+    report = import_csv(ctx.store, Path(csv_path), ctx.config.settings.review, reviewer, members)
     for problem in report.problems:
         click.echo(problem, err=True)
     click.echo(report.summary())
@@ -297,7 +357,8 @@ def review_serve(ctx: Context, port: int | None) -> None:
 
     settings = ctx.config.settings.review
     try:
-        serve(ctx.store, settings, port or settings.web.port)
+        topics = {topic.id: topic.name for topic in ctx.config.keywords.topics}
+        serve(ctx.store, settings, port or settings.web.port, topics)
     except ReviewError as exc:
         raise UserError(str(exc)) from None
 
@@ -340,14 +401,46 @@ def source() -> None:
 @click.argument("source_id")
 @click.option("--file", "file_path", required=True, type=click.Path(dir_okay=False, exists=True))
 @click.option("--url", help="URL the file was fetched from (default: the source's url).")
+@click.option("--as", "as_", type=click.Choice(["list", "detail"]), help="Read the page as this kind (html).")
 @pass_context
 @friendly
-def source_test(ctx: Context, source_id: str, file_path: str, url: str | None) -> None:
-    """Parse one saved response with SOURCE_ID's parser; print one JSON object per line."""
-    from crawler.run import test_source
+def source_test(ctx: Context, source_id: str, file_path: str, url: str | None, as_: str | None) -> None:
+    """Parse one saved response with SOURCE_ID's parser; print one JSON object per line.
 
-    for record in test_source(ctx.config.source(source_id), Path(file_path), url):
+    Exits 1 when nothing usable came out (no call with title and text, no link to follow).
+    """
+    source = ctx.config.source(source_id)
+    if as_ and source.kind != "html":
+        raise UserError(f"--as applies to kind html; source '{source_id}' is kind {source.kind}")
+    _print_probe(source, Path(file_path), url, as_)
+
+
+@source.command("probe")
+@click.option("--file", "file_path", required=True, type=click.Path(dir_okay=False, exists=True))
+@click.option("--url", required=True, help="URL the file was fetched from (links are resolved against it).")
+@click.option("--as", "as_", type=click.Choice(["list", "detail"]), help="Read the page as this kind.")
+@friendly
+def source_probe(file_path: str, url: str, as_: str | None) -> None:
+    """Run the generic reader on a saved page (or feed), no config entry needed; JSON lines as `source test`."""
+    from crawler.probe import probe_source
+
+    if not url.startswith(("http://", "https://")):
+        raise UserError(f"--url {url!r}: give the page's http(s) address")
+    source = probe_source(url, Path(file_path).read_bytes()[:1000])
+    if as_ and source.kind != "html":
+        raise UserError(f"--as applies to HTML pages; {file_path} is a feed")
+    _print_probe(source, Path(file_path), url, as_)
+
+
+def _print_probe(source: Any, path: Path, url: str | None, as_: str | None) -> None:
+    from crawler.probe import test_source, usable
+
+    records = list(test_source(source, path, url, as_))
+    for record in records:
         click.echo(json.dumps(record, ensure_ascii=False))
+    if not usable(records):
+        click.echo(f"error: nothing usable in {path} (no call with title and text, no link)", err=True)
+        sys.exit(EXIT_FAILURE)
 
 
 @cli.command()
@@ -357,13 +450,101 @@ def status(ctx: Context) -> None:
     """Each source's last run, its usual yield and health; queue and delivery counts."""
     from crawler.health import status_lines
 
-    for line in status_lines(ctx.store, ctx.config):
+    for line in status_lines(ctx.reader, ctx.config):
         click.echo(line)
-    counts = ctx.store.counts()
+    counts = ctx.reader.counts()
     click.echo(
         f"calls {counts['calls']}, relevant {counts['relevant']}, in review queue {counts['flagged']}, "
         f"digests sent {counts['digests_sent']}, pending {counts['digests_pending']}"
     )
+
+
+# --- members (issue 14) -----------------------------------------------------------------------
+
+MARK_WORDS = {"interessiert": "interessiert", "interested": "interessiert", "nicht-für-uns": "nicht für uns",
+              "nicht für uns": "nicht für uns", "not-for-us": "nicht für uns", "keine": None, "clear": None}  # fmt: skip
+
+
+@cli.group("members", invoke_without_command=True)
+@click.option("--member", "member_ids", multiple=True, help="Only this member (repeatable).")
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 100), help="Calls per member.")
+@click.option("--csv", "csv_path", type=click.Path(dir_okay=False), help="Write the calls × members matrix.")
+@click.option("--today", help="Reference date YYYY-MM-DD (default: today).")
+@click.pass_context
+@friendly
+def members(
+    click_ctx: click.Context, member_ids: tuple[str, ...], top: int, csv_path: str | None, today: str | None
+) -> None:
+    """List the members and, per member, the open calls that fit best (matching runs afresh)."""
+    if click_ctx.invoked_subcommand:
+        return
+    ctx: Context = click_ctx.obj
+    config = ctx.config
+    chosen = [config.member(i) for i in member_ids] if member_ids else list(config.members)
+    if not config.members:
+        raise UserError(f"{config.directory / 'members.yaml'}: no members configured")
+    report = match_step(config, ctx.store, parse_day(today) or today_in(config))
+    consortia = ctx.store.consortia_by_call()
+    for member in chosen:
+        for line in member_block(member, ctx.store.member_calls(member.id, top), consortia):
+            click.echo(line)
+    click.echo(
+        f"{report.members} members, {report.calls} open calls matched, {report.consortia} proposed consortia"
+    )
+    if csv_path:
+        from foerderradar.review.matrix import export_matrix
+
+        count = export_matrix(ctx.store, config.members, Path(csv_path))
+        click.echo(f"wrote {count} calls × {len(config.members)} members to {csv_path}")
+
+
+def member_block(
+    member: Any, calls: list[dict[str, Any]], consortia: dict[str, list[dict[str, Any]]]
+) -> list[str]:
+    """One member and its best-fitting calls, as the `members` command prints them."""
+    size = f", {member.employees} Beschäftigte" if member.employees else ""
+    what = ", ".join([*member.competences, *member.topics])
+    lines = [
+        "",
+        f"{member.id} — {member.name} ({member.kind}, {member.land}{size})",
+        f"  Kompetenzen: {what}; liest: {', '.join(member.lists) or '–'}",
+    ]
+    if not calls:
+        lines.append("  (keine offene Ausschreibung passt)")
+    for row in calls:
+        deadline = (
+            date.fromisoformat(row["next_deadline"]).strftime("%d.%m.%Y") if row["next_deadline"] else "–"
+        )
+        mark = f"  [{row['interest']}]" if row["interest"] else ""
+        lines.append(f"  {row['fit']:.2f}  {deadline:<10}  {row['title'][:80]}{mark}")
+        lines.append(f"        {row['call_id']}: {row['reasons']}")
+        mine = [p for p in consortia.get(row["call_id"], []) if member.id in {m for m, _ in p["members"]}]
+        if mine:
+            lines.append(f"        Konsortium: {mine[0]['line']}")
+    return lines
+
+
+@members.command("mark")
+@click.argument("member_id")
+@click.argument("call_id")
+@click.argument("mark", type=click.Choice(sorted(MARK_WORDS), case_sensitive=False))
+@click.option("--note", help="A short note kept with the mark.")
+@click.option("--by", "by", default="coordinator", help="Who set the mark.")
+@pass_context
+@friendly
+def members_mark(ctx: Context, member_id: str, call_id: str, mark: str, note: str | None, by: str) -> None:
+    """Mark a call "interessiert" or "nicht für uns" for a member (keine: remove the mark)."""
+    member = ctx.config.member(member_id)
+    value = MARK_WORDS[mark.lower()]
+    try:
+        ctx.store.save_interest(
+            [{"call_id": call_id, "member_id": member.id, "mark": value, "note": note, "by": by}]
+        )
+    except KeyError:
+        raise UserError(
+            f"no call '{call_id}' in the database (ids: `foerderradar members` or the review CSV)"
+        ) from None
+    click.echo(f"{member.id}: {call_id} → {value or 'no mark'}; the next matching counts it")
 
 
 # --- one full cycle ----------------------------------------------------------------------------
@@ -376,8 +557,17 @@ def status(ctx: Context) -> None:
 def run(ctx: Context, today: str | None) -> None:
     """One full cycle: crawl, classify, send digests, export the review CSV; print a summary."""
     day = parse_day(today) or today_in(ctx.config)
-    for line in cycle(ctx.config, ctx.store, day):
+    _finish_cycle(cycle(ctx.config, ctx.store, day))
+
+
+def _finish_cycle(report: CycleReport) -> None:
+    """Print the summary; a stage that failed entirely is one more line and exit code 1."""
+    for line in report.lines:
         click.echo(line)
+    failure = report.failure_line()
+    if failure:
+        click.echo(failure, err=True)
+        sys.exit(EXIT_FAILURE)
 
 
 @cli.command()
@@ -398,8 +588,8 @@ def demo(out_dir: str, today: str) -> None:
         config_dir = write_demo_config(Path(out_dir), site.base_url)
         click.echo(f"sample sources served at {site.base_url}")
         ctx = Context(str(config_dir))
-        for line in cycle(ctx.config, ctx.store, parse_day(today) or date.today()):
-            click.echo(line)
+        report = cycle(ctx.config, ctx.store, parse_day(today) or date.today())
+    _finish_cycle(report)
 
 
 def main() -> None:

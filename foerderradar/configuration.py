@@ -1,4 +1,4 @@
-"""Loads and validates the admin-edited YAML in config/ (settings, sources, keywords, lists).
+"""Loads and validates the admin-edited YAML in config/ (settings, sources, keywords, lists, members).
 
 Every file is checked on load with pydantic (``extra="forbid"``); a typo or a wrong type becomes a
 ``ConfigError`` naming the file, the key path and what was expected, and nothing runs.
@@ -6,8 +6,8 @@ Every file is checked on load with pydantic (``extra="forbid"``); a typo or a wr
 
 from __future__ import annotations
 
-import difflib
 import hashlib
+import ipaddress
 import json
 import os
 import re
@@ -18,13 +18,32 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from foerderradar.config_checks import (
+    ADDRESS,
+    check_address,
+    check_cron,
+    check_env_name,
+    check_link_url,
+    check_non_negative_values,
+    check_terms,
+    check_timezone,
+    check_web_url,
+    describe_errors,
+)
+from foerderradar.models import APPLICANTS
+
 CONFIG_ENV = "FOERDERRADAR_CONFIG"
 FILES = ("settings.yaml", "sources.yaml", "keywords.yaml", "lists.yaml")
+OPTIONAL_FILES = ("members.yaml",)  # a network without member profiles gets no matching
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 
 
 class ConfigError(Exception):
-    """A config file is missing, unreadable or invalid; the message is one line for the admin."""
+    """A config file is missing, unreadable or invalid: one line per problem (``problems``) for the admin."""
+
+    def __init__(self, message: str | list[str]) -> None:
+        self.problems = [message] if isinstance(message, str) else list(message)
+        super().__init__("\n".join(self.problems))
 
 
 class _Model(BaseModel):
@@ -35,14 +54,16 @@ class _Model(BaseModel):
 
 
 class SmtpSettings(_Model):
-    host: str
-    port: int = 587
+    host: str = Field(min_length=1)
+    port: int = Field(587, ge=1, le=65535)
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username: str | None = None
     password_env: str = "FOERDERRADAR_SMTP_PASSWORD"
-    timeout: float = 30.0
+    timeout: float = Field(30.0, gt=0)
     retries: int = Field(3, ge=0, le=10)
     retry_delay: float = Field(5.0, ge=0)  # alerts: first backoff in seconds, doubled per attempt
+
+    _env = field_validator("password_env")(check_env_name)
 
 
 class MailSettings(_Model):
@@ -50,7 +71,7 @@ class MailSettings(_Model):
     sender: str = "Förderradar <foerderradar@localhost>"
     outbox: str = "outbox"
     admin_address: str | None = None
-    unsubscribe_url: str | None = Field(None, pattern=r"^(https?://|mailto:)\S+$")
+    unsubscribe_url: str | None = None
     smtp: SmtpSettings | None = None
     # alerts (issue 5): the digest's closing-soon window and the admin notice
     closing_soon_days: int = Field(14, ge=0, le=365)
@@ -58,24 +79,15 @@ class MailSettings(_Model):
     review_wait_days: int = Field(7, ge=1)
     max_entries: int = Field(40, ge=1)
 
+    _addresses = field_validator("sender", "admin_address")(check_address)
+    _link = field_validator("unsubscribe_url")(check_link_url)
+    _days = field_validator("closing_soon_days_by_kind")(check_non_negative_values)
+
     @model_validator(mode="after")
     def _smtp_needs_host(self) -> MailSettings:
         if self.transport == "smtp" and self.smtp is None:
             raise ValueError("transport 'smtp' needs an 'smtp:' block with at least 'host'")
         return self
-
-
-def _check_cron(value: str | None) -> str | None:
-    """A five-field crontab line (minute hour day month weekday), checked the way APScheduler reads it."""
-    if value is None:
-        return value
-    from apscheduler.triggers.cron import CronTrigger
-
-    try:
-        CronTrigger.from_crontab(value, timezone="UTC")
-    except ValueError as exc:
-        raise ValueError(f"not a cron expression like '0 6 * * *' ({exc})") from None
-    return value
 
 
 class ScheduleSettings(_Model):
@@ -90,17 +102,22 @@ class ScheduleSettings(_Model):
     log_file: str | None = None
     misfire_grace_time: int = Field(43200, ge=1)
 
-    _cron = field_validator("crawl", "digest", "pending", "health", "backup")(_check_cron)
+    _cron = field_validator("crawl", "digest", "pending", "health", "backup")(check_cron)
 
 
 class ReviewUser(_Model):
     name: str = Field(pattern=ID_PATTERN)
     password_env: str
 
+    _env = field_validator("password_env")(check_env_name)
+
 
 class ReviewWebSettings(_Model):
     port: int = Field(8001, ge=1, le=65535)
     users: list[ReviewUser] = [ReviewUser(name="koordination", password_env="FOERDERRADAR_REVIEW_PASSWORD")]
+    allow_sql: bool = False
+    login_failures: int = Field(5, ge=1)
+    lockout_minutes: float = Field(15, gt=0)
 
 
 class ReviewSettings(_Model):
@@ -122,6 +139,12 @@ class ReviewSettings(_Model):
     def _ordered(self) -> ReviewSettings:
         if self.lower_threshold > self.upper_threshold:
             raise ValueError("lower_threshold must not be above upper_threshold")
+        if not self.lower_threshold <= self.relevance_threshold <= self.upper_threshold:
+            raise ValueError(
+                f"relevance_threshold {self.relevance_threshold} must lie between lower_threshold "
+                f"{self.lower_threshold} and upper_threshold {self.upper_threshold}, or the calls "
+                "just below it would never reach the review queue"
+            )
         return self
 
 
@@ -137,6 +160,7 @@ class CrawlSettings(_Model):
     max_pdf_bytes: int = Field(10_000_000, gt=0)
     unhealthy_after: int = Field(2, ge=1)
     low_yield_ratio: float = Field(0.5, ge=0, le=1)
+    progress_every: float = Field(30.0, ge=0)  # seconds between "still crawling" lines; 0: none
 
 
 class Settings(_Model):
@@ -148,6 +172,8 @@ class Settings(_Model):
     schedule: ScheduleSettings = ScheduleSettings()
     review: ReviewSettings = ReviewSettings()
     crawl: CrawlSettings = CrawlSettings()
+
+    _timezone = field_validator("timezone")(check_timezone)
 
     @field_validator("user_agent")
     @classmethod
@@ -161,9 +187,11 @@ class Settings(_Model):
 
 
 class Selectors(_Model):
-    item: str = Field(description="CSS selector for the links to detail pages on a list page")
+    """Overrides of the generic reader, one per field (CSS, or XPath starting with ``/`` or ``(``)."""
+
+    item: str | None = Field(None, description="the links to detail pages on a list page")
     next_page: str | None = None
-    title: str = "h1"
+    title: str | None = None
     text: str | None = None
     published: str | None = None
     funder: str | None = None
@@ -180,11 +208,28 @@ class SediaOptions(_Model):
     text: str = "***"
 
 
+# an allow_private entry: host or IPv4 with an optional port, [IPv6]:port, a bare IPv6, or a network
+_ALLOWED_HOST = re.compile(
+    r"^(?:[A-Za-z0-9.-]+(?::\d{1,5})?|\[[0-9A-Fa-f:.]+\](?::\d{1,5})?|[0-9A-Fa-f:.]+(?:/\d{1,3})?)$"
+)
+
+
+def _is_network(entry: str) -> bool:
+    """False for an entry that looks like a network (with "/") but is none, like 10.0.0.0/99."""
+    if "/" not in entry:
+        return True
+    try:
+        ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
 class Source(_Model):
     id: str = Field(pattern=ID_PATTERN)
     name: str
     kind: Literal["feed", "html", "fdb", "fdb-export", "eu-sedia"]
-    url: str = Field(pattern=r"^https?://")
+    url: str
     enabled: bool = True
     funder: str | None = None
     language: Literal["de", "en"] | None = None
@@ -193,17 +238,27 @@ class Source(_Model):
     selectors: Selectors | None = None
     follow_links: bool = False  # feed: also read each entry's page (main content, guideline PDFs)
     verified: bool = True
+    checked: list[str] = []  # the facts the entry was checked against (saved pages, public code, docs)
     schedule: str | None = None  # cron for this source's crawl; None: settings schedule.crawl
     max_bytes: int | None = Field(None, gt=0)
     sedia: SediaOptions | None = None
+    # private, loopback and link-local addresses are refused unless allowed: true, or a list of
+    # hosts / host:port / networks (crawler/addresses.py checks the resolved address)
+    allow_private: bool | list[str] = False
 
-    _cron = field_validator("schedule")(_check_cron)
+    _cron = field_validator("schedule")(check_cron)
+    _url = field_validator("url")(check_web_url)
 
-    @model_validator(mode="after")
-    def _html_needs_selectors(self) -> Source:
-        if self.kind == "html" and self.selectors is None:
-            raise ValueError("kind 'html' needs a 'selectors:' block with at least 'item'")
-        return self
+    @field_validator("allow_private")
+    @classmethod
+    def _allowed_hosts(cls, value: bool | list[str]) -> bool | list[str]:
+        for entry in value if isinstance(value, list) else []:
+            if not _ALLOWED_HOST.match(entry.strip()) or not _is_network(entry.strip()):
+                raise ValueError(
+                    f"'{entry}' is not a host, host:port, address or network (e.g. intranet.example:8080, "
+                    "10.1.0.0/16)"
+                )
+        return value
 
 
 class SourcesFile(_Model):
@@ -221,14 +276,19 @@ class SourcesFile(_Model):
 class Topic(_Model):
     id: str = Field(pattern=ID_PATTERN)
     name: str
+    name_en: str | None = None  # the topic's name in English lists' digests (default: ``name``)
     weight: float = Field(1.0, gt=0)
     terms: list[str] = Field(min_length=1)
+
+    _terms = field_validator("terms")(check_terms)
 
 
 class Exclusion(_Model):
     id: str = Field(pattern=ID_PATTERN)
     weight: float = Field(1.0, gt=0)
     terms: list[str] = Field(min_length=1)
+
+    _terms = field_validator("terms")(check_terms)
 
 
 class KeywordsFile(_Model):
@@ -265,12 +325,17 @@ class MailingList(_Model):
     regions: IncludeExclude = IncludeExclude()
     funders: IncludeExclude = IncludeExclude()
     reviewed_only: bool = False
+    # alerts (issue 13): call facts and calls still in the review queue
+    applicants: list[Literal[APPLICANTS]] = []  # type: ignore[valid-type]
+    unreviewed: Literal["wait", "send"] = "wait"
+    # members (issue 14): this list is one member's personal digest — only calls that fit the member
+    member: str | None = Field(None, pattern=ID_PATTERN)
 
     @field_validator("address")
     @classmethod
     def _addresses(cls, value: str | list[str]) -> str | list[str]:
         for address in [value] if isinstance(value, str) else value:
-            if not re.fullmatch(r"[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+", address):
+            if not ADDRESS.fullmatch(address):
                 shown = "" if isinstance(value, str) else f"{address!r} "  # a str is shown as "got"
                 raise ValueError(f"{shown}is not an e-mail address like name@example.org")
         if not value:
@@ -289,6 +354,61 @@ class ListsFile(_Model):
     @classmethod
     def _unique(cls, lists: list[MailingList]) -> list[MailingList]:
         return _unique_ids(lists)
+
+
+# --- members.yaml --------------------------------------------------------------------------
+
+EMAIL_PATTERN = r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$"
+SME_MAX_EMPLOYEES = 250  # EU SME definition: fewer than 250 employees
+
+
+class Contact(_Model):
+    """The member's contact person for funding matters (invented in the shipped example)."""
+
+    name: str
+    email: str = Field(pattern=EMAIL_PATTERN)
+    phone: str | None = None
+    address: str | None = None
+
+
+class Member(_Model):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    kind: Literal["kmu", "unternehmen", "hochschule", "forschung"]
+    land: str = Field(min_length=2)  # the Bundesland (or region) of the member's seat
+    country: str = Field("DE", pattern=r"^[A-Z]{2}$")
+    employees: int | None = Field(None, ge=1)
+    startup: bool = False
+    topics: list[str] = []  # topic ids from keywords.yaml
+    competences: list[str] = []  # free terms, matched in the call text
+    programmes: list[str] = []  # past or current funding programmes (ZIM, KMU-innovativ, …)
+    contact: Contact | None = None
+    lists: list[str] = []  # mailing list ids the member reads
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Member:
+        if not self.topics and not self.competences:
+            raise ValueError("needs at least one entry in 'topics' or 'competences' to be matched")
+        if self.kind == "kmu" and self.employees is not None and self.employees >= SME_MAX_EMPLOYEES:
+            raise ValueError(f"kind 'kmu' but {self.employees} employees (an SME has fewer than 250)")
+        return self
+
+
+class MatchingSettings(_Model):
+    min_fit: float = Field(0.35, ge=0, le=1)  # lowest fit shown as "Passt zu" and used in consortia
+    show: int = Field(3, ge=1, le=20)  # most members named per digest entry
+    consortium_size: int = Field(3, ge=2, le=8)  # most members in one proposed consortium
+    proposals: int = Field(3, ge=0, le=10)  # most proposed consortia per call
+
+
+class MembersFile(_Model):
+    members: list[Member] = []
+    matching: MatchingSettings = MatchingSettings()
+
+    @field_validator("members")
+    @classmethod
+    def _unique(cls, members: list[Member]) -> list[Member]:
+        return _unique_ids(members)
 
 
 def _unique_ids(items: list[Any]) -> list[Any]:
@@ -312,6 +432,8 @@ class Config:
     sources: tuple[Source, ...]
     keywords: KeywordsFile
     lists: tuple[MailingList, ...]
+    members: tuple[Member, ...] = ()
+    matching: MatchingSettings = MatchingSettings()
 
     @property
     def base(self) -> Path:
@@ -352,6 +474,13 @@ class Config:
         known = ", ".join(m.id for m in self.lists)
         raise ConfigError(f"lists.yaml: no mailing list with id '{list_id}' (known: {known})")
 
+    def member(self, member_id: str) -> Member:
+        for member in self.members:
+            if member.id == member_id:
+                return member
+        known = ", ".join(m.id for m in self.members) or "none"
+        raise ConfigError(f"members.yaml: no member with id '{member_id}' (known: {known})")
+
 
 def config_dir(explicit: str | Path | None = None) -> Path:
     """The config folder: ``--config``, else ``$FOERDERRADAR_CONFIG``, else ``./config``."""
@@ -359,76 +488,92 @@ def config_dir(explicit: str | Path | None = None) -> Path:
 
 
 def load_config(directory: str | Path | None = None) -> Config:
+    """Every file validated; all problems of all files in one ConfigError, one line each."""
     folder = config_dir(directory)
     if not folder.is_dir():
         raise ConfigError(f"{folder}: config folder not found (use --config DIR or ${CONFIG_ENV})")
-    settings = _load(folder, "settings.yaml", Settings)
-    sources = _load(folder, "sources.yaml", SourcesFile)
-    keywords = _load(folder, "keywords.yaml", KeywordsFile)
-    lists = _load(folder, "lists.yaml", ListsFile)
+    problems: list[str] = []
+    settings = _load(folder, "settings.yaml", Settings, problems)
+    sources = _load(folder, "sources.yaml", SourcesFile, problems)
+    keywords = _load(folder, "keywords.yaml", KeywordsFile, problems)
+    lists = _load(folder, "lists.yaml", ListsFile, problems)
+    members = MembersFile()
+    if (folder / "members.yaml").is_file():  # optional: without it there is no matching
+        members = _load(folder, "members.yaml", MembersFile, problems) or MembersFile()
+    if keywords is not None and lists is not None:
+        problems += _unknown_topics(folder / "lists.yaml", keywords, lists)
+        problems += _member_references(folder, members, keywords, lists)
+    if problems:
+        raise ConfigError(problems)
+    return Config(
+        folder,
+        settings,
+        tuple(sources.sources),
+        keywords,
+        tuple(lists.lists),
+        tuple(members.members),
+        members.matching,
+    )
+
+
+def _member_references(
+    folder: Path, members: MembersFile, keywords: KeywordsFile, lists: ListsFile
+) -> list[str]:
+    """Members refer to topics and lists by id, and a personal list to a member: every id must exist."""
+    topic_ids, list_ids = {t.id for t in keywords.topics}, {m.id for m in lists.lists}
+    member_ids = {m.id for m in members.members}
+    problems = []
+    for index, member in enumerate(members.members, 1):
+        for key, known, values in (("topics", topic_ids, member.topics), ("lists", list_ids, member.lists)):
+            what = "topics in keywords.yaml" if key == "topics" else "lists in lists.yaml"
+            problems += [
+                f"{folder / 'members.yaml'}: members[{index}] (id {member.id}).{key}: unknown {key[:-1]} "
+                f"'{value}' ({what}: {', '.join(sorted(known)) or 'none'})"
+                for value in values
+                if value not in known
+            ]
+    for index, mailing_list in enumerate(lists.lists, 1):
+        if mailing_list.member is not None and mailing_list.member not in member_ids:
+            problems.append(
+                f"{folder / 'lists.yaml'}: lists[{index}] (id {mailing_list.id}).member: unknown member "
+                f"'{mailing_list.member}' (members in members.yaml: {', '.join(sorted(member_ids)) or 'none'})"
+            )
+    return problems
+
+
+def _unknown_topics(path: Path, keywords: KeywordsFile, lists: ListsFile) -> list[str]:
     topic_ids = {t.id for t in keywords.topics}
-    for index, mailing_list in enumerate(lists.lists):
-        for topic in mailing_list.topics:
-            if topic not in topic_ids:
-                raise ConfigError(
-                    f"{folder / 'lists.yaml'}: lists.{index}.topics: unknown topic '{topic}' "
-                    f"(topics in keywords.yaml: {', '.join(sorted(topic_ids))})"
-                )
-    return Config(folder, settings, tuple(sources.sources), keywords, tuple(lists.lists))
+    known = ", ".join(sorted(topic_ids))
+    return [
+        f"{path}: lists[{index}] (id {mailing_list.id}).topics: unknown topic '{topic}' "
+        f"(topics in keywords.yaml: {known})"
+        for index, mailing_list in enumerate(lists.lists, 1)
+        for topic in mailing_list.topics
+        if topic not in topic_ids
+    ]
 
 
-def _load(folder: Path, name: str, model: type[_Model]) -> Any:
+def _load(folder: Path, name: str, model: type[_Model], problems: list[str]) -> Any:
+    """The validated file, or None with its problems appended (so every file's errors are listed)."""
     path = folder / name
     if not path.is_file():
-        raise ConfigError(f"{path}: file not found; every config folder needs {', '.join(FILES)}")
+        problems.append(f"{path}: file not found; every config folder needs {', '.join(FILES)}")
+        return None
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
-        raise ConfigError(f"{path}: {where}not valid YAML ({getattr(exc, 'problem', exc)})") from None
+        problems.append(f"{path}: {where}not valid YAML ({getattr(exc, 'problem', exc)})")
+        return None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
+        problems.append(f"{path}: not UTF-8 text")
+        return None
+    except OSError as exc:
+        problems.append(f"{path}: cannot be read ({exc.strerror or exc})")
+        return None
     try:
         return model.model_validate(data if data is not None else {})
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc, model, data)}") from None
-
-
-def _describe(exc: ValidationError, model: type[BaseModel], data: Any) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"]) or "(top level)"
-    if error["type"] == "extra_forbidden":
-        key = str(error["loc"][-1])
-        allowed = _allowed_keys(model, error["loc"][:-1], data)
-        hint = difflib.get_close_matches(key, allowed, n=1)
-        fix = f"did you mean '{hint[0]}'?" if hint else f"allowed: {', '.join(allowed)}"
-        return f"{where}: unknown key '{key}' ({fix})"
-    if error["type"] == "missing":
-        return f"{where}: required key is missing"
-    got = error.get("input")
-    shown = "" if isinstance(got, (dict, list)) or got is None else f" (got {got!r})"
-    message = error["msg"].removeprefix("Value error, ")
-    return f"{where}: {message}{shown}"
-
-
-def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...], data: Any) -> list[str]:
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field_info = current.model_fields.get(part) if hasattr(current, "model_fields") else None
-        if field_info is None:
-            return []
-        current = _model_of(field_info.annotation)
-    return list(current.model_fields) if hasattr(current, "model_fields") else []
-
-
-def _model_of(annotation: Any) -> Any:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _model_of(arg)
-        if found is not None:
-            return found
-    return None
+        problems += [f"{path}: {line}" for line in describe_errors(exc, model, data)]
+        return None

@@ -14,6 +14,9 @@ from typing import Any
 DEADLINE_KINDS = ("single", "skizze", "antrag", "stichtag", "other")
 STATUSES = ("open", "closed", "forthcoming", "unknown")
 DECISIONS = ("accept", "reject")
+# Who may apply (spec/classifier.md §4), as the ids of ``CallFacts.applicants``.
+APPLICANTS = ("kmu", "unternehmen", "startup", "hochschule", "forschung", "kommune", "verein", "privatperson")
+FACT_FIELDS = ("summary", "applicants", "consortium", "funding", "identifier", "region")
 
 # Month names and abbreviations in German and English, lower case → month number. Shared by the
 # crawler (publication dates on pages) and the classifier (deadlines), so both read the same spellings.
@@ -128,6 +131,59 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class CallFacts:
+    """What a member needs to decide, read from the call's own text or a field its source states.
+
+    summary: up to two sentences of the call's own text saying what is funded ("" when none found).
+    applicants: who may apply, ids from ``APPLICANTS`` in that order; empty when the text does not say.
+    consortium: True when a Verbund / research partner / partners from several countries are required,
+        False when single applicants are the rule, None when the text does not say.
+    funding: the rate or amount as stated ("bis zu 50 %", "max. 500.000 EUR"), or None.
+    identifier: the funder's id of the call (EU topic id, BAnz reference), or None.
+    region: the Land or region the call is restricted to, or None when nationwide or open.
+    evidence: field name → the span of text (or ``field:<label>``) the fact was read from.
+    """
+
+    summary: str = ""
+    applicants: tuple[str, ...] = ()
+    consortium: bool | None = None
+    funding: str | None = None
+    identifier: str | None = None
+    region: str | None = None
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    def as_tag_json(self) -> dict[str, Any]:
+        """The ``"facts"`` object of the tag contract (spec/classifier.md §4)."""
+        return {
+            "summary": self.summary,
+            "applicants": list(self.applicants),
+            "consortium": self.consortium,
+            "funding": self.funding,
+            "identifier": self.identifier,
+            "region": self.region,
+        }
+
+    def as_stored(self) -> dict[str, Any]:
+        """What ``classifications.facts`` holds: the tag object plus ``evidence`` (field → span)."""
+        return {**self.as_tag_json(), "evidence": dict(self.evidence)}
+
+    @classmethod
+    def from_stored(cls, data: dict[str, Any] | None) -> CallFacts:
+        """The inverse of ``as_stored``; unknown applicant ids and missing keys are dropped."""
+        data = data or {}
+        consortium = data.get("consortium")
+        return cls(
+            summary=str(data.get("summary") or ""),
+            applicants=tuple(a for a in APPLICANTS if a in (data.get("applicants") or [])),
+            consortium=consortium if isinstance(consortium, bool) else None,
+            funding=data.get("funding") or None,
+            identifier=data.get("identifier") or None,
+            region=data.get("region") or None,
+            evidence={str(k): str(v) for k, v in (data.get("evidence") or {}).items()},
+        )
+
+
+@dataclass(frozen=True)
 class Classification:
     """The classifier's verdict on one call at a reference date.
 
@@ -138,6 +194,7 @@ class Classification:
     next_deadline: earliest deadline on or after the reference date, ``YYYY-MM-DD``, or None.
     status: one of ``STATUSES``.
     evidence: the matched terms and signals behind the score.
+    facts: summary, applicants, consortium, funding, identifier, region (spec §4), with their spans.
     model_version / config_version: what produced it; a change re-tags the call.
     """
 
@@ -153,6 +210,7 @@ class Classification:
     evidence: tuple[Evidence, ...] = ()
     model_version: str = ""
     config_version: str = ""
+    facts: CallFacts = field(default_factory=CallFacts)
 
     def as_tag_json(self) -> dict[str, Any]:
         """The object the ``tag`` contract prints (spec/classifier.md §3)."""
@@ -166,4 +224,5 @@ class Classification:
             "deadlines": [asdict(d) for d in self.deadlines],
             "next_deadline": self.next_deadline,
             "status": self.status,
+            "facts": self.facts.as_tag_json(),
         }

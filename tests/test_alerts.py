@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from foerderradar.configuration import Source
-from foerderradar.models import Call, Classification, Deadline
+from foerderradar.models import Call, CallFacts, Classification, Deadline, Evidence
 from foerderradar.store import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "alerts"
@@ -60,8 +60,10 @@ def add_call(store: Store, spec: dict[str, Any], seen_at: str = "2026-11-20T06:0
         rolling=spec.get("rolling", False),
         next_deadline=dated[0] if dated else None,
         status=spec.get("status", "open"),
+        evidence=tuple(Evidence(**e) for e in spec.get("evidence", [])),
+        facts=CallFacts.from_stored(spec.get("facts")),
     )
-    store.save_classification(result, call.content_hash(), [])
+    store.save_classification(result, call.content_hash(), spec.get("flag_reasons", []))
     if spec.get("decision"):
         store.save_reviews(
             [{"call_id": call.id, "decision": spec["decision"], "reason": None, "by": "test", "at": seen_at}]
@@ -229,7 +231,10 @@ def test_digest_written_to_outbox_as_parsed_mime(store, config, now):
     assert len(ids) == 2 and all(i.endswith("@example.org>") for i in ids)
     text = msg.get_body(("plain",)).get_content()
     assert "Einreichungsfrist 01.12.2026, 12:00 Uhr (Projektskizze) – noch 8 Tage" in text
-    assert "„Projektskizzen bis zum 1. Dezember 2026, 12:00 Uhr“" in text
+    for noise in ("Status: offen", "Relevanz", "noch nicht geprüft", "gelesen aus", "„Projektskizzen bis"):
+        assert noise not in text  # the evidence span and the score only where they help
+    assert "BMFTR · BAnz AT 02.11.2026 B3" in text
+    assert "Wer: KMU, Hochschulen, Forschungseinrichtungen" in text and "Verbund nötig" in text
     assert "<" not in text and max(len(line) for line in text.splitlines()) <= 100
     html = msg.get_body(("html",)).get_content()
     assert "<script" not in html.lower() and "<img" not in html.lower() and "<style" not in html.lower()
@@ -401,7 +406,14 @@ def test_english_list_and_one_click_unsubscribe(store, config, now):
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text = msg.get_body(("plain",)).get_content()
     assert "Deadline 1 Dec 2026, 12:00 (outline proposal) – 8 days left" in text
-    assert "Why you get this" in text
+    flat = " ".join(text.split())  # the text part wraps at 72 characters
+    assert "Who: SMEs, universities, research organisations" in flat
+    assert "Funding: up to EUR 4 million" in flat and "Consortium required" in flat
+    assert (
+        "Why: Data and the data economy (“data spaces”); Artificial intelligence (“trustworthy AI”)" in flat
+    )
+    assert "Who: companies (any size) in Bayern" in flat
+    assert "Warum" not in flat and "Wer:" not in flat
 
 
 def test_preview_writes_files_and_records_nothing(store, config, now, tmp_path):
@@ -442,13 +454,13 @@ def test_admin_notice_names_unhealthy_sources_and_a_waiting_review_queue(store, 
     import alerts
 
     load_sample(store)
+    quiet = alerts.send_admin_notice(store, config, [], date(2026, 11, 24), now=now)
+    assert quiet.lines() == ["admin: nothing to report"]
     store.save_classification(
         Classification("fdb:datenraeume", "de", True, 0.5, ("daten",), (), False, None, "open"),
         store.call("fdb:datenraeume")["content_hash"],
         ["Score nahe der Schwelle"],
     )
-    quiet = alerts.send_admin_notice(store, config, [], date(2026, 11, 24), now=now)
-    assert quiet.lines() == ["admin: nothing to report"]
     report = alerts.send_admin_notice(
         store, config, ["bmftr: 0 items in the last 2 runs (unhealthy)"], date(2026, 12, 10), now=now
     )
@@ -456,10 +468,12 @@ def test_admin_notice_names_unhealthy_sources_and_a_waiting_review_queue(store, 
     msg = parse(report.files[0].read_bytes())
     assert (
         msg["To"] == "admin@example.org"
-        and msg["Subject"] == "Förderradar: 2 Hinweise für die Administration"
+        and msg["Subject"] == "Förderradar: 3 Hinweise für die Administration"
     )
-    body = msg.get_body(("plain",)).get_content()
+    body = " ".join(msg.get_body(("plain",)).get_content().split())
     assert "bmftr: 0 items" in body and "1 Aufrufe warten seit mehr als 7 Tagen" in body
+    # the reminder: both lists wait (unreviewed: wait, the default); only ki-netzwerk wants this call
+    assert "1 Aufrufe warten in der Prüfwarteschlange; die Listen ki-netzwerk bekommen sie erst" in body
 
 
 @pytest.mark.parametrize(
@@ -467,13 +481,13 @@ def test_admin_notice_names_unhealthy_sources_and_a_waiting_review_queue(store, 
     [
         (
             "frequency: hourly",
-            "lists.1.frequency: Input should be 'weekly', 'daily' or 'immediate' (got 'hourly')",
+            "lists[2] (id forschung).frequency: Input should be 'weekly', 'daily' or 'immediate' (got 'hourly')",
         ),
-        ("weekday: monday", "lists.1.weekday: Input should be"),
-        ('time: "7 Uhr"', "lists.1.time: String should match pattern"),
+        ("weekday: monday", "lists[2] (id forschung).weekday: Input should be"),
+        ('time: "7 Uhr"', "lists[2] (id forschung).time: String should match pattern"),
         (
             "regions: {inclde: [Bayern]}",
-            "lists.1.regions.inclde: unknown key 'inclde' (did you mean 'include'?)",
+            "lists[2] (id forschung).regions.inclde: unknown key 'inclde' (did you mean 'include'?)",
         ),
     ],
 )
@@ -503,7 +517,9 @@ def test_bad_address_is_a_config_error(config_dir):
         ),
         encoding="utf-8",
     )
-    with pytest.raises(ConfigError, match=r"lists\.0\.address: .*is not an e-mail address"):
+    with pytest.raises(
+        ConfigError, match=r"lists\[1\] \(id ki-netzwerk\)\.address: .*is not an e-mail address"
+    ):
         load_config(config_dir)
 
 
@@ -526,7 +542,11 @@ def test_cli_preview_send_and_not_due(config_dir, tmp_path):
         cli, [*base, "preview", "--list", "forschung", "--out", str(tmp_path / "p"), "--today", "2026-11-23"]
     )
     assert shown.exit_code == 0, shown.output
-    assert [Path(line).suffix for line in shown.output.split()] == [".eml", ".html"]
+    files, said = shown.output.splitlines()[:2], shown.output.splitlines()[2:]
+    assert [Path(line).suffix for line in files] == [".eml", ".html"]
+    assert said == [
+        "forschung: unreviewed: wait — 0 calls in the review queue are held until the coordinator decides"
+    ]
     sent = runner.invoke(cli, [*base, "send", "--today", "2026-11-23"])
     assert sent.exit_code == 0, sent.output
     assert sent.output.count("sent digest") == 2 and "Förderradar KW 48: 5 neue Aufrufe" in sent.output

@@ -8,7 +8,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("foerderradar", "crawler", "classifier", "alerts")
 STAGES = ("crawler", "classifier", "foerderradar.review", "alerts")
-CORE = ("foerderradar.models", "foerderradar.store", "foerderradar.configuration", "foerderradar.text")
+CORE = (
+    "foerderradar.models",
+    "foerderradar.store",
+    "foerderradar.configuration",
+    "foerderradar.text",
+    "foerderradar.fit",
+    "foerderradar.consortia",
+    "foerderradar.matching",
+)
 WIRING = ("scheduler", "foerderradar.cli", "foerderradar.steps", "foerderradar.demo")
 
 

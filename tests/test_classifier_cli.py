@@ -74,6 +74,7 @@ def test_tag_contract(tmp_path, config_dir):
         "deadlines",
         "next_deadline",
         "status",
+        "facts",  # spec §4
     }
     # year-less 15 March takes its year from the published date, then is the next deadline after today
     assert first["deadlines"] == [

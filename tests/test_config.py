@@ -48,7 +48,7 @@ def test_wrong_type_names_key_and_value(config_dir):
     lists.write_text(lists.read_text().replace("min_score: 0.6", "min_score: hoch"))
     with pytest.raises(ConfigError) as err:
         load_config(config_dir)
-    assert "lists.yaml: lists.1.min_score:" in str(err.value)
+    assert "lists.yaml: lists[2] (id forschung).min_score:" in str(err.value)
     assert "'hoch'" in str(err.value)
 
 
@@ -117,7 +117,13 @@ def _nested_model(annotation) -> type[BaseModel] | None:
 
 @pytest.mark.parametrize(
     "model",
-    [configuration.Settings, configuration.SourcesFile, configuration.KeywordsFile, configuration.ListsFile],
+    [
+        configuration.Settings,
+        configuration.SourcesFile,
+        configuration.KeywordsFile,
+        configuration.ListsFile,
+        configuration.MembersFile,
+    ],
 )
 def test_every_config_key_is_documented(model):
     documented = (ROOT / "config" / "README.md").read_text(encoding="utf-8")

@@ -26,6 +26,11 @@ PORTAL_SELECTORS = (
 )
 
 
+def loopback_allowed(entry: str) -> str:
+    """The test server is on 127.0.0.1, which a source must allow (``allow_private``) unless it says."""
+    return entry if "allow_private" in entry else entry.replace("{id:", "{allow_private: true, id:", 1)
+
+
 def write_config(folder: Path, base_url: str, sources: list[str], **crawl: object) -> Path:
     """A small config folder for the sample server; ``sources`` are YAML flow mappings."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -41,7 +46,7 @@ def write_config(folder: Path, base_url: str, sources: list[str], **crawl: objec
     (folder / "lists.yaml").write_text(
         "lists:\n  - {id: team, name: Team, address: team@example.org}\n", encoding="utf-8"
     )
-    body = "".join(f"  - {entry.replace('{base}', base_url)}\n" for entry in sources)
+    body = "".join(f"  - {loopback_allowed(entry).replace('{base}', base_url)}\n" for entry in sources)
     (folder / "sources.yaml").write_text(f"sources:\n{body}", encoding="utf-8")
     return folder
 
@@ -225,11 +230,14 @@ def test_unknown_source_id_is_a_config_error(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "no source with id 'nope'" in result.output
 
 
-def source_test(folder: Path, source_id: str, file: Path, url: str | None = None) -> list[dict]:
+def source_test(
+    folder: Path, source_id: str, file: Path, url: str | None = None, code: int = 0
+) -> list[dict]:
+    """``source test`` through the CLI; it exits 1 when nothing usable came out."""
     args = ["--config", str(folder), "source", "test", source_id, "--file", str(file)]
     result = CliRunner().invoke(cli, args + (["--url", url] if url else []))
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == code, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
 def test_source_test_prints_items_and_follows_of_a_saved_page(tmp_path: Path) -> None:
@@ -247,9 +255,12 @@ def test_source_test_prints_items_and_follows_of_a_saved_page(tmp_path: Path) ->
     feed = source_test(folder, "feed", SITE / "bmx" / "bekanntmachungen.rss")
     assert [r["item"]["published"] for r in feed] == ["2025-12-02", "2026-01-12", "2026-02-05"]
     assert feed[0]["item"]["url"] == f"{base}/bmx/bekanntmachung-ki-mittelstand.html"
-    empty = source_test(folder, "portal", SITE / "portal" / "calls" / "leer.html", f"{base}/leer.html")
+    empty = source_test(
+        folder, "portal", SITE / "portal" / "calls" / "leer.html", f"{base}/leer.html", code=1
+    )
     assert empty[0]["dropped"] == "no text" and empty[0]["item"]["title"] == "Programm ohne Beschreibung"
-    blocked = source_test(folder, "portal", SITE / "captcha.html")
+    blocked = source_test(folder, "portal", SITE / "captcha.html", code=1)
+    assert "selectors.text 'div.rich--text' matched nothing" in json.dumps(empty, ensure_ascii=False)
     assert "blocked" in blocked[0]
 
 
@@ -298,3 +309,19 @@ def test_a_failed_crawl_process_is_one_clear_line(tmp_path: Path, monkeypatch: p
     assert result.exit_code == 1
     assert "error: crawl process of run" in result.output and "exited with code 1" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_source_without_selectors_is_read_by_the_generic_reader_and_status_shows_its_yield(
+    tmp_path: Path,
+) -> None:
+    generic = '{id: generic, name: Portal ohne Selektoren, kind: html, url: "{base}/portal/suche.html"}'
+    with SampleSite(root=SITE) as site:
+        folder = write_config(tmp_path / "config", site.base_url, [generic])
+        (run,) = crawl(load_config(folder), "run-1", None)
+    assert run["errors"] == 0 and run["items"] == 3, run["error_messages"]  # two listed, one on page 2
+    titles = {c["title"] for c in calls_of(folder).values()}
+    assert len(titles) == 3 and all(titles)
+    result = CliRunner().invoke(cli, ["--config", str(folder), "status"])
+    assert result.exit_code == 0, result.output
+    assert "calls stored 3: 100 % with a title" in result.output
+    assert "example: " in result.output

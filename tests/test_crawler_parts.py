@@ -10,7 +10,7 @@ from scrapy.http import HtmlResponse, Request
 
 from crawler import parsing
 from crawler.generic import FeedSpider, HtmlSpider
-from crawler.health import assess, unhealthy_sources, usual_items
+from crawler.health import assess, unhealthy_sources, usual_items, yield_lines
 from crawler.pipelines import normalise_call, problem
 from crawler.spiders import SPIDERS, CrawlError, SourceSpider, spider_class
 from foerderradar.configuration import CrawlSettings, Source
@@ -216,3 +216,20 @@ def test_sources_are_grouped_by_site() -> None:
         source("fdb-export", "https://foerderdatenbank.de/FDB/WS/export"),
     ]
     assert [[s.id for s in group] for group in by_site(sources)] == [["fdb", "fdb-export"], ["eu"]]
+
+
+def test_status_yield_lines_show_shares_an_example_and_warn_on_short_texts() -> None:
+    assert yield_lines(None) == [] and yield_lines({"calls": 0}) == []
+    found = {
+        "calls": 4,
+        "titled": 4,
+        "texted": 1,
+        "example_title": "Gründungszuschuss",
+        "example_url": "https://www.bank.example/p/1",
+        "example_chars": 119,
+    }
+    lines = yield_lines(found)
+    assert lines[0] == "    calls stored 4: 100 % with a title, 25 % with a text of 200+ characters"
+    assert lines[1] == "    example: Gründungszuschuss (119 characters) https://www.bank.example/p/1"
+    assert "most texts are short" in lines[2] and "source probe" in lines[2]
+    assert len(yield_lines({**found, "texted": 4})) == 2

@@ -98,3 +98,17 @@ def test_second_run_finds_everything_unchanged_and_sends_nothing(demo_runs):
             " GROUP BY 1, 2, 3, 4 HAVING count(*) > 1)"
         ).fetchone()[0]
     assert versions == 0 and duplicates == 0
+
+
+def test_digests_name_fitting_members_and_a_consortium(demo_runs):
+    """The demo's invented members (foerderradar/demo/config/members.yaml) fit the sample calls."""
+    out, first, _, emls = demo_runs
+    assert "members matched   21 members" in first
+    texts = {}
+    for path in emls:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        texts[path.name] = " ".join(message.get_body(("plain",)).get_content().split())
+    network = next(t for name, t in texts.items() if name.startswith("ki-netzwerk"))
+    assert "Passt zu: " in network and "Mögliches Konsortium: " in network and "(Lead, KMU)" in network
+    personal = next(t for name, t in texts.items() if name.startswith("datenwerk-persoenlich"))
+    assert "Passt zu Ihnen: " in personal and "Agrarinvestitionsförderung" not in personal

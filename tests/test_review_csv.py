@@ -191,3 +191,122 @@ def test_a_call_that_changed_since_its_rejection_is_exported_undecided_and_stays
         "kein KI-Bezug",
         "anna",
     )  # still rejected meanwhile
+
+
+def write_text(path, lines):
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+
+
+def import_cli(config_dir, path):
+    return CliRunner().invoke(
+        cli, ["--config", str(config_dir), "review", "import", str(path), "--by", "anna"]
+    )
+
+
+def seeded_config(config_dir):
+    from foerderradar.configuration import load_config
+    from foerderradar.store import Store
+
+    database = load_config(config_dir).database_path
+    store = Store(database)
+    seed(store)
+    store.close()
+    return database
+
+
+def stored(database):
+    from foerderradar.store import Store
+
+    store = Store(database)
+    try:
+        return reviews(store)
+    finally:
+        store.close()
+
+
+def test_an_unbalanced_quote_in_a_note_is_an_error_with_its_line_and_nothing_is_saved(config_dir, tmp_path):
+    database = seeded_config(config_dir)
+    path = tmp_path / "quote.csv"
+    # the note of line 2 opens a quote that only the note of line 4 closes: read leniently, the
+    # rejections of lines 3 and 4 would vanish into line 2's note and "1 decisions saved" be reported
+    write_text(path, [
+        "id;decision;reason;note",
+        'a:1;accept;;"bitte mit der Hochschule prüfen',
+        "a:2;reject;nicht KI;",
+        'a:3;reject;Frist zu knapp;"ok"',
+    ])  # fmt: skip
+    result = import_cli(config_dir, path)
+    assert result.exit_code == 1
+    assert "line 2: broken quoting" in result.output and "nothing was imported" in result.output
+    assert "decisions saved" not in result.output
+    assert stored(database) == {}
+
+
+def test_a_quote_that_swallows_the_next_rows_is_caught_even_when_it_closes_cleanly(store, tmp_path):
+    seed(store)
+    path = tmp_path / "swallow.csv"
+    write_text(path, [
+        "id;decision;reason;note",
+        'a:1;accept;"passt',
+        "a:2;reject;nicht KI;kein Bezug",
+        'a:3;accept;";gut',
+    ])  # fmt: skip
+    report = import_csv(store, path, SETTINGS, "anna")
+    assert report.problems == [
+        "line 2: a quoted field runs on into the row of 'a:2' (line 3); a quote (\") is not closed where it should be"
+    ]
+    assert reviews(store) == {}
+
+
+def test_a_quote_never_closed_and_a_field_over_the_csv_limit_are_clear_errors(store, tmp_path):
+    seed(store)
+    path = tmp_path / "open.csv"
+    write_text(path, ["id;decision;reason;note", "a:1;accept;;ok", 'a:2;reject;nicht KI;"offen'])
+    assert import_csv(store, path, SETTINGS, "anna").problems == [
+        'line 3: a quote (") opened on this line is never closed; close it or remove it'
+    ]
+    write_text(path, ["id;decision;reason;note", "a:1;accept;;ok", f'a:2;reject;nicht KI;"{"x" * 140_000}"'])
+    problems = import_csv(store, path, SETTINGS, "anna").problems
+    assert problems == ["line 3: a field is longer than 128 KB, the most a CSV field may hold; shorten it"]
+    assert reviews(store) == {}
+
+
+def test_a_big_field_through_the_cli_is_one_line_not_a_traceback(config_dir, tmp_path):
+    database = seeded_config(config_dir)
+    path = tmp_path / "big.csv"
+    write_text(path, ["id;decision;reason;note", f"a:1;accept;;{'y' * 200_000}"])
+    result = import_cli(config_dir, path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "line 2: a field is longer than 128 KB" in result.output
+    assert stored(database) == {}
+
+
+def test_every_exported_cell_that_a_spreadsheet_would_run_is_neutralised_notes_included(store, tmp_path):
+    seed(store)
+    note = '=HYPERLINK("http://evil.example";"Klick")'
+    store.save_reviews([{"call_id": "a:1", "decision": "accept", "reason": None, "note": note,
+                         "by": "anna", "at": "2026-11-20T08:00:00+00:00"}])  # fmt: skip
+    store.save_reviews([{"call_id": "a:2", "decision": "reject", "reason": "nicht KI", "note": "-1+2",
+                         "by": "anna", "at": "2026-11-20T08:00:00+00:00"}])  # fmt: skip
+    path = tmp_path / "all.csv"
+    export_csv(store, path, True, None, None)
+    header, *rows = read_as_spreadsheet(path)
+    by_id = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    assert by_id["a:1"]["note"] == "'" + note and by_id["a:2"]["note"] == "'-1+2"
+    assert by_id["a:3"]["title"].startswith("'=")
+    for row in rows:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
+    # importing the export back changes nothing: the quote we added is taken off again
+    report = import_csv(store, path, SETTINGS, "bert")
+    assert report.problems == [] and sum(report.saved.values()) == 0
+    assert reviews(store)["a:1"] == ("accept", None, note, "anna")
+
+
+def test_export_to_an_unwritable_place_is_one_clear_line(config_dir, tmp_path):
+    seeded_config(config_dir)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    target = blocker / "queue.csv"
+    result = CliRunner().invoke(cli, ["--config", str(config_dir), "review", "export", "--csv", str(target)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{target}: cannot write the review CSV" in result.output

@@ -1,4 +1,4 @@
-"""The coordinator's web view in headless Chromium: log in, open the queue, accept and reject, no anonymous writes."""
+"""The coordinator's review page in headless Chromium: log in, the queue, accept, reject, the next call."""
 
 from __future__ import annotations
 
@@ -7,16 +7,13 @@ import socket
 import subprocess
 import sys
 import threading
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from foerderradar.configuration import ReviewSettings, Source, load_config
-from foerderradar.models import Call, Classification, Deadline
-from foerderradar.review.web import ReviewError, metadata, passwords
+from foerderradar.configuration import ReviewSettings, ReviewWebSettings, Source, load_config
+from foerderradar.models import Call, CallFacts, Classification, Deadline, Evidence
+from foerderradar.review.web import HOST, ReviewError, metadata, passwords
 from foerderradar.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,26 +21,31 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]  # fmt: skip
 PASSWORD = "Prüf-Passwort 2026"
+TITLES = ["KI-Piloten im Mittelstand", "Lehrkräftefortbildung Informatik", "Offene Daten"]
 
 
-def seed(path: Path) -> None:
+def seed(path: Path, facts: bool = False) -> None:
     store = Store(path)
     store.sync_sources([Source(id="a", name="Quelle A", kind="feed", url="https://a.example.org/feed")])
-    for number, title in enumerate(
-        ["KI-Piloten im Mittelstand", "Lehrkräftefortbildung Informatik", "Offene Daten"]
-    ):
+    for number, title in enumerate(TITLES):
         call = Call(
-            id=f"a:{number + 1}",
-            source_id="a",
-            url=f"https://a.example.org/{number}",
-            title=title,
-            text=title,
+            id=f"a:{number + 1}", source_id="a", url=f"https://a.example.org/{number}", title=title,
+            text=title, funder="Ministerium für Beispiele", external_id=f"BEISPIEL-2026-{number + 1}",
+        )  # fmt: skip
+        store.save_call(call, seen_at=f"2026-11-{20 - number:02d}T06:00:00+00:00")
+        evidence = (
+            Evidence("topic", "ki", "KI", f"Gefördert werden KI-Vorhaben: {title}.", 1.0),
+            Evidence("topic", "daten", "Daten", "Daten werden geteilt.", 0.4),
         )
-        store.save_call(call)
         result = Classification(
-            call_id=call.id, language="de", relevant=True, score=0.5, topics=("ki",),
-            deadlines=(Deadline("2026-03-31", None, None, "single", "bis 31.03.2026"),), rolling=False,
-            next_deadline="2026-03-31", status="open",
+            call_id=call.id, language="de", relevant=True, score=0.5, topics=("ki", "daten"),
+            deadlines=(Deadline("2026-12-15", "12:00", None, "skizze", "Skizzen bis 15.12.2026"),
+                       Deadline("2027-03-31", None, None, "antrag", "Anträge bis 31.03.2027")),
+            rolling=False, next_deadline="2026-12-15", status="open", evidence=evidence,
+            facts=CallFacts(
+                summary="Gefördert werden Pilotprojekte mit KI in kleinen Firmen.", applicants=("kmu", "hochschule"),
+                consortium=True, funding="bis zu 50 %", identifier=f"BEISPIEL-2026-{number + 1}", region="Sachsen",
+            ) if facts else CallFacts(),
         )  # fmt: skip
         store.save_classification(
             result, call.content_hash(), ["unsicher: Score 0,50 zwischen 0,35 und 0,65"]
@@ -53,15 +55,11 @@ def seed(path: Path) -> None:
 
 def free_port() -> int:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
+        sock.bind((HOST, 0))
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def server(config_dir: Path):
-    database = load_config(config_dir).database_path
-    seed(database)
-    port = free_port()
+def start_cli_server(config_dir: Path, port: int) -> tuple[subprocess.Popen, list[str]]:
     env = {**os.environ, "FOERDERRADAR_REVIEW_PASSWORD": PASSWORD}
     process = subprocess.Popen(
         [sys.executable, "-m", "foerderradar", "--config", str(config_dir), "review", "serve", "--port", str(port)],
@@ -78,7 +76,17 @@ def server(config_dir: Path):
     if process.poll() is not None:
         pytest.fail("review serve did not start:\n" + "".join(output))
     threading.Thread(target=process.stdout.read, daemon=True).start()  # keep the pipe drained
-    yield f"http://127.0.0.1:{port}", database
+    return process, output
+
+
+@pytest.fixture
+def server(config_dir: Path):
+    database = load_config(config_dir).database_path
+    seed(database, facts=True)
+    process, output = start_cli_server(config_dir, free_port())
+    listening = next(line for line in output if "Uvicorn running on" in line)
+    assert "http://127.0.0.1:" in listening  # never on the network
+    yield listening.split("running on ")[1].split()[0], database
     process.terminate()
     process.wait(timeout=20)
 
@@ -94,82 +102,150 @@ def reviews(database: Path) -> dict[str, tuple]:
         store.close()
 
 
-def submit(page, selector: str = "input[type=submit][value='Run SQL']") -> None:
+def submit(page, selector: str) -> None:
     """Click and wait for the page it leads to (a POST answers with a redirect to the next page)."""
     with page.expect_navigation():
         page.click(selector)
 
 
-def post(url: str, data: dict[str, str], headers: dict[str, str] | None = None) -> int:
-    request = urllib.request.Request(url, urllib.parse.urlencode(data).encode(), headers=headers or {})
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+def card(call_id: str) -> str:
+    return f"article[data-call-id='{call_id}']"
 
 
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make test installs it)")
-def test_coordinator_logs_in_accepts_and_rejects_in_the_browser(server):
+def fits_the_width(page) -> bool:
+    """Nothing pushed off-screen: no horizontal scrolling, every card inside the viewport."""
+    return page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        const cards = [...document.querySelectorAll('article.review-card, .review-actions form')];
+        return document.documentElement.scrollWidth <= width
+            && cards.every(c => c.getBoundingClientRect().right <= width + 0.5);
+    }""")
+
+
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs Debian's chromium (make test installs it)"
+)
+
+
+@needs_chromium
+def test_coordinator_logs_in_accepts_rejects_and_gets_the_next_call(server, tmp_path):
     from playwright.sync_api import sync_playwright
 
     base, database = server
-    queue = f"{base}/{database.stem}/review_queue"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page()
-        page.goto(queue)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"{base}/{database.stem}/review_queue")
         assert "KI-Piloten" not in page.content()  # nothing to see without a login
-        page.goto(f"{base}/-/login")
+        page.goto(base)
+        assert page.url.endswith("/-/login")
         page.fill("#id_username", "koordination")
         page.fill("#id_password", PASSWORD)
-        submit(page, "input[type=submit]")
-        page.goto(queue)
-        assert "KI-Piloten im Mittelstand" in page.content()
-        assert "Lehrkräftefortbildung Informatik" in page.content()
+        submit(page, "form.review-login button")
+        assert page.url.endswith("/-/review")  # the start page after login is the queue
+        first = page.locator(card("a:1"))
+        text = first.inner_text()
+        for shown in ("KI-Piloten im Mittelstand", "Ministerium für Beispiele", "BEISPIEL-2026-1",
+                      "Gefördert werden Pilotprojekte mit KI", "KMU, Hochschulen", "Verbund nötig",
+                      "bis zu 50 %", "Sachsen", "Projektskizze: 15.12.2026, 12:00 Uhr", "Vollantrag: 31.03.2027",
+                      "Künstliche Intelligenz, Daten und Datenökonomie", "unsicher: Score 0,50",
+                      "Gefördert werden KI-Vorhaben"):  # fmt: skip
+            assert shown in text, shown
+        assert '["' not in text  # topics and applicants as names, not raw JSON
+        assert first.locator("h2 a").get_attribute("href") == "https://a.example.org/0"
+        accept = first.locator("form.review-accept")
+        assert accept.locator("select").count() == 0 and "nicht KI" not in accept.inner_text()
+        assert fits_the_width(page)
+        page.screenshot(path=str(tmp_path / "review-page-1280.png"), full_page=True)
+        page.set_viewport_size({"width": 375, "height": 800})
+        assert fits_the_width(page)
+        page.screenshot(path=str(tmp_path / "review-page-375.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
 
-        submit(page, "a[href$='accept_call?call_id=a%3A1']")
-        page.fill("input[name=note]", "mit Hochschule prüfen")
-        submit(page)
-        assert "Gespeichert: annehmen" in page.content()
+        first.locator("form.review-accept input[name=note]").fill("mit Hochschule prüfen")
+        submit(page, f"{card('a:1')} form.review-accept button")
+        assert "Gespeichert: „KI-Piloten im Mittelstand“ angenommen von koordination" in page.content()
+        assert page.locator("#weiter").get_attribute("data-call-id") == "a:2"  # the next call
+        assert page.locator(card("a:1")).count() == 0
 
-        page.goto(queue)
-        submit(page, "a[href$='reject_call?call_id=a%3A2']")
-        page.fill("input[name=reason]", "Frist zu knapp")
-        submit(page)
-        assert "Gespeichert: ablehnen" in page.content()
-        assert page.url == queue  # back to the queue for the next decision
-
-        page.goto(f"{base}/{database.stem}/reject_call?call_id=a:3")
-        page.fill("input[name=reason]", "keine Lust")  # not a configured reason code
-        submit(page)
-        assert "Nicht gespeichert" in page.content()
-
-        page.goto(queue)
-        assert "KI-Piloten" not in page.content() and "Offene Daten" in page.content()
-        # a logged-in POST without the form's CSRF token is refused too
-        forged = page.request.post(
-            f"{base}/{database.stem}/accept_call", form={"call_id": "a:3", "reason": "", "note": ""}
-        )
-        assert forged.status == 403
-        page.goto(f"{base}/{database.stem}/source_health")  # sources' health
-        assert "Quelle A" in page.content()
-        page.goto(f"{base}/{database.stem}/calls?_search=Daten")  # full-text search over calls
-        assert "Offene Daten" in page.content() and "KI-Piloten" not in page.content()
+        second = page.locator(card("a:2"))
+        second.locator("select[name=reason]").select_option("Frist zu knapp")
+        second.locator("form.review-reject input[name=note]").fill("erst 2027 wieder")
+        submit(page, f"{card('a:2')} form.review-reject button")
+        assert "abgelehnt („Frist zu knapp“) von koordination" in page.content()
+        assert page.locator("#weiter").get_attribute("data-call-id") == "a:3"
         browser.close()
 
     assert reviews(database) == {
         "a:1": ("accept", None, "mit Hochschule prüfen", "koordination"),
-        "a:2": ("reject", "Frist zu knapp", None, "koordination"),
+        "a:2": ("reject", "Frist zu knapp", "erst 2027 wieder", "koordination"),
     }
 
 
-def test_anonymous_post_to_the_write_query_is_refused(server):
+def log_in(page, base: str) -> None:
+    page.goto(f"{base}/-/login")
+    page.fill("#id_username", "koordination")
+    page.fill("#id_password", PASSWORD)
+    submit(page, "form.review-login button")
+
+
+@needs_chromium
+def test_bad_input_gets_a_message_keeps_what_was_typed_and_saves_nothing(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
     base, database = server
-    url = f"{base}/{database.stem}/accept_call"
-    assert post(url, {"call_id": "a:3", "reason": "", "note": ""}) == 403
-    assert post(url, {"call_id": "a:3"}, {"Accept": "application/json"}) == 403
-    assert reviews(database) == {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context()
+        page = context.new_page()
+        log_in(page, base)
+        reject = f"{card('a:3')} form.review-reject"
+        # a reject without a reason (the browser's own "required" check taken away, as an old browser would)
+        page.eval_on_selector(f"{reject} select", "s => s.removeAttribute('required')")
+        page.fill(f"{reject} input[name=note]", "kein KI-Bezug erkennbar")
+        submit(page, f"{reject} button")
+        assert "Bitte einen Grund für die Ablehnung wählen." in page.locator(card("a:3")).inner_text()
+        assert page.input_value(f"{reject} input[name=note]") == "kein KI-Bezug erkennbar"
+        assert page.locator(card("a:3")).count() == 1 and "a:3" not in reviews(database)
+        page.set_viewport_size({"width": 375, "height": 800})
+        assert fits_the_width(page)
+        page.locator(card("a:3")).screenshot(path=str(tmp_path / "review-page-error-375.png"))
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+        # a reason that is not one of review.reason_codes
+        page.eval_on_selector(
+            f"{reject} select",
+            "s => { s.add(new Option('keine Lust', 'keine Lust')); s.value = 'keine Lust'; }",
+        )
+        submit(page, f"{reject} button")
+        assert "Unbekannter Grund „keine Lust“" in page.content()
+        assert page.input_value(f"{reject} input[name=note]") == "kein KI-Bezug erkennbar"
+
+        # an unknown call id
+        accept = f"{card('a:3')} form.review-accept"
+        page.eval_on_selector(f"{accept} input[name=call_id]", "i => { i.value = 'a:999'; }")
+        page.fill(f"{accept} input[name=note]", "bitte merken")
+        submit(page, f"{accept} button")
+        assert "Unbekannte Aufruf-ID „a:999“: nichts gespeichert." in page.content()
+        assert page.input_value("textarea[name=typed_note]") == "bitte merken"
+
+        # a double submit: the same call decided in a second tab meanwhile
+        stale = context.new_page()
+        stale.goto(f"{base}/-/review")
+        submit(page, f"{card('a:3')} form.review-accept button")
+        stale.select_option(f"{reject} select", "nicht KI")
+        stale.fill(f"{reject} input[name=note]", "doch nicht")
+        submit(stale, f"{reject} button")
+        assert "„Offene Daten“ wurde inzwischen schon angenommen (von koordination" in stale.content()
+        assert "Ihre Eingabe wurde nicht gespeichert" in stale.content()
+        assert stale.input_value("textarea[name=typed_note]") == "doch nicht"
+
+        # a logged-in POST without the form's CSRF token is refused
+        forged = page.request.post(f"{base}/-/review/decide", form={"call_id": "a:1", "decision": "accept"})
+        assert forged.status == 403
+        assert page.goto(f"{base}/{database.stem}?sql=select+1").status == 403  # raw SQL is off by default
+        browser.close()
+    assert reviews(database) == {"a:3": ("accept", None, None, "koordination")}
 
 
 def test_no_password_in_the_environment_is_a_clear_error():
@@ -177,10 +253,43 @@ def test_no_password_in_the_environment_is_a_clear_error():
         passwords(ReviewSettings(), {})
 
 
-def test_every_write_query_and_the_instance_need_a_coordinator(store):
+def test_the_instance_needs_a_coordinator_and_raw_sql_is_a_setting(store):
     meta = metadata("test", ["koordination"], store, ReviewSettings())
-    assert meta["allow"] == {"id": ["koordination"]} and meta["allow_sql"] == {"id": ["koordination"]}
+    assert meta["allow"] == {"id": ["koordination"]} and meta["allow_sql"] is False
     queries = meta["databases"]["test"]["queries"]
-    writes = [name for name, query in queries.items() if query.get("write")]
-    assert sorted(writes) == ["accept_call", "reject_call"]
-    assert all(queries[name]["allow"] == {"id": ["koordination"]} for name in writes)
+    assert not [name for name, query in queries.items() if query.get("write")]  # decisions: the page
+    allowed = ReviewSettings(web=ReviewWebSettings(allow_sql=True))
+    assert metadata("test", ["koordination"], store, allowed)["allow_sql"] == {"id": ["koordination"]}
+
+
+def test_a_decision_is_saved_once_even_when_sent_twice(tmp_path):
+    database = tmp_path / "r.db"
+    seed(database)
+    store = Store(database)
+    try:
+        decision = {"call_id": "a:1", "decision": "accept", "reason": None, "note": "x", "by": "anna",
+                    "at": "2026-12-01T08:00:00+00:00"}  # fmt: skip
+        assert store.record_decision(decision, None) == "saved"
+        assert (
+            store.record_decision({**decision, "decision": "reject", "reason": "nicht KI"}, None) == "stale"
+        )
+        assert store.record_decision({**decision, "call_id": "a:9"}, None) == "unknown"
+        later = {**decision, "note": "y", "at": "2026-12-02T08:00:00+00:00"}
+        assert store.record_decision(later, "2026-12-01T08:00:00+00:00") == "saved"  # saw the first decision
+        assert store.review_of("a:1")["note"] == "y" and "a:1" not in store.review_queue_ids()
+    finally:
+        store.close()
+
+
+def test_a_taken_port_is_one_clear_line_and_exit_1(config_dir):
+    with socket.socket() as taken:
+        taken.bind((HOST, 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "foerderradar", "--config", str(config_dir), "review", "serve", "--port", str(port)],
+            cwd=ROOT, env={**os.environ, "FOERDERRADAR_REVIEW_PASSWORD": PASSWORD}, capture_output=True,
+            text=True, timeout=60,
+        )  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"review.web.port: cannot listen on 127.0.0.1:{port}" in result.stderr

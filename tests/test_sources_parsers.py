@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from crawler import eu_sedia, fdb_export, fdb_html
-from crawler.parsed import ParseError, html_to_text
+from crawler.parsed import ParseError
 from foerderradar.configuration import SediaOptions
+from foerderradar.text import html_to_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
 FDB = FIXTURES / "fdb"
@@ -93,7 +94,7 @@ def test_page_without_cards_or_title_is_an_error_naming_source_and_url():
 def test_html_to_text_keeps_blocks_and_joins_wrapped_lines():
     assert (
         html_to_text("<p>Die\n   Beauftragte</p><ul><li>a</li><li>b&#xa0;c</li></ul>")
-        == "Die Beauftragte\na\nb c"
+        == "Die Beauftragte\n\na\nb c"
     )
 
 
@@ -200,7 +201,7 @@ def test_page_size_is_capped_at_100():
 
 def sedia_page() -> eu_sedia.SearchPage:
     body = (FIXTURES / "eu" / "search-page-1.json").read_bytes()
-    return eu_sedia.parse_search(body, "https://api.example/search", "eu-ft", TODAY, SediaOptions())
+    return eu_sedia.parse_search(body, "https://api.example/search", "eu-ft", SediaOptions())
 
 
 def test_one_call_per_topic_with_every_deadline_and_stale_rows_dropped():
@@ -221,12 +222,13 @@ def test_one_call_per_topic_with_every_deadline_and_stale_rows_dropped():
     assert call.funder == "European Commission" and call.language == "en"
 
 
-def test_status_comes_from_the_dates_not_the_status_field():
+def test_no_date_dependent_status_is_stored_among_the_crawled_fields():
     calls = {c.external_id: c for c in sedia_page().calls}
-    # says "Open" but its only deadline has passed
-    assert calls["DIGITAL-2026-AI-03-SME"].fields["Status"] == "closed"
-    assert calls["HORIZON-CL4-2027-01-AI-07"].fields["Status"] == "open"
-    assert calls["DIGITAL-2027-DATA-01-SPACES"].fields["Status"] == "forthcoming"
+    # the API says "Open" although the only deadline has passed: neither that nor a status derived
+    # from today's date is stored; the classifier derives the status from the deadlines
+    assert all("Status" not in c.fields for c in calls.values())
+    assert calls["DIGITAL-2026-AI-03-SME"].fields["Deadlines"]
+    assert calls["DIGITAL-2027-DATA-01-SPACES"].fields["Opening date"]
 
 
 def test_cascade_calls_sharing_a_parent_topic_stay_separate():
@@ -241,9 +243,9 @@ def test_paging_knows_when_more_results_wait():
     page = sedia_page()
     assert (page.total, page.page_number, page.page_size) == (10, 1, 8) and page.more
     last = (FIXTURES / "eu" / "search-page-2.json").read_bytes()
-    assert not eu_sedia.parse_search(last, "u", "eu-ft", TODAY, SediaOptions()).more
+    assert not eu_sedia.parse_search(last, "u", "eu-ft", SediaOptions()).more
 
 
 def test_a_response_that_is_not_json_is_a_clear_error():
     with pytest.raises(ParseError, match="eu-ft: https://api.example/search: not a JSON search response"):
-        eu_sedia.parse_search(b"<html>500</html>", "https://api.example/search", "eu-ft", TODAY)
+        eu_sedia.parse_search(b"<html>500</html>", "https://api.example/search", "eu-ft")

@@ -29,6 +29,11 @@ EXPORT = (
 EU = '{id: eu-ft, name: EU, kind: eu-sedia, url: "{base}/eu/search", max_pages: 5, sedia: {page_size: 8}}'
 
 
+def loopback_allowed(entry: str) -> str:
+    """The test server is on 127.0.0.1, which a source must allow (``allow_private``)."""
+    return entry if "allow_private" in entry else entry.replace("{id:", "{allow_private: true, id:", 1)
+
+
 def write_config(folder: Path, base_url: str, sources: list[str], **crawl_options: object) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     crawl_settings = {"download_delay": 0, "retries": 0, "autothrottle": False, "max_pages": 3, "timeout": 5}
@@ -42,7 +47,7 @@ def write_config(folder: Path, base_url: str, sources: list[str], **crawl_option
     (folder / "lists.yaml").write_text(
         "lists:\n  - {id: team, name: Team, address: t@example.org}\n", encoding="utf-8"
     )
-    body = "".join(f"  - {entry.replace('{base}', base_url)}\n" for entry in sources)
+    body = "".join(f"  - {loopback_allowed(entry).replace('{base}', base_url)}\n" for entry in sources)
     (folder / "sources.yaml").write_text(f"sources:\n{body}", encoding="utf-8")
     return folder
 
@@ -157,10 +162,11 @@ def test_eu_sedia_server_error_is_recorded_not_empty(tmp_path: Path) -> None:
 # --- foerderradar source test with the default config ---------------------------------------
 
 
-def source_test(*args: str) -> list[dict]:
+def source_test(*args: str, code: int = 0) -> list[dict]:
+    """``source test`` through the CLI; it exits 1 when nothing usable came out."""
     result = CliRunner().invoke(cli, ["--config", str(ROOT / "config"), "source", "test", *args])
-    assert result.exit_code == 0, result.output
-    return [json.loads(line) for line in result.output.splitlines() if line.strip()]
+    assert result.exit_code == code, result.output
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
 
 def test_source_test_fdb_list_and_detail_pages() -> None:
@@ -171,7 +177,7 @@ def test_source_test_fdb_list_and_detail_pages() -> None:
     (record,) = source_test("fdb", "--file", str(detail))
     assert record["item"]["title"] == "KI-Transfer Plus für kleine und mittlere Unternehmen"
     assert record["item"]["fields"]["Förderart"] == "Zuschuss"
-    (blocked,) = source_test("fdb", "--file", str(FIXTURES / "fdb" / "blocked.html"))
+    (blocked,) = source_test("fdb", "--file", str(FIXTURES / "fdb" / "blocked.html"), code=1)
     assert "blocked" in blocked
 
 
@@ -190,7 +196,7 @@ def test_source_test_fdb_export_zip_and_single_document(tmp_path: Path) -> None:
 def test_source_test_fdb_export_reports_a_file_that_is_not_a_zip(tmp_path: Path) -> None:
     page = tmp_path / "export"
     page.write_bytes(b"<!DOCTYPE html><html><body>" + b"x" * 30000 + b"</body></html>")
-    (record,) = source_test("fdb-export", "--file", str(page))
+    (record,) = source_test("fdb-export", "--file", str(page), code=1)
     assert "not a ZIP archive" in record["error"]
 
 

@@ -48,7 +48,7 @@ def test_wal_mode(store):
 def test_not_a_database_is_a_clear_error(tmp_path):
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(StoreError, match="bad.db: cannot open the database"):
+    with pytest.raises(StoreError, match="bad.db: the database is damaged or not a database"):
         Store(bad)
     assert bad.read_bytes().startswith(b"this is not sqlite"), "the file is left as it was"
 

@@ -4,7 +4,7 @@ Stages hand off through these tables: the crawler writes ``calls`` (and ``call_v
 ``crawl_runs``), the classifier ``classifications``, the review ``reviews``, the alerts
 ``digests`` and ``deliveries``. Schema changes are numbered migrations (``store/schema.py``)
 recorded in ``migrations``. The SQL is grouped by what it is about: ``calls.py``, ``review.py``,
-``digests.py``; ``Store`` mixes them into one object.
+``digests.py``, ``members.py``; ``Store`` mixes them into one object.
 """
 
 from __future__ import annotations
@@ -17,35 +17,84 @@ from typing import Any
 import sqlite_utils
 
 from foerderradar.store.base import Tables, utcnow
-from foerderradar.store.calls import VERSIONED_FIELDS, CallTables, call_from_row
+from foerderradar.store.calls import VERSIONED_FIELDS, CallTables, call_from_row, facts_from_column
+from foerderradar.store.checks import (
+    StoreError,
+    check_file,
+    check_integrity,
+    describe_sqlite_error,
+    read_only_uri,
+)
 from foerderradar.store.digests import DigestTables
+from foerderradar.store.members import MemberTables
 from foerderradar.store.review import ReviewTables
 from foerderradar.store.schema import MIGRATIONS
 
-__all__ = ["MIGRATIONS", "VERSIONED_FIELDS", "Store", "StoreError", "Tables", "call_from_row", "utcnow"]
+__all__ = [
+    "MIGRATIONS",
+    "VERSIONED_FIELDS",
+    "Store",
+    "StoreError",
+    "Tables",
+    "call_from_row",
+    "describe_sqlite_error",
+    "facts_from_column",
+    "utcnow",
+]
 
 
-class StoreError(Exception):
-    """The database file cannot be opened or migrated."""
+class Store(CallTables, ReviewTables, DigestTables, MemberTables):
+    """The SQLite file, checked and migrated on open, in WAL mode.
 
+    ``reading_only`` is for commands that only read (``status``, ``review export``): they work on a file the
+    user may not write (a copy, a backup, another user's database) and never migrate or write it.
+    """
 
-class Store(CallTables, ReviewTables, DigestTables):
-    """The SQLite file, migrated on open, in WAL mode."""
-
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, reading_only: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.readonly = False
         try:
-            self.db = sqlite_utils.Database(self.path)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            # WAL's recommended level: no fsync per commit (a crawl commits once per call); a power
-            # cut can lose the last commits, never corrupt the file
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("PRAGMA busy_timeout=10000")
-            self.db.execute("PRAGMA foreign_keys=ON")
+            self.readonly = check_file(self.path, reading_only)
+            self.db = self._connect()
+            try:
+                self._check_and_migrate()
+            except BaseException:
+                self.db.close()  # a refused file is not held open
+                raise
+        except StoreError:
+            raise
+        except sqlite3.Error as exc:  # sqlite3.DatabaseError for a file that is not a database
+            raise StoreError(describe_sqlite_error(exc, self.path)) from exc
+        except OSError as exc:
+            raise StoreError(f"{self.path}: cannot open the database ({exc.strerror or exc})") from exc
+
+    def _check_and_migrate(self) -> None:
+        check_integrity(self.db, self.path)
+        if self.readonly:
+            self._check_migrated()
+        else:
             self.migrate()
-        except Exception as exc:  # sqlite3.DatabaseError for a file that is not a database
-            raise StoreError(f"{self.path}: cannot open the database ({exc})") from exc
+
+    def _connect(self) -> sqlite_utils.Database:
+        if self.readonly:
+            return sqlite_utils.Database(sqlite3.connect(read_only_uri(self.path), uri=True))
+        db = sqlite_utils.Database(self.path)
+        db.execute("PRAGMA busy_timeout=10000")  # first: switching to WAL waits for another writer too
+        db.execute("PRAGMA journal_mode=WAL")
+        # WAL's recommended level: no fsync per commit (a crawl commits once per call); a power
+        # cut can lose the last commits, never corrupt the file
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        return db
+
+    def _check_migrated(self) -> None:
+        done = {row[0] for row in self.db.execute("SELECT version FROM migrations").fetchall()}
+        missing = sorted(version for version, _, _ in MIGRATIONS if version not in done)
+        if missing:
+            raise StoreError(
+                f"{self.path}: read-only and not yet migrated to this version (missing migration "
+                f"{', '.join(map(str, missing))}); run any writing command once as the file's owner"
+            )
 
     def close(self) -> None:
         self.db.close()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from typing import Any
 
-from foerderradar.models import Call, Classification
+from foerderradar.models import Call, CallFacts, Classification
 from foerderradar.store.base import Tables, utcnow
 
 VERSIONED_FIELDS = ("title", "text", "published", "funder", "fields")
@@ -71,6 +71,48 @@ class CallTables(Tables):
                 row[key] = json.dumps(row[key], ensure_ascii=False)
         return int(self.db.table("crawl_runs").insert(row).last_pk or 0)
 
+    def start_crawl_run(self, run_id: str, source_id: str, started: str, pid: int) -> int:
+        """The row of a source's crawl as it starts: status ``running``, owned by process ``pid``."""
+        with self.db.conn:
+            return self.record_crawl_run(
+                {
+                    "run_id": run_id,
+                    "source_id": source_id,
+                    "started": started,
+                    "status": "running",
+                    "pid": pid,
+                }
+            )
+
+    def finish_crawl_run(self, row_id: int, run: dict[str, Any]) -> None:
+        """Write a source's figures into its row (``status`` in ``run``: finished or interrupted)."""
+        row = dict(run)
+        for key in ("responses", "error_messages"):
+            if key in row and not isinstance(row[key], str):
+                row[key] = json.dumps(row[key], ensure_ascii=False)
+        with self.db.conn:
+            self.db.table("crawl_runs").update(row_id, row)
+
+    def interrupt_crawl_runs(self, dead: Callable[[int], bool], run_id: str | None = None) -> int:
+        """Mark rows still ``running`` whose process is gone (``dead(pid)``) as interrupted; how many."""
+        sql = "SELECT id, pid FROM crawl_runs WHERE status = 'running'"
+        rows = self.rows(sql + (" AND run_id = ?" if run_id else ""), [run_id] if run_id else [])
+        gone = [row["id"] for row in rows if row["pid"] is None or dead(row["pid"])]
+        note = json.dumps(
+            {"url": "", "message": "interrupted: the crawl process ended before this source finished",
+             "level": "error"}
+        )  # fmt: skip
+        with self.db.conn:
+            for row_id in gone:
+                self.db.execute(
+                    """UPDATE crawl_runs SET status = 'interrupted', errors = errors + 1,
+                       finished = coalesce(finished, ?),
+                       error_messages = json_insert(coalesce(nullif(error_messages, ''), '[]'), '$[#]', json(?))
+                       WHERE id = ?""",
+                    [utcnow(), note, row_id],
+                )
+        return len(gone)
+
     def crawl_runs(self, run_id: str | None = None) -> list[dict[str, Any]]:
         if run_id:
             return self.rows("SELECT * FROM crawl_runs WHERE run_id = ? ORDER BY id", [run_id])
@@ -87,6 +129,19 @@ class CallTables(Tables):
             row.pop("recent", None)
             runs.setdefault(row["source_id"], []).append(row)
         return runs
+
+    def source_yields(self, min_text: int = 200) -> dict[str, dict[str, Any]]:
+        """Per source: stored calls, how many have a title, how many a text of ``min_text`` chars or
+        more, and the call seen last as an example (for ``status``: a wrong selector shows at once)."""
+        sql = """SELECT source_id, count(*) AS calls, sum(title != '') AS titled,
+                        sum(length(text) >= :min) AS texted,
+                        max(CASE WHEN latest = 1 THEN title END) AS example_title,
+                        max(CASE WHEN latest = 1 THEN url END) AS example_url,
+                        max(CASE WHEN latest = 1 THEN length(text) END) AS example_chars
+                 FROM (SELECT source_id, title, url, text, row_number() OVER
+                         (PARTITION BY source_id ORDER BY last_seen DESC, id) AS latest FROM calls)
+                 GROUP BY source_id"""
+        return {row["source_id"]: row for row in self.db.query(sql, {"min": min_text})}
 
     # --- crawler: cross-source duplicates (crawler/links.py) ------------------------------
 
@@ -138,6 +193,7 @@ class CallTables(Tables):
                 "rolling": int(result.rolling),
                 "status": result.status,
                 "evidence": json.dumps([asdict(e) for e in result.evidence], ensure_ascii=False),
+                "facts": json.dumps(result.facts.as_stored(), ensure_ascii=False),
                 "flagged": int(bool(flag_reasons)),
                 "flag_reasons": json.dumps(flag_reasons, ensure_ascii=False),
                 "content_hash": content_hash,
@@ -152,6 +208,16 @@ class CallTables(Tables):
         found = self.rows("SELECT * FROM classifications WHERE call_id = ?", [call_id])
         return found[0] if found else None
 
+    def call_facts(self, call_id: str) -> CallFacts | None:
+        """The stored facts of a call (with their evidence), or None when it was never classified."""
+        row = self.db.execute("SELECT facts FROM classifications WHERE call_id = ?", [call_id]).fetchone()
+        return None if row is None else facts_from_column(row[0])
+
+    def calls_with_facts(self) -> Iterator[tuple[str, CallFacts]]:
+        """(call id, facts) of every classified call, streamed in id order."""
+        for call_id, facts in self.db.execute("SELECT call_id, facts FROM classifications ORDER BY call_id"):
+            yield call_id, facts_from_column(facts)
+
     # --- classifier: training data (classifier/train.py) ---------------------------------
 
     def training_examples(self) -> list[dict[str, Any]]:
@@ -160,6 +226,15 @@ class CallTables(Tables):
                  FROM reviews r JOIN calls c ON c.id = r.call_id
                  WHERE r.decision IN ('accept', 'reject') ORDER BY c.id"""
         return self.rows(sql)
+
+
+def facts_from_column(value: str | None) -> CallFacts:
+    """``classifications.facts`` (JSON: the tag object plus ``evidence``) as ``CallFacts``."""
+    try:
+        data = json.loads(value or "{}")
+    except ValueError:
+        data = {}
+    return CallFacts.from_stored(data if isinstance(data, dict) else {})
 
 
 def call_from_row(row: dict[str, Any]) -> Call:

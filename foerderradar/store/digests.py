@@ -17,7 +17,12 @@ class DigestTables(Tables):
         latest ``call_versions`` row, the key of an update."""
         sql = """SELECT c.id, c.source_id, s.name AS source_name, c.url, c.title, c.funder, c.fields,
                         c.published, c.first_seen, k.relevant, k.score, k.topics, k.deadlines,
-                        k.next_deadline, k.rolling, k.status, k.flagged, r.decision,
+                        k.next_deadline, k.rolling, k.status, k.flagged, k.flag_reasons, k.facts, r.decision,
+                        (SELECT json_group_array(json_array(json_extract(e.value, '$.label'),
+                                                            json_extract(e.value, '$.term'),
+                                                            json_extract(e.value, '$.weight')))
+                         FROM json_each(k.evidence) e
+                         WHERE json_extract(e.value, '$.signal') = 'topic') AS topic_hits,
                         (SELECT max(v.id) FROM call_versions v WHERE v.call_id = c.id) AS version_id
                  FROM calls c JOIN classifications k ON k.call_id = c.id
                  LEFT JOIN sources s ON s.id = c.source_id
@@ -56,7 +61,7 @@ class DigestTables(Tables):
         return self.rows(sql + " ORDER BY created", params)
 
     def record_digest(self, digest: dict[str, Any]) -> bool:
-        """Store a built digest as pending before anything is sent (exactly-once delivery).
+        """Store a built digest as pending before anything is sent (at most one distinct digest per period).
 
         Returns False and stores nothing when another run got there first: the list already has a
         pending digest, or one of this digest's items was delivered since it was built. The check and
@@ -95,6 +100,14 @@ class DigestTables(Tables):
     def mark_digest_sent(self, digest_id: str, sent_at: str | None = None) -> None:
         """Mark the digest sent and write one delivery per call, in one transaction."""
         sent_at = sent_at or utcnow()
+        # the ledger is what stops a resend: this one commit is fsynced even when the rest runs at NORMAL
+        self.db.execute("PRAGMA synchronous=FULL")
+        try:
+            self._write_ledger(digest_id, sent_at)
+        finally:
+            self.db.execute("PRAGMA synchronous=NORMAL")
+
+    def _write_ledger(self, digest_id: str, sent_at: str) -> None:
         with self.db.conn:
             digest = self.rows("SELECT * FROM digests WHERE id = ?", [digest_id])[0]
             self.db.execute(

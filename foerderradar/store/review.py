@@ -73,38 +73,59 @@ class ReviewTables(Tables):
         context["duplicate_of"] = context["canonical_id"] or (same[0]["id"] if same else None)
         return context
 
-    def web_queries(self, reason_codes: list[str]) -> dict[str, dict[str, Any]]:
-        """Datasette canned queries for the review web view (accept, reject, sources' health)."""
-        codes = ", ".join("'" + code.replace("'", "''") + "'" for code in reason_codes) or "NULL"
-        # an unknown id or reason leaves decision NULL, so the NOT NULL constraint refuses the write
-        # and the web view shows the error message instead of a silent "0 rows affected"
-        upsert = """INSERT INTO reviews (call_id, decision, reason, note, by, at)
-            SELECT trim(:call_id),
-                   CASE WHEN EXISTS (SELECT 1 FROM calls WHERE id = trim(:call_id)) AND {reason_ok}
-                        THEN '{decision}' END,
-                   nullif(trim(:reason), ''), nullif(trim(:note), ''), :_actor_id, :_now_datetime_utc
-            WHERE 1
-            ON CONFLICT(call_id) DO UPDATE SET decision = excluded.decision, reason = excluded.reason,
-               note = excluded.note, by = excluded.by, at = excluded.at"""
+    def web_queries(self) -> dict[str, dict[str, Any]]:
+        """Datasette canned queries for the review web view (read only: decisions go through the page)."""
         health = """SELECT s.id AS source_id, s.name, s.enabled, r.started AS last_run, r.requests,
                 r.items, r.new, r.changed, r.errors, r.blocked, r.error_messages,
                 (SELECT count(*) FROM calls c WHERE c.source_id = s.id) AS calls
             FROM sources s LEFT JOIN crawl_runs r
               ON r.id = (SELECT max(id) FROM crawl_runs WHERE source_id = s.id)
             ORDER BY r.errors + r.blocked DESC, s.id"""
-        return {
-            "accept_call": {
-                "sql": upsert.format(
-                    decision="accept", reason_ok=f"(trim(:reason) = '' OR trim(:reason) IN ({codes}))"
-                ),
-                "write": True,
-            },
-            "reject_call": {
-                "sql": upsert.format(decision="reject", reason_ok=f"trim(:reason) IN ({codes})"),
-                "write": True,
-            },
-            "source_health": {"sql": health},
-        }
+        return {"source_health": {"sql": health}}
+
+    # --- the review page (review/page.py) ------------------------------------------------
+
+    def review_page_rows(self, limit: int) -> list[dict[str, Any]]:
+        """Queue entries with what the page shows of each call; the call facts when the view has them.
+
+        ``q.*`` carries whatever columns ``review_queue`` has (summary, applicants, … once the facts
+        migration is in), so the page reads them by name and skips the ones that are missing.
+        """
+        sql = """SELECT q.*, c.funder AS call_funder, c.external_id, k.deadlines, k.evidence, k.rolling,
+                        k.status
+                 FROM review_queue q JOIN calls c ON c.id = q.id JOIN classifications k ON k.call_id = q.id
+                 ORDER BY q.first_seen DESC, q.id LIMIT ?"""
+        return self.rows(sql, [limit])
+
+    def review_queue_ids(self) -> list[str]:
+        return [row["id"] for row in self.rows("SELECT id FROM review_queue ORDER BY first_seen DESC, id")]
+
+    def review_of(self, call_id: str) -> dict[str, Any] | None:
+        """A call's title and its stored decision (None when there is no such call)."""
+        found = self.rows(
+            """SELECT c.id, c.title, r.decision, r.reason, r.note, r.by, r.at
+               FROM calls c LEFT JOIN reviews r ON r.call_id = c.id WHERE c.id = ?""",
+            [call_id],
+        )
+        return found[0] if found else None
+
+    def record_decision(self, decision: dict[str, Any], seen: str | None) -> str:
+        """Save one decision from the page if the call's review is still as the form saw it.
+
+        ``seen`` is the ``at`` of the review the form was rendered with (None: undecided). Returns
+        ``saved``, ``unknown`` (no such call) or ``stale`` (decided meanwhile, e.g. a double submit);
+        the check and the write are one statement, so two submits can never both be saved.
+        """
+        if self.call(decision["call_id"]) is None:
+            return "unknown"
+        sql = """INSERT INTO reviews (call_id, decision, reason, note, by, at)
+                 VALUES (:call_id, :decision, :reason, :note, :by, :at)
+                 ON CONFLICT(call_id) DO UPDATE SET decision = excluded.decision, reason = excluded.reason,
+                    note = excluded.note, by = excluded.by, at = excluded.at
+                 WHERE reviews.at IS :seen"""
+        with self.db.conn:
+            cursor = self.db.execute(sql, {**decision, "seen": seen})
+        return "saved" if cursor.rowcount == 1 else "stale"
 
     def save_reviews(self, decisions: list[dict[str, Any]]) -> int:
         """Store coordinator decisions all at once (all or nothing); keyed on the call id."""

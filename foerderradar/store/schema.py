@@ -175,6 +175,124 @@ def _migration_call_links(db: sqlite_utils.Database) -> None:
     db.executescript(_CALL_LINKS)
 
 
+# Classifier (classifier/facts.py): the call facts with their evidence, one JSON object per
+# classification — exactly the ``tag`` "facts" object plus ``evidence`` (field → span). The views
+# expose each fact as a column for the review page and the members' matching.
+_CALL_FACTS = """
+ALTER TABLE classifications ADD COLUMN facts TEXT NOT NULL DEFAULT '{}';
+DROP VIEW review_queue;
+CREATE VIEW review_queue AS
+SELECT c.id, c.title, c.source_id, c.url, k.score, k.topics, k.next_deadline,
+       CASE WHEN r.decision IS NULL THEN k.flag_reasons
+            ELSE json_insert(k.flag_reasons, '$[#]',
+                             'geändert seit der Entscheidung (' || r.decision || ')') END AS why_flagged,
+       r.decision, r.reason, r.note, r.by AS decided_by, r.at AS decided_at, c.first_seen,
+       c.funder, FACT_COLUMNS
+FROM calls c JOIN classifications k ON k.call_id = c.id
+LEFT JOIN reviews r ON r.call_id = c.id
+LEFT JOIN call_material m ON m.call_id = c.id
+WHERE (r.decision IS NULL AND k.flagged = 1) OR (r.decision IS NOT NULL AND r.material IS NOT m.material)
+ORDER BY c.first_seen DESC, c.id;
+DROP VIEW open_calls;
+CREATE VIEW open_calls AS
+SELECT c.id, c.title, c.funder, c.source_id, c.url, k.score, k.topics, k.next_deadline,
+       k.status, k.rolling, r.decision, FACT_COLUMNS
+FROM calls c JOIN classifications k ON k.call_id = c.id
+LEFT JOIN reviews r ON r.call_id = c.id
+WHERE (k.relevant = 1 OR r.decision = 'accept') AND r.decision IS NOT 'reject'
+  AND k.status != 'closed'
+ORDER BY k.next_deadline IS NULL, k.next_deadline, c.title;
+""".replace(
+    "FACT_COLUMNS",
+    "nullif(json_extract(k.facts, '$.summary'), '') AS summary, "
+    "ifnull(json_extract(k.facts, '$.applicants'), '[]') AS applicants, "
+    "json_extract(k.facts, '$.consortium') AS consortium, json_extract(k.facts, '$.funding') AS funding, "
+    "json_extract(k.facts, '$.identifier') AS identifier, json_extract(k.facts, '$.region') AS region",
+)
+
+
+def _migration_call_facts(db: sqlite_utils.Database) -> None:
+    db.executescript(_CALL_FACTS)
+
+
+# Members (foerderradar/matching.py): the members as configured, their interest marks on calls, and
+# the latest matching run — every member's fit per call with its reasons, and the proposed consortia.
+# ``matches`` and ``consortia`` are rewritten by each run; ``interest`` is what members said and stays.
+_MEMBERS = """
+CREATE TABLE members (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, land TEXT, country TEXT,
+    lists TEXT NOT NULL DEFAULT '[]', synced_at TEXT
+);
+CREATE TABLE interest (
+    call_id TEXT NOT NULL REFERENCES calls(id), member_id TEXT NOT NULL,
+    mark TEXT NOT NULL CHECK (mark IN ('interessiert', 'nicht für uns')),
+    note TEXT, by TEXT, at TEXT NOT NULL, PRIMARY KEY (call_id, member_id)
+);
+CREATE TABLE matches (
+    call_id TEXT NOT NULL REFERENCES calls(id), member_id TEXT NOT NULL, rank INTEGER NOT NULL,
+    fit REAL NOT NULL, eligible INTEGER NOT NULL, reasons TEXT NOT NULL DEFAULT '[]', interest TEXT,
+    matched_at TEXT, PRIMARY KEY (call_id, member_id)
+);
+CREATE INDEX matches_member ON matches(member_id, fit DESC);
+CREATE TABLE consortia (
+    call_id TEXT NOT NULL REFERENCES calls(id), rank INTEGER NOT NULL, members TEXT NOT NULL,
+    line TEXT NOT NULL, why TEXT, missing TEXT NOT NULL DEFAULT '[]', needs TEXT, score REAL,
+    matched_at TEXT, PRIMARY KEY (call_id, rank)
+);
+CREATE TABLE match_runs (
+    id INTEGER PRIMARY KEY, inputs TEXT NOT NULL, day TEXT NOT NULL, matched_at TEXT NOT NULL,
+    calls INTEGER, fits INTEGER, consortia INTEGER
+);
+CREATE VIEW member_matches AS
+SELECT x.call_id, c.title, k.next_deadline, x.member_id, m.name AS member, m.kind, m.land,
+       round(x.fit, 2) AS fit, x.eligible,
+       (SELECT group_concat(r.value, ' · ') FROM json_each(x.reasons) r) AS reasons,
+       i.mark AS interest, i.by AS interest_by, i.at AS interest_at,
+       (SELECT group_concat(p.line, ' | ') FROM consortia p
+         WHERE p.call_id = x.call_id AND EXISTS (
+           SELECT 1 FROM json_each(p.members) e WHERE json_extract(e.value, '$[0]') = x.member_id)
+       ) AS consortia,
+       c.url
+FROM matches x JOIN calls c ON c.id = x.call_id
+LEFT JOIN classifications k ON k.call_id = x.call_id
+LEFT JOIN members m ON m.id = x.member_id
+LEFT JOIN interest i ON i.call_id = x.call_id AND i.member_id = x.member_id
+ORDER BY k.next_deadline IS NULL, k.next_deadline, x.call_id, x.rank;
+CREATE VIEW call_consortia AS
+SELECT p.call_id, c.title, k.next_deadline, p.rank, p.line AS consortium, p.needs, p.why,
+       (SELECT group_concat(e.value, ', ') FROM json_each(p.missing) e) AS missing,
+       (SELECT group_concat(m.name, ', ') FROM interest i JOIN members m ON m.id = i.member_id
+         WHERE i.call_id = p.call_id AND i.mark = 'interessiert') AS interested,
+       c.url
+FROM consortia p JOIN calls c ON c.id = p.call_id
+LEFT JOIN classifications k ON k.call_id = p.call_id
+ORDER BY k.next_deadline IS NULL, k.next_deadline, p.call_id, p.rank;
+CREATE VIEW member_interest AS
+SELECT i.member_id, m.name AS member, i.mark, i.call_id, c.title, k.next_deadline, i.note, i.by, i.at
+FROM interest i JOIN calls c ON c.id = i.call_id
+LEFT JOIN members m ON m.id = i.member_id
+LEFT JOIN classifications k ON k.call_id = i.call_id
+ORDER BY i.mark, k.next_deadline IS NULL, k.next_deadline, i.call_id, i.member_id;
+"""
+
+
+def _migration_members(db: sqlite_utils.Database) -> None:
+    db.executescript(_MEMBERS)
+
+
+# Crawler (crawler/pipelines.py): a source's row is written when its crawl starts ("running", with
+# the crawl process's pid) and finished at the end, so a killed crawl leaves a row that says so:
+# rows of a process that is gone are marked "interrupted" by the next crawl.
+_CRAWL_RUN_STATUS = """
+ALTER TABLE crawl_runs ADD COLUMN status TEXT NOT NULL DEFAULT 'finished';
+ALTER TABLE crawl_runs ADD COLUMN pid INTEGER;
+"""
+
+
+def _migration_crawl_run_status(db: sqlite_utils.Database) -> None:
+    db.executescript(_CRAWL_RUN_STATUS)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (1, "initial schema: sources, calls, versions, runs, classifications, reviews, digests", _migration_1),
     (
@@ -186,4 +304,11 @@ MIGRATIONS: list[tuple[int, str, Callable[[sqlite_utils.Database], None]]] = [
     (4, "alerts: delivery kinds (new, update, closing), snapshots, digest items", _migration_alert_items),
     (5, "crawler: cross-source duplicate links (call_links, call_copies)", _migration_call_links),
     (6, "review: index for the same-title duplicate flag", _migration_review_title_index),
+    (
+        7,
+        "classifier: call facts with evidence (classifications.facts); fact columns in the views",
+        _migration_call_facts,
+    ),
+    (8, "members: members, interest marks, matches, consortia; matrix views", _migration_members),
+    (10, "crawler: crawl run status (running, finished, interrupted) and pid", _migration_crawl_run_status),
 ]

@@ -1,36 +1,29 @@
-"""Datasette plugin for the review web view: accept/reject links in the queue, readable write forms."""
+"""Datasette plugin for the tables: calls link to the review page, topics and reasons read as words."""
 
-from urllib.parse import urlencode
+import json
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
+
+from foerderradar.review import page
 
 LINKED = {"review_queue", "open_calls"}
 
 
 @hookimpl
 def render_cell(value, column, table, database, datasette):
-    if table not in LINKED or column != "id" or not isinstance(value, str):
+    if table not in LINKED or not isinstance(value, str):
         return None
-    base = datasette.urls.database(database)
-    query = urlencode({"call_id": value})
-    return Markup(
-        f'{escape(value)}<br><a href="{base}/accept_call?{query}">annehmen</a> · '
-        f'<a href="{base}/reject_call?{query}">ablehnen</a>'
-    )
-
-
-@hookimpl
-def extra_template_vars(template, database, request, datasette):
-    """Datasette 0.65 leaves title, description and hide_sql out of a write query's form page: add them."""
-    name = (request.url_vars or {}).get("table") if request is not None else None
-    if template != "query.html" or not database or not name:
-        return None
-
-    async def inner():
-        query = await datasette.get_canned_query(database, name, request.actor)
-        if not query or not query.get("write"):
-            return {}
-        return {"metadata": query, "hide_sql": bool(query.get("hide_sql"))}
-
-    return inner
+    if column == "id":
+        queue = datasette.urls.path(page.QUEUE_PATH)
+        return Markup(f'{escape(value)}<br><a href="{queue}">zur Prüfliste</a>')
+    if column in ("topics", "why_flagged", "applicants"):
+        try:
+            items = json.loads(value)
+        except ValueError:
+            return None
+        if not isinstance(items, list):
+            return None
+        names = page.site_of(datasette).topic_names if column == "topics" else {}
+        return Markup("<br>".join(escape(names.get(str(i), str(i))) for i in items))
+    return None
