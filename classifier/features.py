@@ -165,9 +165,12 @@ def _rules(inputs: Inputs) -> dict[str, float]:
     roles = [inputs.sections.role_at(h.start) for h in inputs.hits]
     outside_legal = [h for h, r in zip(inputs.hits, roles, strict=True) if r != "legal"]
     key = [h for h, r in zip(inputs.hits, roles, strict=True) if r in KEY_ROLES]
+    whole = rules.score_call(inputs.text, outside_legal, inputs.sentence_of, context).score
+    # a short text without headings is all head: the key score is the same, do not compute it twice
+    same = len(key) == len(outside_legal)
     return {
-        "rules:score": rules.score_call(inputs.text, outside_legal, inputs.sentence_of, context).score,
-        "rules:key": rules.score_call(inputs.text, key, inputs.sentence_of, context).score,
+        "rules:score": whole,
+        "rules:key": whole if same else rules.score_call(inputs.text, key, inputs.sentence_of, context).score,
     }
 
 
