@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier.facts import call_facts
+from classifier.model import SHIPPED, ModelError, RelevanceModel, load_model
 from classifier.pipeline import build_pipeline, prepare
 from classifier.status import closes_call, status_at
 from classifier.text import TextError, cap_text, check_text, clean_text, detect_language
@@ -24,12 +25,20 @@ BATCH = 128
 # around deadline words (cap_text), and the verdict says so in a "budget" evidence note.
 MAX_INPUT_CHARS = 1_000_000
 MODEL_DIR = "model"
-TEXTCAT_DIR = "textcat"
+MODEL_FILE = "relevance.json"
+
+__all__ = ["Classifier", "ModelError", "model_dir", "model_path", "rules_version"]
 
 
 def model_dir(config: Config) -> Path:
-    """Where ``foerderradar train`` stores the text classifier: beside the database."""
+    """Where ``foerderradar train`` stores the relevance model: beside the database."""
     return config.database_path.parent / MODEL_DIR
+
+
+def model_path(config: Config) -> Path:
+    """The relevance model a classifier uses: the one ``foerderradar train`` wrote, else the shipped one."""
+    trained = model_dir(config) / MODEL_FILE
+    return trained if trained.exists() else SHIPPED
 
 
 def rules_version() -> str:
@@ -59,27 +68,24 @@ class _Prepared:
 class Classifier:
     """Loads once, then classifies calls in batches with ``nlp.pipe``."""
 
-    def __init__(self, config: Config, textcat: Any = None, textcat_version: str | None = None) -> None:
+    def __init__(self, config: Config, model: RelevanceModel | None = None) -> None:
         topics = [t.model_dump() for t in config.keywords.topics]
         exclusions = [e.model_dump() for e in config.keywords.exclusions]
         self.config = config
         self.threshold = config.settings.review.relevance_threshold
         self.pipelines = {lang: build_pipeline(lang, topics, exclusions) for lang in ("de", "en")}
-        self.textcat = textcat
+        for nlp in self.pipelines.values():
+            nlp.get_pipe("foerderradar_relevance").model = model
+        self.model = model
         self.config_version = config.keywords_version  # a hash of the keywords: compute it once
         base = f"rules-{rules_version()}"
-        self.model_version = f"{base}+{textcat_version}" if textcat_version else base
+        self.model_version = f"{base}+{model.version}" if model else base
 
     @classmethod
     def load(cls, config: Config) -> Classifier:
-        """The rule pipelines from config, plus the trained text classifier when one exists."""
-        path = model_dir(config) / TEXTCAT_DIR
-        if not (path / "config.cfg").is_file():
-            return cls(config)
-        import spacy
-
-        nlp = spacy.load(path)
-        return cls(config, nlp, nlp.meta.get("foerderradar_version") or "textcat")
+        """The pipelines from config plus the relevance model; ``ModelError`` naming the file when it is
+        missing or stale."""
+        return cls(config, load_model(model_path(config)))
 
     # --- classification ----------------------------------------------------------------
 
@@ -109,22 +115,34 @@ class Classifier:
 
     def _run(self, batch: list[_Prepared], today: date) -> Iterator[Classification]:
         results: dict[int, Classification] = {}
-        probabilities = self._textcat([p.text for p in batch])
         for lang, nlp in self.pipelines.items():
             items = [p for p in batch if p.language == lang]
             docs = (
-                prepare(nlp, p.text, p.published, probabilities[p.index], today, p.call.title or "")
-                for p in items
+                prepare(nlp, p.text, p.published, today, p.call.title or "", p.call.fields) for p in items
             )
             for item, doc in zip(items, nlp.pipe(docs), strict=True):
                 results[item.index] = self._verdict(item, doc, today)
         for item in batch:
             yield results[item.index]
 
-    def _textcat(self, texts: list[str]) -> list[float | None]:
-        if self.textcat is None:
-            return [None] * len(texts)
-        return [doc.cats.get("relevant", 0.0) for doc in self.textcat.pipe(t[:20_000] for t in texts)]
+    def relevance_features(self, calls: list[Call]) -> list[dict[str, float]]:
+        """The relevance features of every call, in order ({} for an unreadable text): what training fits."""
+        rows: list[dict[str, float]] = []
+        for start in range(0, len(calls), BATCH):
+            batch = [self._prepare(i, call) for i, call in enumerate(calls[start : start + BATCH])]
+            found: dict[int, dict[str, float]] = {}
+            for lang, nlp in self.pipelines.items():
+                items = [p for p in batch if p.language == lang and not p.error]
+                docs = (
+                    prepare(nlp, p.text, p.published, None, p.call.title or "", p.call.fields) for p in items
+                )
+                for item, doc in zip(items, nlp.pipe(docs), strict=True):
+                    relevance = doc._.fr_relevance
+                    found[item.index] = (
+                        relevance.features if relevance and not doc.user_data.get("error") else {}
+                    )
+            rows += [found.get(p.index, {}) for p in batch]
+        return rows
 
     def _verdict(self, item: _Prepared, doc: Any, today: date) -> Classification:
         error = item.error or doc.user_data.get("error")

@@ -21,6 +21,7 @@ def run_eval(classifier: Any, lines: Iterable[str], today: date | None) -> dict[
     predicted = list(classifier.tag_lines(inputs, today))
     elapsed = time.perf_counter() - started
     report = _compare(gold, predicted)
+    report["wrong"] = wrong_documents(gold, predicted)
     report["documents"] = len(gold)
     report["seconds"] = elapsed
     report["docs_per_second"] = len(gold) / elapsed if elapsed > 0 else 0.0
@@ -97,3 +98,53 @@ def format_report(report: dict[str, Any]) -> str:
     if report.get("errors"):
         lines.append(f"documents with errors         {report['errors']}")
     return "\n".join(lines)
+
+
+ERROR_KINDS = (
+    ("relevance_fp", "relevance false positive (predicted relevant, gold not)"),
+    ("relevance_fn", "relevance false negative (predicted not relevant, gold relevant)"),
+    ("missed_deadline", "missed deadline (a gold date not predicted)"),
+    ("wrong_date", "wrong date (a predicted date not in gold, where gold has deadlines)"),
+    ("false_deadline", "false deadline (a date predicted, gold has none)"),
+    ("rolling", "rolling wrong"),
+)
+
+
+def wrong_documents(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Each wrong document under every kind of error it shows, with what was expected and what came out."""
+    wrong: dict[str, list[str]] = {kind: [] for kind, _ in ERROR_KINDS}
+    for g, p in zip(gold, predicted, strict=True):
+        ident, title = g.get("id"), (g.get("title") or "")[:70]
+        if "error" in p:
+            wrong.setdefault("unreadable", []).append(f"{ident}: {p['error']}")
+            continue
+        expected, got = g.get("relevant"), bool(p.get("relevant"))
+        if expected is not None and got != expected:
+            kind = "relevance_fp" if got else "relevance_fn"
+            wrong[kind].append(
+                f"{ident} ({title}): expected {expected}, got {got} (score {p.get('score', 0):.2f})"
+            )
+        gold_dates, pred_dates = _date_list(g), _date_list(p)
+        missed = [d for d in gold_dates if d not in pred_dates]
+        extra = [d for d in pred_dates if d not in gold_dates]
+        line = f"{ident} ({title}): expected {gold_dates}, got {pred_dates}"
+        if missed:
+            wrong["missed_deadline"].append(line)
+        if extra:
+            wrong["wrong_date" if gold_dates else "false_deadline"].append(line)
+        if bool(p.get("rolling")) != bool(g.get("rolling")):
+            wrong["rolling"].append(
+                f"{ident} ({title}): expected {bool(g.get('rolling'))}, got {bool(p.get('rolling'))}"
+            )
+    return wrong
+
+
+def format_errors(report: dict[str, Any]) -> str:
+    """The wrong documents grouped by kind of error, each kind with its count; kinds without errors are left out."""
+    titles = dict(ERROR_KINDS) | {"unreadable": "unreadable documents"}
+    lines = []
+    for kind, entries in report.get("wrong", {}).items():
+        if entries:
+            lines.append(f"\n{titles[kind]}: {len(entries)}")
+            lines += [f"  {entry}" for entry in entries]
+    return "\n".join(lines) if lines else "\nno wrong documents"

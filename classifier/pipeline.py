@@ -21,11 +21,14 @@ from spacy.tokens import Doc
 
 from classifier.deadline_model import load_model
 from classifier.deadlines import extract_deadlines
-from classifier.relevance import Context, Hit, score_call
+from classifier.features import Hit, Inputs
+from classifier.model import RelevanceModel
+from classifier.relevance import score_call
+from classifier.sections import find_sections
 from classifier.signals import document_types
 from classifier.status import closes_call
 from classifier.text import Sentences, trie_pattern
-from foerderradar.models import next_deadline
+from foerderradar.models import Deadline
 
 for _name in ("fr_hits", "fr_sentences", "fr_types", "fr_deadlines", "fr_relevance"):
     Doc.set_extension(_name, default=None, force=True)
@@ -75,30 +78,52 @@ def make_deadlines(nlp: Language, name: str) -> Any:
     return deadlines
 
 
+# Relevance must not depend on the reference date: a closed statement counts when it is a stop, a
+# cancellation or stands in the head, as if a later deadline were still named (``closes_call``'s rule).
+_LATER = (Deadline("9999-12-31", None, None, "single", ""),)
+
+
 @Language.factory("foerderradar_relevance")
-def make_relevance(nlp: Language, name: str) -> Any:
+def make_relevance(nlp: Language, name: str) -> RelevanceComponent:
+    return RelevanceComponent(nlp.lang)
+
+
+class RelevanceComponent:
+    """Features of the call and, once ``model`` is set (``Classifier.load``), the trained model's decision."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.model: RelevanceModel | None = None
+
     @guarded
-    def relevance(doc: Doc) -> Doc:
+    def __call__(self, doc: Doc) -> Doc:
         text = doc.user_data.get("text") or doc.text
         sentences = doc._.fr_sentences or Sentences(text)
         result = doc._.fr_deadlines
-        textcat = doc.cats.get("relevant") if doc.cats else doc.user_data.get("textcat")
-        today = doc.user_data.get("today")
-        dated = bool(result and next_deadline(result.deadlines, today or date.min, applications_only=True))
-        context = Context(
+        closed = result.closed if result else ""
+        inputs = Inputs(
+            text=text,
             title=doc.user_data.get("title", ""),
-            textcat=textcat,
-            open_deadline=dated or bool(result and result.rolling),
-            open_dated_deadline=dated,
-            closed=result.closed
-            if result and closes_call(result.closed, result.closed_early, result.deadlines, today or date.max)
-            else "",
-            types=doc._.fr_types,
+            hits=doc._.fr_hits or [],
+            sections=find_sections(text),
+            sentence_of=sentences.sentence,
+            types=doc._.fr_types if doc._.fr_types is not None else document_types("", text),
+            closed=closed,
+            closed_final=bool(closed) and closes_call(closed, result.closed_early, _LATER, date.min),
+            closed_early=bool(result and result.closed_early),
+            language=self.lang,
+            dated_deadline=bool(result and any(d.date and d.kind != "other" for d in result.deadlines)),
+            rolling=bool(result and result.rolling),
+            source_fields=doc.user_data.get("fields") or {},
         )
-        doc._.fr_relevance = score_call(text, doc._.fr_hits or [], sentences.sentence, context)
+        doc._.fr_relevance = score_call(inputs, self.model)
         return doc
 
-    return relevance
+    def to_disk(self, path: Any, **kwargs: Any) -> None:
+        return None  # the model is a file of its own (classifier.model), loaded by the Classifier
+
+    def from_disk(self, path: Any, **kwargs: Any) -> RelevanceComponent:
+        return self
 
 
 class TopicMatcher:
@@ -238,13 +263,11 @@ def prepare(
     nlp: Language,
     text: str,
     published: date | None,
-    textcat: float | None = None,
     today: date | None = None,
     title: str = "",
+    fields: dict[str, str] | None = None,
 ) -> Doc:
     """A Doc carrying what the components need besides the text (dates, title, model probability)."""
     doc = nlp.make_doc(text)
-    doc.user_data.update(text=text, published=published, today=today, title=title)
-    if textcat is not None:
-        doc.user_data["textcat"] = textcat
+    doc.user_data.update(text=text, published=published, today=today, title=title, fields=fields or {})
     return doc

@@ -1,58 +1,31 @@
-"""Relevance of a call to the network: topic evidence plus the spec's signals, as a score in [0, 1] (pure).
+"""Relevance of a call to the network: the trained model's probability over the named features, with its evidence (pure).
 
 How the score is made (also in README.md, "Classifier"):
 
-1. Topic evidence. Every keywords.yaml topic that matched adds ``weight × strength(n)`` where
-   ``strength`` grows with the distinct terms found (0.55 for one, 0.75 for two, 0.9 for three, then 1;
-   repeats of a term count half); topics combine like independent evidence,
-   ``t = 1 − Π(1 − w·strength)``. A match that stands only in a portal name, a ministry unit, a
-   contact line or a teaching context does not count.
-2. Signals (``signals.py``). Funding words (Förderung, Zuwendung, grant, voucher, call for proposals …)
-   keep ``t``; without them it is scaled by 0.7. Named applicants an IT SME or research institute can
-   be (KMU, Unternehmen, Hochschulen, SMEs …) add 0.1, and so do words of an innovation or R&D
-   project (FuE, Innovationsvorhaben, research and innovation, prototype …); both bonuses are scaled by
-   ``min(1, t / 0.33)``, so weak evidence of a low-weight topic does not carry a call. Then factors:
-   a document that is not public funding (tender, job ad, prize, scholarship, report, news, training
-   subsidy: enough marker words, the title counting double) × 0.2 — news and reports are spared when
-   the text still invites submissions to an open deadline; companies excluded or an eligibility list
-   without companies or research bodies × 0.3; the text says the call is closed × 0.2; software work
-   excluded × 0.6, AI or several digital fields excluded × 0.3; each distinct keywords.yaml exclusion
-   term (up to three) × (1 − 0.5·weight).
-3. Text classifier. When a model trained by ``foerderradar train`` exists, the final score is
-   ``(1 − α)·rules + α·p(relevant)`` with ``α = TEXTCAT_SHARE``; without one the rules carry it alone.
+1. ``classifier.sections`` reads the headings of the text and gives every position a role (head, purpose,
+   applicants, procedure, funding, legal, body).
+2. ``classifier.features`` turns the text into named features in [0, 1]: keywords.yaml topic evidence by
+   place (title/head/purpose/applicants as ``@key``, other sections as ``@body``, legal boilerplate not at
+   all), who may apply, funding and innovation words, the not-funding document types, "the text says it is
+   closed", excluded applicants or fields, keywords.yaml exclusions, and the fields a source states.
+3. ``classifier.model`` weighs them with a logistic regression trained on labelled real calls
+   (``foerderradar train``); its probability is the score.
 
-The call is relevant when the score reaches ``review.relevance_threshold``.
+The evidence names the matched topic terms with their sentences and the features that pushed the decision
+most, with their contribution to the log-odds. The call is relevant when the score reaches
+``review.relevance_threshold``. Nothing here reads the reference date.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from classifier import signals
+from classifier import rules
+from classifier.features import Hit, Inputs, features, topic_hits
+from classifier.model import RelevanceModel
 from foerderradar.models import Evidence
 
-TEXTCAT_SHARE = 0.35
-NOT_FUNDING_FACTOR = 0.2
-RESTRICTED_FACTOR = 0.3
-CLOSED_FACTOR = 0.2
-FIELD_EXCLUDED_FACTOR = 0.6
-AI_EXCLUDED_FACTOR = 0.3
-NO_FUNDING_WORD_FACTOR = 0.7
-APPLICANT_BONUS = 0.1
-INNOVATION_BONUS = 0.1
-FULL_BONUS_AT = 0.33  # topic evidence from which the bonuses count fully (one term of a 0.6 topic)
-_STRENGTH = (0.0, 0.55, 0.75, 0.9, 1.0)
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One matched keywords.yaml term: ``kind`` is "topic" or "exclusion"."""
-
-    kind: str
-    label: str
-    term: str
-    start: int
-    weight: float
+__all__ = ["Hit", "Relevance", "score_call"]
 
 
 @dataclass(frozen=True)
@@ -60,115 +33,99 @@ class Relevance:
     score: float
     topics: tuple[str, ...]
     evidence: tuple[Evidence, ...]
+    features: dict[str, float]
 
 
-@dataclass(frozen=True)
-class Context:
-    """What the relevance score needs to know about the rest of the verdict."""
-
-    title: str = ""
-    textcat: float | None = None
-    open_deadline: bool = False  # a deadline on or after the reference date, or rolling
-    open_dated_deadline: bool = False  # a dated deadline on or after the reference date
-    closed: str = ""  # the words that say the call is closed
-    types: list[signals.Signal] | None = None  # not-funding document types, when already computed
-
-
-def score_call(text: str, hits: list[Hit], sentence_of, context: Context = Context()) -> Relevance:
-    """The relevance score and its evidence for one call text (see the module docstring)."""
-    evidence: list[Evidence] = []
-    topic_score, topics = _topic_score(hits, sentence_of, evidence)
-    low = text.lower()
-    score = topic_score
-    funding = signals.first_word(signals.FUNDING_WORDS, low)
-    if funding:
-        evidence.append(Evidence("signal", "funding", funding.term, sentence_of(funding.start), 0.0))
-    else:
-        score *= NO_FUNDING_WORD_FACTOR
-    # The bonuses grow with the topic evidence: one passing "Digitalisierung" in a climate call is not enough.
-    scale = min(1.0, topic_score / FULL_BONUS_AT)
-    for words, name, bonus in (
-        (signals.APPLICANT_WORDS, "applicant", APPLICANT_BONUS),
-        (signals.INNOVATION_WORDS, "innovation", INNOVATION_BONUS),
-    ):
-        found = signals.first_word(words, low)
-        if found and scale > 0:
-            score = min(1.0, score + bonus * scale)
-            evidence.append(
-                Evidence("signal", name, found.term, sentence_of(found.start), round(bonus * scale, 3))
-            )
-    score *= _factors(text, low, hits, sentence_of, context, evidence)
-    if context.textcat is not None:
-        evidence.append(Evidence("textcat", "relevant", f"{context.textcat:.2f}", "", TEXTCAT_SHARE))
-        score = (1 - TEXTCAT_SHARE) * score + TEXTCAT_SHARE * context.textcat
-    return Relevance(max(0.0, min(1.0, score)), topics, tuple(evidence))
+def score_call(inputs: Inputs, model: RelevanceModel | None) -> Relevance:
+    """The features of one call and, when a model is given, its score and evidence (see the module docstring)."""
+    values = features(inputs)
+    evidence = _topic_evidence(inputs)
+    topics = tuple(dict.fromkeys(e.label for e in evidence))
+    if model is None:
+        return Relevance(0.0, topics, tuple(evidence), values)
+    score = model.probability(values)
+    evidence += _signal_evidence(values, model)
+    for name, contribution in model.strongest(values):
+        evidence.append(Evidence("model", name, _term_of(name, evidence), "", round(contribution, 3)))
+    for name, factor in gates(values, model.meta.get("untrusted_gates") or []):
+        score *= factor
+        evidence.append(Evidence("gate", name, "", "", round(factor - 1, 3)))
+    return Relevance(score, topics, tuple(evidence), values)
 
 
-def _factors(
-    text: str, low: str, hits: list[Hit], sentence_of, context: Context, evidence: list[Evidence]
-) -> float:
-    factor = 1.0
-    types = context.types if context.types is not None else signals.document_types(context.title, text)
-    for kind in types:
-        if kind.name in ("news", "report") and _still_open(kind.name, context, text):
-            continue  # news about an open, fitting call should surface
-        factor = min(factor, NOT_FUNDING_FACTOR)
-        evidence.append(
-            Evidence("not_funding", kind.name, kind.term, sentence_of(kind.start), NOT_FUNDING_FACTOR - 1)
-        )
-    for found, weight in (
-        (signals.restricted_applicants(text, low), RESTRICTED_FACTOR),
-        (signals.field_excluded(text, low), FIELD_EXCLUDED_FACTOR),
-    ):
-        if found:
-            weight = AI_EXCLUDED_FACTOR if found.name == "ai_excluded" else weight
-            factor *= weight
-            evidence.append(
-                Evidence("signal", found.name, found.term[:80], sentence_of(found.start), weight - 1)
-            )
-    if context.closed:
-        factor *= CLOSED_FACTOR
-        at = low.find(context.closed.lower())
-        evidence.append(
-            Evidence("signal", "closed", context.closed, sentence_of(max(at, 0)), CLOSED_FACTOR - 1)
-        )
-    seen: set[str] = set()
-    for hit in hits:
-        if hit.kind == "exclusion" and hit.term.lower() not in seen and len(seen) < 3:
-            seen.add(hit.term.lower())
-            factor *= 1 - 0.5 * min(hit.weight, 1.0)
-            evidence.append(Evidence("exclusion", hit.label, hit.term, sentence_of(hit.start), -hit.weight))
-    return factor
+# The spec's necessary conditions (rule 1: public funding; rule 3: an IT SME or institute can apply; rule 4:
+# not closed by the text) gate the learned score: a linear model adds evidence up, but a job ad full of AI
+# words is still no funding call. The factors are those of the hand-written rules (classifier.rules).
+GATES = (
+    ("type:", rules.NOT_FUNDING_FACTOR),
+    ("closed:final", rules.CLOSED_FACTOR),
+    ("signal:restricted_applicants", rules.RESTRICTED_FACTOR),
+    ("signal:ai_excluded", rules.AI_EXCLUDED_FACTOR),
+    ("signal:field_excluded", rules.FIELD_EXCLUDED_FACTOR),
+)
 
 
-def _still_open(kind: str, context: Context, text: str) -> bool:
-    """News or an overview that still invites submissions to a dated deadline (news: or rolling)."""
-    if not signals.SUBMISSION_INVITED.search(text.lower()):
-        return False
-    return context.open_deadline if kind == "news" else context.open_dated_deadline
+def gates(values: dict[str, float], untrusted: list[str] | tuple[str, ...] = ()) -> list[tuple[str, float]]:
+    """The gates a call's features open: (feature, factor), the not-funding types counting once. Gate
+    features that training found misfiring (``classifier.train.untrusted_gates``) do not count."""
+    found = []
+    for prefix, factor in GATES:
+        names = sorted(n for n in values if n.startswith(prefix) and values[n] and n not in untrusted)
+        if names:
+            found.append((names[0], factor))
+    return found
 
 
-def _topic_score(hits: list[Hit], sentence_of, evidence: list[Evidence]) -> tuple[float, tuple[str, ...]]:
-    terms: dict[str, dict[str, int]] = {}
-    weights: dict[str, float] = {}
-    incidental: dict[str, bool] = {}
-    for hit in hits:
-        if hit.kind != "topic":
-            continue
-        sentence = sentence_of(hit.start)
-        if sentence not in incidental:
-            incidental[sentence] = signals.is_incidental(sentence)
-        if incidental[sentence]:
-            continue  # "KI" in a portal name or a ministry unit is no topic evidence
-        found = terms.setdefault(hit.label, {})
-        if hit.term.lower() not in found:
-            evidence.append(Evidence("topic", hit.label, hit.term, sentence, hit.weight))
-        found[hit.term.lower()] = found.get(hit.term.lower(), 0) + 1
-        weights[hit.label] = hit.weight
-    remaining = 1.0
-    for label, found in terms.items():
-        repeats = sum(found.values()) - len(found)
-        effective = len(found) + min(2, repeats) * 0.5
-        strength = _STRENGTH[min(4, int(effective))] + (effective % 1) * 0.1
-        remaining *= 1 - min(1.0, weights[label] * strength)
-    return 1 - remaining, tuple(terms)
+def _topic_evidence(inputs: Inputs) -> list[Evidence]:
+    """One evidence line per distinct topic term that counted, with the sentence it stands in."""
+    counted = topic_hits(inputs)
+    terms = {(label, term) for place in counted.values() for label, found in place.items() for term in found}
+    evidence, seen = [], set()
+    for hit in inputs.hits:
+        key = (hit.label, hit.term.lower())
+        if hit.kind == "topic" and key in terms and key not in seen:
+            if inputs.sections.role_at(hit.start) == "legal":
+                continue
+            seen.add(key)
+            evidence.append(Evidence("topic", hit.label, hit.term, inputs.sentence_of(hit.start), hit.weight))
+    return evidence
+
+
+def _signal_name(feature: str) -> tuple[str, str] | None:
+    """The (signal, label) a review reader knows for a feature: not_funding:job, signal:closed, exclusion:lehre …"""
+    kind, _, rest = feature.partition(":")
+    if kind == "type":
+        return "not_funding", rest
+    if kind in ("signal", "exclusion"):
+        return kind, rest
+    return _SIGNALS.get(feature)
+
+
+_SIGNALS = {
+    "closed:final": ("signal", "closed"),
+    "closed:early": ("signal", "closed"),
+    "closed:later": ("signal", "closed"),
+    "funding:key": ("signal", "funding"),
+    "applicants:companies": ("signal", "applicant"),
+    "applicants:research": ("signal", "applicant"),
+    "innovation:key": ("signal", "innovation"),
+    "innovation:any": ("signal", "innovation"),
+}
+
+
+def _signal_evidence(values: dict[str, float], model: RelevanceModel) -> list[Evidence]:
+    """One evidence line per signal the text shows, with the model's weight of it (log-odds)."""
+    lines: dict[tuple[str, str], float] = {}
+    for name, value in sorted(values.items()):
+        known = _signal_name(name)
+        if known and value:
+            lines[known] = lines.get(known, 0.0) + model.weights.get(name, 0.0) * value
+    return [Evidence(signal, label, "", "", round(weight, 3)) for (signal, label), weight in lines.items()]
+
+
+def _term_of(name: str, evidence: list[Evidence]) -> str:
+    """For a topic feature, the first matched term of that topic, so the evidence line reads on its own."""
+    if name.startswith("topic:"):
+        label = name[6:].split("@")[0]
+        return next((e.term for e in evidence if e.label == label), "")
+    return ""

@@ -151,7 +151,9 @@ _ONLY_SOME = re.compile(r"(?:große[n]?|large|foreign|ausländische[n]?|non-eu|n
 _ELIGIBLE_LIST = re.compile(
     r"(?:antragsberechtigt sind|antragsberechtigt:|zuwendungsempfänger sind|gefördert werden ausschließlich|"
     r"eligible applicants?(?: are)?|may only be submitted by|applications? (?:are|is) open to|"
-    r"förderberechtigt sind)([^.\n]{0,300})",
+    r"förderberechtigt sind)(?![^.\n]{0,40}?(?:angehalten|verpflichtet|gehalten|aufgefordert|gebeten))"
+    # the list may follow as bullets on the next lines ("Antragsberechtigt sind\n  * Unternehmen …")
+    r"((?:\\\.|[^.\n]|\n(?!\s*\n\s*\n)){0,300})",
 )
 _CAN_APPLY = re.compile(
     r"unternehmen|\bkmu\b|wirtschaft|start-?ups?|firmen|companies|enterprises|\bsmes?\b|businesses|industr|"

@@ -42,10 +42,11 @@ class UserError(Exception):
 
 
 def _known_errors() -> tuple[type[Exception], ...]:
-    from classifier.deadline_model import ModelError  # only imported when something failed
+    from classifier.deadline_model import ModelError as DeadlineModelError  # only imported on failure
+    from classifier.model import ModelError
     from crawler import CrawlError  # light: the package's __init__ imports no Scrapy
 
-    return (UserError, StoreError, CrawlError, ModelError)
+    return (UserError, StoreError, CrawlError, ModelError, DeadlineModelError)
 
 
 def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -214,27 +215,40 @@ def tag(ctx: Context, lines: TextIO, today: str | None) -> None:
 @cli.command("eval")
 @click.argument("gold", type=JSONL)
 @click.option("--today", help="Reference date YYYY-MM-DD (default: each record's published date).")
+@click.option(
+    "--errors", "show_errors", is_flag=True, help="Also list each wrong document, grouped by kind of error."
+)
 @pass_context
 @friendly
-def evaluate(ctx: Context, gold: TextIO, today: str | None) -> None:
+def evaluate(ctx: Context, gold: TextIO, today: str | None, show_errors: bool) -> None:
     """Score the classifier against a gold JSONL file and print the figures."""
     from classifier import Classifier
-    from classifier.evaluate import format_report, run_eval
+    from classifier.evaluate import format_errors, format_report, run_eval
 
     classifier = Classifier.load(ctx.config)
     report = run_eval(classifier, gold, parse_day(today))
     click.echo(format_report(report))
+    if show_errors:
+        click.echo(format_errors(report))
 
 
 @cli.command()
+@click.option(
+    "--corpus",
+    type=click.Path(file_okay=False, exists=True),
+    help="Labelled corpus folder (default ../shared/corpus beside the project; else the shipped base rows).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the cross-validation folds.")
 @pass_context
 @friendly
-def train(ctx: Context) -> None:
-    """Train the text classifier from the coordinator's decisions plus the seed set."""
+def train(ctx: Context, corpus: str | None, seed: int) -> None:
+    """Train the relevance model: the labelled corpus and seed set, plus the coordinator's decisions."""
+    from pathlib import Path
+
     from classifier.train import TrainingError, train_model
 
     try:
-        result = train_model(ctx.config, ctx.store)
+        result = train_model(ctx.config, ctx.store, seed, Path(corpus) if corpus else None)
     except TrainingError as exc:
         raise UserError(f"train: {exc}") from None
     click.echo(result)

@@ -217,16 +217,16 @@ def test_retraining_from_review_decisions_retags_every_call(config_dir):
     result = run("--config", str(config_dir), "train")
     assert result.exit_code == 0, result.output
     assert "2 review decisions" in result.output
-    assert (model_dir(config) / "textcat" / "config.cfg").is_file()
+    assert (model_dir(config) / "relevance.json").is_file()
     retrained = Classifier.load(config)
-    assert retrained.model_version != before and "textcat-" in retrained.model_version
+    assert retrained.model_version != before and "+lr-" in retrained.model_version
     assert {c.id for c in store.calls_to_classify(retrained.model_version, config.keywords_version)} == {
         c.id for c in calls
     }
     assert run("--config", str(config_dir), "classify", "--today", "2026-11-01").exit_code == 0
     assert list(store.calls_to_classify(retrained.model_version, config.keywords_version)) == []
     evidence = json.loads(store.classification(calls[0].id)["evidence"])
-    assert any(e["signal"] == "textcat" for e in evidence)
+    assert any(e["signal"] == "model" for e in evidence)
     store.close()
 
 
@@ -239,7 +239,7 @@ def test_a_keyword_change_retags_and_dry_run_shows_changed_decisions(config_dir)
     keywords = config_dir / "keywords.yaml"
     keywords.write_text(
         keywords.read_text(encoding="utf-8").replace(
-            "terms: [künstliche Intelligenz,", "terms: [Sportstätten, künstliche Intelligenz,"
+            "terms: [künstliche Intelligenz,", "terms: [Sportstätten, Sanierung, künstliche Intelligenz,"
         ),
         encoding="utf-8",
     )
@@ -260,6 +260,9 @@ def test_a_keyword_change_retags_and_dry_run_shows_changed_decisions(config_dir)
 
 def test_train_without_examples_is_one_clear_line(config_dir, monkeypatch):
     monkeypatch.setattr("classifier.train.SEED_FILE", config_dir / "no-seed.jsonl")
+    monkeypatch.setattr("classifier.train.CORPUS", config_dir / "no-corpus")
+    monkeypatch.setattr("classifier.train.SHIPPED", config_dir / "no-model.json")
     result = CliRunner().invoke(cli, ["--config", str(config_dir), "train"])
     assert result.exit_code == 1
-    assert result.output.strip().startswith("error: train: need relevant and not relevant examples")
+    assert result.output.strip().startswith("error: train: no corpus at")
+    assert "no-model.json: relevance model missing" in result.output

@@ -9,6 +9,7 @@ import pytest
 import spacy
 
 from classifier import Classifier
+from classifier.model import SHIPPED, load_model
 from classifier.pipeline import build_pipeline, prepare
 from foerderradar.configuration import load_config
 from foerderradar.models import Call
@@ -42,14 +43,17 @@ def signals(result) -> set[str]:
 
 def test_a_fitting_call_is_relevant_with_its_evidence(classifier):
     result = verdict(classifier, FITTING)
-    assert result.relevant and result.score >= 0.8
+    assert result.relevant and result.score >= 0.6
     assert "ki" in result.topics and "daten" in result.topics
     terms = {e.term for e in result.evidence if e.signal == "topic"}
     assert {"KI-basierten", "maschinellen Lernens", "datengetriebene"} <= terms
     topic = next(e for e in result.evidence if e.term == "KI-basierten")
     assert "Assistenzsystemen" in topic.sentence  # the sentence the term stands in
     assert {"signal:funding", "signal:applicant", "signal:innovation"} <= signals(result)
-    assert result.config_version and result.model_version.startswith("rules-")
+    assert (
+        result.config_version and result.model_version.startswith("rules-") and "+lr-" in result.model_version
+    )
+    assert any(e.signal == "model" for e in result.evidence)  # the features that weighed most
 
 
 def test_english_compounds_and_inflections_match(classifier):
@@ -174,6 +178,7 @@ def test_pipeline_is_built_from_config_and_round_trips_through_disk(tmp_path):
     assert nlp.pipe_names == ["foerderradar_topics", "foerderradar_deadlines", "foerderradar_relevance"]
     nlp.to_disk(tmp_path / "pipeline")
     loaded = spacy.load(tmp_path / "pipeline")
+    loaded.get_pipe("foerderradar_relevance").model = load_model(SHIPPED)  # the model is its own file
     doc = loaded(prepare(loaded, FITTING, None, today=TODAY))
     assert [d.date for d in doc._.fr_deadlines.deadlines] == ["2026-09-15"]
     assert doc._.fr_relevance.score > 0.5

@@ -1,0 +1,250 @@
+"""The named features of a call text that the relevance model weighs: topic evidence by section, signals, document type (pure).
+
+Every feature is a number in [0, 1] with a name a person can read in the evidence ("topic:ki@key",
+"applicants:companies", "type:scholarship"). Topic evidence is counted by where it stands
+(``classifier.sections``): in the title, the head, the purpose and the applicant sections it counts as
+``@key``, elsewhere as ``@body``, and in legal boilerplate (AGVO, ANBest, definitions) not at all. Nothing
+here depends on the reference date: whether the text says the call is closed is a feature, whether its
+dates lie in the past is not (that is ``status``).
+
+FEATURES_VERSION changes whenever a feature is added, removed or changes meaning; a model trained for
+another version is stale (``classifier.model``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from classifier import rules, signals
+from classifier.rules import Hit
+from classifier.sections import KEY_ROLES, Sections
+
+FEATURES_VERSION = 5
+TOPICS = ("ki", "daten", "digital", "technologieoffen")
+_STRENGTH = (0.0, 0.55, 0.75, 0.9, 1.0)
+DOC_TYPES = ("tender", "job", "prize", "scholarship", "report", "news", "training", "papers", "education")
+
+_COMPANIES = re.compile(
+    r"unternehmen|\bkmu\b|start-?ups?|firmen|gewerblichen wirtschaft|mittelstand|companies|enterprises|"
+    r"\bsmes?\b|businesses|for-profit|industry|industrie|freiberuf|selbstständige|selbständige|gmbh|betriebe"
+)
+_RESEARCH = re.compile(
+    r"hochschule|universit|forschungseinrichtung|forschungsinstitut|research organi[sz]ation|"
+    r"research institut|wissenschaftliche einrichtung|außeruniversitär|research performing"
+)
+_PERSONS = re.compile(
+    r"studierende|student|promovierende|doktorand|phd candidate|natürliche personen|privatpersonen|"
+    r"individuals|nachwuchswissenschaftler|postdoc|schüler|pupils|kommunen|gemeinden|landkreise|"
+    r"municipalit|landwirt|farmer|vereine|schulträger|kliniken|krankenhäuser"
+)
+_TEACHING = re.compile(r"hochschullehre|\blehre\b|lehrveranstaltung|curricul|teaching|studiengang|studium\b")
+_CALL_WORDS = re.compile(
+    r"projektskizze|förderaufruf|bekanntmachung|richtlinie|call for proposals|open call|proposals?\b|"
+    r"antragsberechtigt|einreichen|einzureichen|apply\b|application"
+)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the features are computed from: the text and what the pipeline already found in it."""
+
+    text: str
+    title: str
+    hits: list[Hit]
+    sections: Sections
+    sentence_of: Callable[[int], str]
+    types: list[signals.Signal]
+    closed: str = ""  # the words that say the call is closed
+    closed_final: bool = False  # a stop, cancellation or "keine Anträge": closes every call on the page
+    closed_early: bool = False
+    language: str = "de"
+    dated_deadline: bool = False  # the text states a dated deadline (past or future: no reference date here)
+    rolling: bool = False
+    source_fields: Mapping[str, str] = field(default_factory=dict)
+
+
+def features(inputs: Inputs) -> dict[str, float]:
+    """The named features of one call (see the module docstring)."""
+    low = inputs.text.lower()
+    out: dict[str, float] = {}
+    out.update(_topics(inputs))
+    key = key_text(inputs, low)
+    out.update(_applicants(inputs, low, key))
+    out.update(_signals(inputs, low, key))
+    _source_fields(inputs.source_fields, out)
+    out.update(_rules(inputs))
+    out.update(words(key))
+    veto = any(out.get(n) for n in out if n.startswith(("type:", "signal:", "closed:final")))
+    out["topics@key:clean"] = 0.0 if veto else out.get("topics@key", 0.0)
+    for name in list(out):
+        out[name] = max(0.0, min(1.0, out[name]))
+    return {k: v for k, v in out.items() if v}
+
+
+def key_text(inputs: Inputs, low: str) -> str:
+    """The lower-cased title, head, purpose and applicant sections joined (where the answers stand)."""
+    s = inputs.sections
+    parts = [inputs.title.lower()]
+    bounds = list(s.starts) + [len(low)]
+    for i, role in enumerate(s.roles):
+        if role in KEY_ROLES:
+            end = bounds[i + 1] if not (role == "head" and len(s.starts) == 1) else min(bounds[i + 1], 3000)
+            parts.append(low[bounds[i] : end])
+    return "\n".join(parts)
+
+
+_WORD = re.compile(r"[a-zäöüß]{4,}")
+WORD_CHARS = 6000  # the words of this much key text are features
+
+
+def words(key: str) -> dict[str, float]:
+    """The distinct words of the key text as ``word:…`` features; training keeps the ones that recur."""
+    return {f"word:{w}": 1.0 for w in set(_WORD.findall(key[:WORD_CHARS]))}
+
+
+def _strength(found: dict[str, int]) -> float:
+    """Evidence of one topic from its distinct terms (and, half, their repeats)."""
+    if not found:
+        return 0.0
+    repeats = sum(found.values()) - len(found)
+    effective = len(found) + min(2, repeats) * 0.5
+    return _STRENGTH[min(4, int(effective))] + (effective % 1) * 0.1
+
+
+def topic_hits(inputs: Inputs) -> dict[str, dict[str, dict[str, int]]]:
+    """Distinct topic terms by place ("key" / "body") and topic; legal boilerplate and incidental uses left out."""
+    places: dict[str, dict[str, dict[str, int]]] = {"key": {}, "body": {}}
+    incidental: dict[str, bool] = {}
+    for hit in inputs.hits:
+        if hit.kind != "topic":
+            continue
+        role = inputs.sections.role_at(hit.start)
+        if role == "legal":
+            continue
+        sentence = inputs.sentence_of(hit.start)
+        if sentence not in incidental:
+            incidental[sentence] = signals.is_incidental(sentence)
+        if incidental[sentence]:
+            continue
+        place = "key" if role in KEY_ROLES else "body"
+        terms = places[place].setdefault(hit.label, {})
+        terms[hit.term.lower()] = terms.get(hit.term.lower(), 0) + 1
+    return places
+
+
+def _topics(inputs: Inputs) -> dict[str, float]:
+    out: dict[str, float] = {}
+    places = topic_hits(inputs)
+    title = inputs.title.lower()
+    for place, by_topic in places.items():
+        remaining = 1.0
+        for label in by_topic:
+            strength = _strength(by_topic[label])
+            if label in TOPICS:
+                out[f"topic:{label}@{place}"] = strength
+            remaining *= 1 - 0.7 * strength
+        out[f"topics@{place}"] = 1 - remaining
+    out["topic:in_title"] = float(
+        any(h.kind == "topic" and h.start < len(title) + 2 and h.term.lower() in title for h in inputs.hits)
+    )
+    return out
+
+
+def _rules(inputs: Inputs) -> dict[str, float]:
+    """The hand-written rule score (``classifier.rules``) on the text without legal boilerplate, and on the key sections."""
+    context = rules.Context(
+        title=inputs.title,
+        open_deadline=inputs.dated_deadline or inputs.rolling,
+        open_dated_deadline=inputs.dated_deadline,
+        closed=inputs.closed if inputs.closed_final else "",
+        types=inputs.types,
+    )
+    roles = [inputs.sections.role_at(h.start) for h in inputs.hits]
+    outside_legal = [h for h, r in zip(inputs.hits, roles, strict=True) if r != "legal"]
+    key = [h for h, r in zip(inputs.hits, roles, strict=True) if r in KEY_ROLES]
+    whole = rules.score_call(inputs.text, outside_legal, inputs.sentence_of, context).score
+    # a short text without headings is all head: the key score is the same, do not compute it twice
+    same = len(key) == len(outside_legal)
+    return {
+        "rules:score": whole,
+        "rules:key": whole if same else rules.score_call(inputs.text, key, inputs.sentence_of, context).score,
+    }
+
+
+def _applicants(inputs: Inputs, low: str, key: str) -> dict[str, float]:
+    """Who may apply, read from the applicant sections when there are any, else from the key text."""
+    s = inputs.sections
+    bounds = list(s.starts) + [len(low)]
+    section = " ".join(
+        low[bounds[i] : bounds[i + 1]][:3000] for i, r in enumerate(s.roles) if r == "applicants"
+    )
+    where = section or key
+    return {
+        "applicants:section": float(bool(section)),
+        "applicants:companies": float(bool(_COMPANIES.search(where))),
+        "applicants:research": float(bool(_RESEARCH.search(where))),
+        "applicants:persons_only": float(
+            bool(_PERSONS.search(where)) and not _COMPANIES.search(where) and not _RESEARCH.search(where)
+        ),
+    }
+
+
+def _signals(inputs: Inputs, low: str, key: str) -> dict[str, float]:
+    out: dict[str, float] = {
+        "funding:key": float(bool(signals.first_word(signals.FUNDING_WORDS, key))),
+        "innovation:key": float(bool(signals.first_word(signals.INNOVATION_WORDS, key))),
+        "innovation:any": float(bool(signals.first_word(signals.INNOVATION_WORDS, low))),
+        "call_words:key": min(1.0, len(set(_CALL_WORDS.findall(key))) / 3),
+        "teaching:key": float(bool(_TEACHING.search(key))),
+        "submission_invited": float(bool(signals.SUBMISSION_INVITED.search(low[:6000]))),
+        "closed:final": float(bool(inputs.closed) and inputs.closed_final),
+        "closed:early": float(bool(inputs.closed) and inputs.closed_early and not inputs.closed_final),
+        "closed:later": float(bool(inputs.closed) and not inputs.closed_early and not inputs.closed_final),
+        "language:en": float(inputs.language == "en"),
+        "length": min(1.0, math.log10(max(len(inputs.text), 10)) / 5),
+        "sections:found": min(1.0, (len(set(inputs.sections.roles)) - 1) / 4),
+    }
+    for kind in inputs.types:
+        if kind.name in DOC_TYPES:
+            out[f"type:{kind.name}"] = 1.0
+    # Read in the key sections only: deep in a guideline the same words are about other parties (AGVO).
+    for found in (signals.restricted_applicants(key, key), signals.field_excluded(key, key)):
+        if found:
+            out[f"signal:{found.name}"] = 1.0
+    exclusions = {
+        h.label for h in inputs.hits if h.kind == "exclusion" and inputs.sections.role_at(h.start) != "legal"
+    }
+    for label in exclusions:
+        out[f"exclusion:{label}"] = 1.0
+    return out
+
+
+# Förderdatenbank fields as the source states them (``Call.fields``): used as stated, not re-guessed, by
+# setting the features the text would have to show.
+_FIELD_FEATURES = (
+    ("Förderberechtigte", re.compile(r"unternehmen|existenzgründ", re.I), "applicants:companies"),
+    ("Förderberechtigte", re.compile(r"hochschule|forschungseinrichtung", re.I), "applicants:research"),
+    ("Förderberechtigte", re.compile(r"\w", re.I), "applicants:section"),
+    ("Förderbereich", re.compile(r"forschung|innovation|digitalisierung", re.I), "innovation:key"),
+    ("Förderart", re.compile(r"zuschuss|darlehen|beteiligung|garantie|bürgschaft", re.I), "funding:key"),
+)
+
+
+def _source_fields(fields: Mapping[str, str], out: dict[str, float]) -> None:
+    """The stated fields override what was read from the text (the ``classify`` path; ``tag`` has none)."""
+    stated = fields.get("Förderberechtigte")
+    for label, pattern, name in _FIELD_FEATURES:
+        value = fields.get(label)
+        if value:
+            out[name] = (
+                1.0
+                if pattern.search(value)
+                else (0.0 if label == "Förderberechtigte" else out.get(name, 0.0))
+            )
+    if stated:
+        out["applicants:persons_only"] = float(
+            not out["applicants:companies"] and not out["applicants:research"]
+        )
