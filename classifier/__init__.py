@@ -75,7 +75,7 @@ class Classifier:
         self.threshold = config.settings.review.relevance_threshold
         self.pipelines = {lang: build_pipeline(lang, topics, exclusions) for lang in ("de", "en")}
         for nlp in self.pipelines.values():
-            nlp.get_pipe("foerderradar_relevance").model = model
+            nlp.get_pipe("foerderradar_relevance").model = model  # type: ignore[attr-defined]
         self.model = model
         self.config_version = config.keywords_version  # a hash of the keywords: compute it once
         base = f"rules-{rules_version()}"
@@ -251,13 +251,13 @@ def _parse_line(number: int, line: str, today: date | None, current: date) -> _L
     ident = record.get("id")
     found = _SURROGATE.search(json.dumps(record, ensure_ascii=False))
     if found:  # "\ud800" is valid JSON but not Unicode: spaCy and the UTF-8 output would fail on it
-        ident = _SURROGATE.sub("\ufffd", ident) if isinstance(ident, str) else ident
+        shown = _SURROGATE.sub("\ufffd", ident) if isinstance(ident, str) else ident
         error = f"line {number}: holds a lone surrogate (\\u{ord(found.group()):04x}), not valid Unicode text"
-        return number, {"id": ident, "error": error}, None, current, ident
+        return number, {"id": shown, "error": error}, None, current, shown
     title, text = record.get("title") or "", record.get("text")
     if not isinstance(text, str) or not isinstance(title, str):
-        error = {"id": ident, "error": f"line {number}: 'text' must be a string"}
-        return number, error, None, current, ident
+        problem = {"id": ident, "error": f"line {number}: 'text' must be a string"}
+        return number, problem, None, current, ident
     published = _parse_day(record.get("published"))
     language = record.get("language") if record.get("language") in ("de", "en") else None
     call = Call(

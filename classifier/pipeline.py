@@ -85,7 +85,7 @@ _LATER = (Deadline("9999-12-31", None, None, "single", ""),)
 
 @Language.factory("foerderradar_relevance")
 def make_relevance(nlp: Language, name: str) -> RelevanceComponent:
-    return RelevanceComponent(nlp.lang)
+    return RelevanceComponent(nlp.lang or "de")
 
 
 class RelevanceComponent:
@@ -171,10 +171,12 @@ class TopicMatcher:
         return doc
 
     def _prefix_hits(self, text: str) -> list[Hit]:
-        hits = []
+        hits: list[Hit] = []
         lowered = text.lower()
         if len(lowered) != len(text):
             lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+        if self.prefix_re is None:
+            return hits
         for match in self.prefix_re.finditer(lowered):
             if match.start() and text[match.start() - 1] == "-":
                 continue  # the tail of a compound, not its head
