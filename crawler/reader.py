@@ -143,6 +143,11 @@ def is_chrome(element: lxml.html.HtmlElement) -> bool:
     return chrome and not element.xpath(".//h1")  # some sites put the page title in a <header>
 
 
+# trafilatura costs about 1 s per MB of markup: beyond this a page keeps its main region's own text,
+# so one huge page stays within the 2 s per-document budget (real programme pages are under 0.5 MB)
+EXTRACT_MAX_CHARS = 1_000_000
+
+
 def main_text(region: lxml.html.HtmlElement, url: str) -> str:
     """The programme text: trafilatura over the main region when it keeps most of it, else the region.
 
@@ -152,8 +157,11 @@ def main_text(region: lxml.html.HtmlElement, url: str) -> str:
     import trafilatura
 
     own = element_text(region)
+    markup = lxml.html.tostring(region, encoding="unicode")
+    if len(markup) > EXTRACT_MAX_CHARS:
+        return own  # over the per-page budget of boilerplate removal: the main region's own text
     extracted = trafilatura.extract(
-        lxml.html.tostring(region, encoding="unicode"),
+        markup,
         url=url,
         output_format="html",
         include_comments=False,

@@ -363,3 +363,12 @@ def test_source_probe_reads_a_saved_feed_as_a_feed():
     feed = Path(__file__).parent / "fixtures" / "crawler" / "site" / "bmx" / "bekanntmachungen.rss"
     records = probe("--file", str(feed), "--url", "https://www.ministerium.example/feed.rss")
     assert len([r for r in records if "item" in r]) == 3
+
+
+def test_a_page_over_the_extraction_budget_keeps_its_main_text():
+    paragraph = "<p>Gefördert werden Vorhaben kleiner Unternehmen zur Auswertung von Betriebsdaten.</p>"
+    body = paragraph * (reader.EXTRACT_MAX_CHARS // len(paragraph) + 10)
+    page = reader.read_page(f"<html><body><main><h1>Datenprojekte im Mittelstand</h1>{body}</main></body></html>",
+                            "https://foerderung.example/datenprojekte")  # fmt: skip
+    assert page.title == "Datenprojekte im Mittelstand"
+    assert page.text.count("Betriebsdaten") > 10_000
