@@ -82,12 +82,13 @@ Where the time goes (cProfile, 2026-12-02, after the reader's shared text module
   (`_SCRIPT` in `classifier/text.py`, `<(script|style)…>.*?</\\1>`), quadratic: 5,000 repeats 2.0 s, 10,000 7.9 s.
 - Year-less dates run together: `classifier/years.py` `infer_years` searches `_ANNUAL` over the whole sentence, and
   `_bare_year` runs `_YEAR.findall` over it, once per date; without sentence ends the sentence is the whole text,
-  quadratic: 500 dates 3.0 s, 1,000 10.8 s (78 % in `_ANNUAL.search`). The deadlines fix makes it linear.
+  quadratic: 500 dates 3.0 s, 1,000 10.8 s (78 % in `_ANNUAL.search`). Fixed: each sentence is now searched once.
 - Numeric dates run together: the per-date context searches in `classifier/deadlines.py` (`_before`, `_after_w`,
   `_kind`) and `dates.py` `_attach_time`, 98,000 `re.search` calls for 3,756 dates inside the 60,000-character cap.
 - `crawler.reader.read_page` on 5 MB: linear but heavy — about half in trafilatura's `extract` (a third of that in
   its `content_fingerprint`), the rest in `foerderradar.text.element_text` / `normalise`; the page is read whole
-  (no character budget before the reader, unlike `html_to_text`'s `MAX_HTML_CHARS`).
+  (no character budget before the reader, unlike `html_to_text`'s `MAX_HTML_CHARS`). Now a main region over
+  1,000,000 characters of markup (`crawler/reader.py` `EXTRACT_MAX_CHARS`) keeps its own text without trafilatura.
 - The classifier's own budget: `tag` on 5 MB reads 1,000,000 characters (`MAX_INPUT_CHARS`) and caps them with
   `cap_text`, whose cue search ran 2.2 s on 5 MB with `re.I` and now runs on a lowered copy (0.2 s)."""
 
