@@ -20,12 +20,13 @@ import json
 import multiprocessing
 import os
 import platform
-import re
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from report import write_section  # noqa: E402 (bench/ is the script's folder)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -248,17 +249,6 @@ def table(
     return "\n".join(lines)
 
 
-def _write(text: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    current = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        current = pattern.sub(lambda _: text, current)
-    else:
-        current = current.rstrip("\n") + "\n\n" + text
-    path.write_text(current, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=float, default=30.0, help="seconds after which a case is stopped")
@@ -272,7 +262,7 @@ def main() -> None:
     report = table(figures, args.limit, (args.calls, size, seconds))
     print(report)
     if not args.no_write:
-        _write(report)
+        write_section(report)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from report import write_section  # noqa: E402 (bench/ is the script's folder)
+
 from crawler.run import crawl  # noqa: E402
 from foerderradar.configuration import load_config  # noqa: E402
 from foerderradar.demo.server import SampleSite  # noqa: E402
@@ -186,18 +188,6 @@ def table(calls: int, first: dict, second: dict, load: float) -> str:
 
 def _cpus() -> int:
     return os.cpu_count() or 1
-
-
-def write_section(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace the "## Crawl" section (up to the next "## ") or append it."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = current.find("## Crawl\n")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + 1)
-        updated = current[:start] + text + (current[end + 1 :] if end != -1 else "")
-    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def main() -> None:

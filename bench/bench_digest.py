@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from report import write_section  # noqa: E402 (bench/ is the script's folder)
+
 from alerts.digest import build_digest, plan_for  # noqa: E402
 from alerts.select import parse_rows  # noqa: E402
 from foerderradar.configuration import MailingList, Source, load_config  # noqa: E402
@@ -230,18 +232,6 @@ def report(args, first, first_peak, steady, steady_peak, rss) -> str:
         )
     lines += ["", f"Peak resident memory of the whole benchmark process: {rss:.0f} MB.", ""]
     return "\n".join(lines)
-
-
-def write_section(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace the "## Digest" section (up to the next "## ") or append it."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = current.find("## Digest\n")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + 1)
-        updated = current[:start] + text + (current[end + 1 :] if end != -1 else "")
-    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

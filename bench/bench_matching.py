@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from report import write_section  # noqa: E402 (bench/ is the script's folder)
+
 from foerderradar.configuration import Member, Source, load_config  # noqa: E402
 from foerderradar.matching import MatchCall, match_calls  # noqa: E402
 from foerderradar.models import Call, call_id_for  # noqa: E402
@@ -149,18 +151,6 @@ def report(args, pure: dict[str, float], step: dict[str, float]) -> str:
             f"{result['eligible']:,} | {result['consortia']:,} |"
         )
     return "\n".join(lines + [""])
-
-
-def write_section(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace the "## Matching" section (up to the next "## ") or append it."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = current.find("## Matching\n")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + 1)
-        updated = current[:start] + text + (current[end + 1 :] if end != -1 else "")
-    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def main() -> None:

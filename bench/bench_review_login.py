@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from report import write_section  # noqa: E402 (bench/ is the script's folder)
 from test_review_web import PASSWORD, free_port, seed, start_cli_server  # noqa: E402
 
 from foerderradar.configuration import load_config  # noqa: E402
@@ -140,18 +141,6 @@ def main() -> None:
     print(text)
     if not args.no_write:
         write_section(text)
-
-
-def write_section(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace the "## Review login" section (up to the next "## ") or append it."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = current.find("## Review login\n")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + 1)
-        updated = current[:start] + text + ("" if end == -1 else current[end:])
-    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import re
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from report import write_section  # noqa: E402 (bench/ is the script's folder)
 
 from classifier import Classifier  # noqa: E402
 from classifier.evaluate import format_report, run_eval  # noqa: E402
@@ -141,7 +142,7 @@ def main() -> None:
     table = _table(len(docs), chars, rates, len(sample), reports)
     print(table)
     if not args.no_write:
-        _write(table)
+        write_section(table)
 
 
 def _table(n: int, chars: float, rates: dict[str, float], sample: int, reports: dict) -> str:
@@ -184,17 +185,6 @@ def _table(n: int, chars: float, rates: dict[str, float], sample: int, reports: 
             )
         ]
     )
-
-
-def _write(table: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: table, text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + table
-    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

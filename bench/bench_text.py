@@ -21,6 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from report import write_section  # noqa: E402 (bench/ is the script's folder)
+
 from classifier.text import clean_text  # noqa: E402
 from crawler.reader import read_page  # noqa: E402
 from foerderradar.text import html_to_text  # noqa: E402
@@ -103,18 +105,6 @@ def table(found: list[tuple[str, str, str]], load: float) -> str:
     ]
     lines += [f"| {a} | {b} | {c} |" for a, b, c in found]
     return "\n".join(lines) + "\n"
-
-
-def write_section(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace this benchmark's section (up to the next "## ") or append it."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
-    start = current.find(SECTION + "\n")
-    if start == -1:
-        updated = current.rstrip("\n") + "\n\n" + text
-    else:
-        end = current.find("\n## ", start + 1)
-        updated = current[:start] + text + (current[end + 1 :] if end != -1 else "")
-    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from report import write_section  # noqa: E402 (bench/ is the script's folder)
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 SLICES = ("whole-de", "beginnings", "whole-en")
@@ -130,17 +132,9 @@ def whole_text_speed() -> tuple[int, float, int]:
     return len(lines), rate, sizes[len(sizes) // 2]
 
 
-def write_section(lines: list[str]) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
-    body = f"{SECTION}\n\n" + "\n".join(lines) + "\n"
-    if SECTION in text:
-        head, rest = text.split(SECTION, 1)
-        nxt = rest.find("\n## ")
-        text = head + body + (rest[nxt:] if nxt >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    path.write_text(text, encoding="utf-8")
+def record(lines: list[str]) -> None:
+    """This script's section of BENCHMARKS.md."""
+    write_section(f"{SECTION}\n\n" + "\n".join(lines) + "\n")
 
 
 def main() -> None:
@@ -172,7 +166,7 @@ def main() -> None:
             "Dates count as spec §3 scores them; a year-less cut-off counts as `null`.",
             "",
         ]
-        write_section(intro + lines)
+        record(intro + lines)
 
 
 if __name__ == "__main__":

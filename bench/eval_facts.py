@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from report import write_section  # noqa: E402 (bench/ is the script's folder)
+
 from classifier.facts import call_facts  # noqa: E402
 from classifier.text import cap_text, clean_text, detect_language  # noqa: E402
 
@@ -108,21 +110,13 @@ def table(results: dict[str, dict], split: str) -> str:
     return "\n".join(lines)
 
 
-def write_section(body: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    content = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
+def record(body: str) -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     section = (
         f"{SECTION}\n\n`.venv/bin/python bench/eval_facts.py` (load average {load:.1f}; "
         f"texts from ../shared/corpus, never copied).\n\n{body}\n\n"
     )
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    content = (
-        pattern.sub(lambda _: section, content)
-        if pattern.search(content)
-        else content.rstrip() + "\n\n" + section
-    )
-    path.write_text(content.rstrip() + "\n", encoding="utf-8")
+    write_section(section)
 
 
 def main() -> int:
@@ -160,7 +154,7 @@ def main() -> int:
         )
     print(body)
     if args.split == "dev" and not args.no_write:
-        write_section(body)
+        record(body)
     return 0
 
 

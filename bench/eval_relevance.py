@@ -19,6 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from report import write_section  # noqa: E402 (bench/ is the script's folder)
+
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 SLICES = ("whole-de", "beginnings", "whole-en")
@@ -78,18 +80,6 @@ def render(table: list[tuple[str, int, dict[str, str], str]]) -> str:
     for name, count, figures, _ in table:
         lines.append(f"| {name} | {count} | " + " | ".join(figures.get(c, "–") for c in COLUMNS) + " |")
     return "\n".join(lines)
-
-
-def write_section(body: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    text = path.read_text(encoding="utf-8") if path.is_file() else "# Benchmarks\n"
-    start = text.find(SECTION)
-    if start >= 0:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + body + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + body
-    path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def speed(count: int = 200, chars: int = 30_000) -> str:
