@@ -155,7 +155,7 @@ class Store(CallTables, ReviewTables, DigestTables, MemberTables):
     # --- overview ------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
-        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        one = self.scalar
         return {
             "calls": one("SELECT count(*) FROM calls"),
             "relevant": one("SELECT count(*) FROM classifications WHERE relevant = 1"),

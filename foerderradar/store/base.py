@@ -21,6 +21,10 @@ class Tables:
     def rows(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[dict[str, Any]]:
         return list(self.db.query(sql, params))
 
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row (a count, a max)."""
+        return self.db.execute(sql, params).fetchone()[0]
+
     def call(self, call_id: str) -> dict[str, Any] | None:
         found = self.rows("SELECT * FROM calls WHERE id = ?", [call_id])
         return found[0] if found else None

@@ -40,7 +40,7 @@ class DigestTables(Tables):
     def last_digest_day(self, list_id: str) -> str | None:
         """Reference day (``YYYY-MM-DD``) of the newest digest built for this list, sent or not."""
         sql = "SELECT max(ifnull(day, substr(created, 1, 10))) FROM digests WHERE list_id = ?"
-        return self.db.execute(sql, [list_id]).fetchone()[0]
+        return self.scalar(sql, [list_id])
 
     def digest(self, digest_id: str) -> dict[str, Any] | None:
         found = self.rows("SELECT * FROM digests WHERE id = ?", [digest_id])

@@ -181,7 +181,7 @@ class MemberTables(Tables):
         return self.rows("SELECT * FROM member_matches")
 
     def match_counts(self) -> dict[str, int]:
-        one = lambda sql: self.db.execute(sql).fetchone()[0]  # noqa: E731
+        one = self.scalar
         return {
             "members": one("SELECT count(*) FROM members"),
             "calls": one("SELECT count(DISTINCT call_id) FROM matches WHERE eligible = 1"),
