@@ -3,15 +3,11 @@ marks (views of store migration 8), in headless Chromium after a login."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import threading
 from datetime import date
 from pathlib import Path
 
 import pytest
+from test_review_web import free_port, start_cli_server
 
 from foerderradar.configuration import load_config
 from foerderradar.steps import match_step
@@ -22,12 +18,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]  # fmt: skip
 PASSWORD = "Mitglieder-Passwort 2026"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -43,22 +33,7 @@ def server(config_dir: Path):
     match_step(config, store, date(2026, 11, 23))
     store.close()
     port = free_port()
-    env = {**os.environ, "FOERDERRADAR_REVIEW_PASSWORD": PASSWORD}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "foerderradar", "--config", str(config_dir), "review", "serve", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    guard = threading.Timer(60, process.kill)  # a hung start fails the test instead of hanging it
-    guard.start()
-    output = []
-    for line in process.stdout:  # wait for uvicorn to say it listens; no sleeps
-        output.append(line)
-        if "Uvicorn running on" in line:
-            break
-    guard.cancel()
-    if process.poll() is not None:
-        pytest.fail("review serve did not start:\n" + "".join(output))
-    threading.Thread(target=process.stdout.read, daemon=True).start()
+    process, _ = start_cli_server(config_dir, port, PASSWORD)
     yield f"http://127.0.0.1:{port}", config.database_path.stem
     process.terminate()
     process.wait(timeout=20)

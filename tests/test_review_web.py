@@ -63,8 +63,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_cli_server(config_dir: Path, port: int) -> tuple[subprocess.Popen, list[str]]:
-    env = {**os.environ, "FOERDERRADAR_REVIEW_PASSWORD": PASSWORD}
+def start_cli_server(
+    config_dir: Path, port: int, password: str = PASSWORD
+) -> tuple[subprocess.Popen, list[str]]:
+    """``foerderradar review serve`` as a user starts it, once uvicorn says it listens."""
+    env = {**os.environ, "FOERDERRADAR_REVIEW_PASSWORD": password}
     process = subprocess.Popen(
         [sys.executable, "-m", "foerderradar", "--config", str(config_dir), "review", "serve", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
