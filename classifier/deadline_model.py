@@ -16,15 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from classifier.date_features import FEATURES_VERSION
+from classifier.model import ModelError  # one error type for every trained file of the classifier
 
 MODEL_PATH = Path(__file__).with_name("deadline_model.json")
 FORMAT = "foerderradar-deadline-model"
 CLASSES = ("none", "single", "skizze", "antrag", "stichtag", "other")
 NONE = 0
-
-
-class ModelError(RuntimeError):
-    """The deadline model's weights file cannot be used; the message names the file and the fix."""
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ EVIDENCE_FEATURES = 4  # how many of the strongest features a decision names
 
 
 class ModelError(Exception):
-    """The relevance model file is missing, unreadable or stale; the message names the file."""
+    """A trained model file (relevance or deadlines) is missing, unreadable or stale; the message names the file."""
 
 
 @dataclass(frozen=True)

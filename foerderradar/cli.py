@@ -42,11 +42,10 @@ class UserError(Exception):
 
 
 def _known_errors() -> tuple[type[Exception], ...]:
-    from classifier.deadline_model import ModelError as DeadlineModelError  # only imported on failure
-    from classifier.model import ModelError
+    from classifier.model import ModelError  # only imported when something failed
     from crawler import CrawlError  # light: the package's __init__ imports no Scrapy
 
-    return (UserError, StoreError, CrawlError, ModelError, DeadlineModelError)
+    return (UserError, StoreError, CrawlError, ModelError)
 
 
 def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
