@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from alerts.matches import MatchInfo, fits_member, member_lines
@@ -28,7 +28,7 @@ from alerts.select import CallInfo, Plan, is_due, ledgers, parse_rows, select_di
 from alerts.send import Accepted, DeliveryError, OutboxTransport, SmtpTransport
 from alerts.wording import TEXT, fmt_date
 from foerderradar.configuration import Config, MailingList
-from foerderradar.store import Store, utcnow
+from foerderradar.store import DigestRow, NewDigest, Store, utcnow
 
 
 class Transport(Protocol):
@@ -176,7 +176,7 @@ def build_digest(
     today: date,
     now: datetime,
     matches: MatchInfo | None = None,
-) -> dict[str, Any] | None:
+) -> NewDigest | None:
     """The digest row (with its full message) for what the list has not been told yet, or None."""
     matches = matches if matches is not None else load_matches(store, config)
     if mailing_list.member:  # a member's personal digest: only the calls that fit the member
@@ -215,7 +215,7 @@ def topic_names(config: Config, lang: str = "de") -> dict[str, str]:
     return {t.id: (t.name_en if lang == "en" and t.name_en else t.name) for t in config.keywords.topics}
 
 
-def _row(digest_id: str, mailing_list: MailingList, plan: Plan, message: EmailMessage) -> dict[str, Any]:
+def _row(digest_id: str, mailing_list: MailingList, plan: Plan, message: EmailMessage) -> NewDigest:
     return {
         "id": digest_id,
         "list_id": mailing_list.id,
@@ -243,7 +243,7 @@ def _deliver(
     store: Store,
     config: Config,
     mailing_list: MailingList,
-    digest: dict[str, Any],
+    digest: DigestRow | NewDigest,
     transport: Transport,
     report: DeliveryReport,
     resent: bool = False,
@@ -286,7 +286,7 @@ def preview(
 ) -> list[Path]:
     """Write what the list would receive now (.eml + .html) without recording or sending anything."""
     pending = store.pending_digests(mailing_list.id)
-    digest = pending[0] if pending else None
+    digest: DigestRow | NewDigest | None = pending[0] if pending else None
     if digest is None:
         calls = parse_rows(store.alert_rows())
         digest = build_digest(store, config, mailing_list, calls, today, now or local_now(config))
@@ -344,11 +344,11 @@ def review_problems(store: Store, wait_days: int, today: date) -> list[str]:
     old = [
         row
         for row in store.review_waiting()
-        if row["first_seen"] and date.fromisoformat(row["first_seen"][:10]) < limit
+        if row.first_seen and date.fromisoformat(row.first_seen[:10]) < limit
     ]
     if not old:
         return []
-    oldest = fmt_date(date.fromisoformat(old[0]["first_seen"][:10]), "de")
+    oldest = fmt_date(date.fromisoformat(old[0].first_seen[:10]), "de")
     return [TEXT["de"]["review_waiting"].format(n=len(old), days=wait_days, oldest=oldest)]
 
 

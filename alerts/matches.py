@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from foerderradar.configuration import MailingList, MatchingSettings, Member
 from foerderradar.matching import DECLINED, INTERESTED
+from foerderradar.store.rows import StoredConsortium, StoredFit
 
 WORDS = {
     "de": {"fits": "Passt zu", "fits_you": "Passt zu Ihnen", "consortium": "Mögliches Konsortium",
@@ -47,23 +47,23 @@ class MatchInfo:
 
     members: Sequence[Member] = ()
     settings: MatchingSettings = field(default_factory=MatchingSettings)
-    fits: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)  # call id → rows, best first
-    consortia: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+    fits: Mapping[str, list[StoredFit]] = field(default_factory=dict)  # call id → fits, best first
+    consortia: Mapping[str, list[StoredConsortium]] = field(default_factory=dict)
 
     @property
     def names(self) -> dict[str, str]:
         return {m.id: m.name for m in self.members}
 
 
-def _good(row: dict[str, Any], settings: MatchingSettings) -> bool:
-    if not row["eligible"] or row.get("interest") == DECLINED:
+def _good(row: StoredFit, settings: MatchingSettings) -> bool:
+    if not row.eligible or row.interest == DECLINED:
         return False
-    return row["fit"] >= settings.min_fit or row.get("interest") == INTERESTED
+    return row.fit >= settings.min_fit or row.interest == INTERESTED
 
 
 def fits_member(info: MatchInfo, call_id: str, member_id: str) -> bool:
     """Whether a call belongs into this member's personal digest."""
-    return any(r["member_id"] == member_id and _good(r, info.settings) for r in info.fits.get(call_id, ()))
+    return any(r.member_id == member_id and _good(r, info.settings) for r in info.fits.get(call_id, ()))
 
 
 def readers(info: MatchInfo, mailing_list: MailingList) -> set[str]:
@@ -76,31 +76,31 @@ def member_lines(info: MatchInfo, call_id: str, mailing_list: MailingList) -> li
     """The lines under one digest entry: who of the list's readers fits, and the best consortium."""
     words = WORDS.get(mailing_list.language, WORDS["de"])
     who = readers(info, mailing_list)
-    good = [r for r in info.fits.get(call_id, ()) if r["member_id"] in who and _good(r, info.settings)]
+    good = [r for r in info.fits.get(call_id, ()) if r.member_id in who and _good(r, info.settings)]
     lines = []
     if mailing_list.member and good:
-        mine = next((r for r in good if r["member_id"] == mailing_list.member), good[0])
-        lines.append(f"{words['fits_you']}: " + " · ".join(mine["reasons"]))
+        mine = next((r for r in good if r.member_id == mailing_list.member), good[0])
+        lines.append(f"{words['fits_you']}: " + " · ".join(mine.reasons))
     elif good:
         names = info.names
         shown = []
         for row in good[: info.settings.show]:
-            label = row["reasons"][0] if row["reasons"] else ""
-            if row.get("interest") == INTERESTED:
+            label = row.reasons[0] if row.reasons else ""
+            if row.interest == INTERESTED:
                 label += f", {words['interested']}"
-            shown.append(f"{names.get(row['member_id'], row['member_id'])} ({label})")
+            shown.append(f"{names.get(row.member_id, row.member_id)} ({label})")
         lines.append(f"{words['fits']}: " + "; ".join(shown))
     proposal = _best_consortium(info.consortia.get(call_id, ()), mailing_list.member)
     if proposal is not None:
-        line = f"{words['consortium']}: {proposal['line']}"
-        if proposal["missing"]:
-            line += f" – {words['missing']}: " + ", ".join(proposal["missing"])
+        line = f"{words['consortium']}: {proposal.line}"
+        if proposal.missing:
+            line += f" – {words['missing']}: " + ", ".join(proposal.missing)
         lines.append(line)
     return [worded(line, mailing_list.language) for line in lines]
 
 
-def _best_consortium(proposals: Sequence[dict[str, Any]], member_id: str | None) -> dict[str, Any] | None:
+def _best_consortium(proposals: Sequence[StoredConsortium], member_id: str | None) -> StoredConsortium | None:
     """The top proposal; for a personal digest the best one the member is part of."""
     if member_id:
-        proposals = [p for p in proposals if member_id in {m for m, _ in p["members"]}]
+        proposals = [p for p in proposals if member_id in {m for m, _ in p.members}]
     return proposals[0] if proposals else None

@@ -7,6 +7,7 @@ so a test (or the benchmark) can ask "what would list X get on 23.11.2026?" with
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from alerts.clean import safe_url as safe_url  # where other alerts code used to
 from alerts.facts import applicants_fit, facts_from_json, topic_hits
 from foerderradar.configuration import IncludeExclude, MailingList
 from foerderradar.models import CallFacts, next_deadline
+from foerderradar.store.rows import AlertRow, Delivery
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NATIONWIDE = ("bundesweit", "deutschlandweit", "bund", "eu-weit", "europaweit")
@@ -65,12 +67,12 @@ class CallInfo:
         return self.flagged and self.decision is None
 
 
-def parse_rows(rows: list[dict[str, Any]]) -> list[CallInfo]:
+def parse_rows(rows: Sequence[AlertRow]) -> list[CallInfo]:
     """Turn ``Store.alert_rows()`` into ``CallInfo`` records (JSON columns decoded, text cleaned)."""
     return [_parse_row(row) for row in rows]
 
 
-def _parse_row(row: dict[str, Any]) -> CallInfo:
+def _parse_row(row: AlertRow) -> CallInfo:
     fields = json.loads(row.get("fields") or "{}")
     facts = facts_from_json(row.get("facts"))
     region = facts.region or fields.get("Fördergebiet") or fields.get("Region") or fields.get("region") or ""
@@ -267,16 +269,16 @@ class Ledger:
         return ("new", "") in self.keys
 
 
-def ledgers(deliveries: list[dict[str, Any]]) -> dict[str, Ledger]:
+def ledgers(deliveries: Sequence[Delivery]) -> dict[str, Ledger]:
     """Index ``Store.deliveries_for(list)`` rows (oldest first) by call id."""
     index: dict[str, Ledger] = {}
     for row in deliveries:
-        ledger = index.setdefault(row["call_id"], Ledger())
-        ledger.keys.add((row["kind"], row["item_key"]))
-        if row["snapshot"]:
-            ledger.snapshot = json.loads(row["snapshot"])
+        ledger = index.setdefault(row.call_id, Ledger())
+        ledger.keys.add((row.kind, row.item_key))
+        if row.snapshot:
+            ledger.snapshot = json.loads(row.snapshot)
             ledger.max_version = max(ledger.max_version, ledger.snapshot.get("version_id") or 0)
-        ledger.max_version = max(ledger.max_version, row["version_id"] or 0)
+        ledger.max_version = max(ledger.max_version, row.version_id or 0)
     return index
 
 

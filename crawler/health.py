@@ -11,9 +11,12 @@ import json
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from foerderradar.configuration import Config, CrawlSettings, Source
+
+if TYPE_CHECKING:
+    from foerderradar.store import SourceYield, Store
 
 HISTORY = 10  # runs that make up a source's "usual" yield
 MIN_TEXT_CHARS = 200  # shorter is a teaser or a contact box, not a programme text
@@ -117,7 +120,7 @@ def unhealthy_sources(
     return [v for v in verdicts if v.state in ("unhealthy", "blocked")]
 
 
-def status_lines(store: Any, config: Config) -> list[str]:
+def status_lines(store: Store, config: Config) -> list[str]:
     """One block per configured source for ``foerderradar status``."""
     runs_by_source = store.recent_crawl_runs(HISTORY)
     yields = store.source_yields(MIN_TEXT_CHARS)
@@ -132,18 +135,18 @@ def status_lines(store: Any, config: Config) -> list[str]:
     return lines
 
 
-def yield_lines(found: Mapping[str, Any] | None) -> list[str]:
+def yield_lines(found: SourceYield | None) -> list[str]:
     """What a source's stored calls look like: a selector that grabs the wrong box shows here."""
-    if not found or not found.get("calls"):
+    if not found or not found.calls:
         return []
-    calls = int(found["calls"])
-    titled, texted = int(found["titled"] or 0), int(found["texted"] or 0)
+    calls = int(found.calls)
+    titled, texted = int(found.titled or 0), int(found.texted or 0)
     lines = [
         f"    calls stored {calls}: {_share(titled, calls)} with a title, "
         f"{_share(texted, calls)} with a text of {MIN_TEXT_CHARS}+ characters"
     ]
     lines.append(
-        f"    example: {found['example_title']!s:.80} ({found['example_chars']} characters) {found['example_url']}"
+        f"    example: {found.example_title!s:.80} ({found.example_chars} characters) {found.example_url}"
     )
     if texted < calls / 2:
         lines.append(

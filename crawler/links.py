@@ -13,7 +13,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from foerderradar.store import LinkingRow, Store
 
 SAME_TITLE = 0.92  # enough on its own
 SIMILAR_TITLE = 0.75  # enough together with the same funder or a shared date
@@ -50,7 +53,7 @@ class Link:
     reason: str
 
 
-def copy_from_row(row: dict[str, Any]) -> Copy:
+def copy_from_row(row: LinkingRow) -> Copy:
     return Copy(
         id=row["id"],
         source_id=row["source_id"],
@@ -175,8 +178,8 @@ def _candidate_pairs(items: list[Copy]) -> Iterable[tuple[Copy, Copy]]:
                     yield a, b
 
 
-def link_duplicates(store: Any) -> list[Link]:
-    """Recompute the links over every stored call and write them (``store`` is a ``store.Store``)."""
+def link_duplicates(store: Store) -> list[Link]:
+    """Recompute the links over every stored call and write them."""
     links = find_links(copy_from_row(row) for row in store.calls_for_linking())
     store.save_links([(x.call_id, x.canonical_id, x.score, x.reason) for x in links])
     return links

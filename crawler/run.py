@@ -8,13 +8,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from crawler.links import link_duplicates
 from crawler.probe import test_source
 from crawler.spiders import CrawlError, spider_class
 from foerderradar.configuration import Config, Source
+
+if TYPE_CHECKING:
+    from foerderradar.store import CrawlRun, Store
 
 
 def select_sources(config: Config, source_ids: list[str] | None) -> list[Source]:
@@ -39,7 +42,7 @@ def by_site(sources: list[Source]) -> list[list[Source]]:
 EXIT_STORE_FAILED = 3  # the crawl process's exit code when the database could not be written
 
 
-def crawl(config: Config, run_id: str, source_ids: list[str] | None = None) -> list[dict[str, Any]]:
+def crawl(config: Config, run_id: str, source_ids: list[str] | None = None) -> list[CrawlRun]:
     """Crawl the sources in one child process and return this run's ``crawl_runs`` rows.
 
     The child stops when this process dies (it watches a pipe from us). Rows an earlier crawl left
@@ -78,7 +81,7 @@ def crawl(config: Config, run_id: str, source_ids: list[str] | None = None) -> l
 
 
 @contextmanager
-def _store(config: Config) -> Iterator[Any]:
+def _store(config: Config) -> Iterator[Store]:
     from foerderradar.store import Store
 
     store = Store(config.database_path)

@@ -30,7 +30,7 @@ from foerderradar.steps import (
     run_line,
     today_in,
 )
-from foerderradar.store import Store, StoreError, describe_sqlite_error
+from foerderradar.store import MemberMatch, Store, StoredConsortium, StoreError, describe_sqlite_error
 
 # Exit codes: 0 fine, 1 a run-time failure with a clear message, 2 bad config or usage.
 EXIT_FAILURE = 1
@@ -499,7 +499,7 @@ def members(
 
 
 def member_block(
-    member: Any, calls: list[dict[str, Any]], consortia: dict[str, list[dict[str, Any]]]
+    member: Any, calls: list[MemberMatch], consortia: dict[str, list[StoredConsortium]]
 ) -> list[str]:
     """One member and its best-fitting calls, as the `members` command prints them."""
     size = f", {member.employees} Beschäftigte" if member.employees else ""
@@ -512,15 +512,13 @@ def member_block(
     if not calls:
         lines.append("  (keine offene Ausschreibung passt)")
     for row in calls:
-        deadline = (
-            date.fromisoformat(row["next_deadline"]).strftime("%d.%m.%Y") if row["next_deadline"] else "–"
-        )
-        mark = f"  [{row['interest']}]" if row["interest"] else ""
-        lines.append(f"  {row['fit']:.2f}  {deadline:<10}  {row['title'][:80]}{mark}")
-        lines.append(f"        {row['call_id']}: {row['reasons']}")
-        mine = [p for p in consortia.get(row["call_id"], []) if member.id in {m for m, _ in p["members"]}]
+        deadline = date.fromisoformat(row.next_deadline).strftime("%d.%m.%Y") if row.next_deadline else "–"
+        mark = f"  [{row.interest}]" if row.interest else ""
+        lines.append(f"  {row.fit:.2f}  {deadline:<10}  {row.title[:80]}{mark}")
+        lines.append(f"        {row.call_id}: {row.reasons}")
+        mine = [p for p in consortia.get(row.call_id, []) if member.id in {m for m, _ in p.members}]
         if mine:
-            lines.append(f"        Konsortium: {mine[0]['line']}")
+            lines.append(f"        Konsortium: {mine[0].line}")
     return lines
 
 

@@ -7,13 +7,14 @@ the stages themselves never call each other, they hand off through the store.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from foerderradar.configuration import Config
-from foerderradar.store import Store
+from foerderradar.store import CrawlRun, Store
 
 
 def today_in(config: Config) -> date:
@@ -21,7 +22,7 @@ def today_in(config: Config) -> date:
     return datetime.now(ZoneInfo(config.settings.timezone)).date()
 
 
-def crawl_step(config: Config, store: Store, source_ids: list[str] | None) -> list[dict[str, Any]]:
+def crawl_step(config: Config, store: Store, source_ids: list[str] | None) -> list[CrawlRun]:
     """Crawl the named (else every enabled) source in one child process; this run's ``crawl_runs`` rows."""
     from crawler.run import crawl as run_crawl
 
@@ -51,10 +52,10 @@ def classify_step(
     for call, result in zip(pending, classifier.classify_many(pending, day), strict=True):
         reasons = flag_reasons(result, store.flag_context(call.id), config.settings.review)
         before = store.classification(call.id)
-        if before is not None and bool(before["relevant"]) != result.relevant:
+        if before is not None and bool(before.relevant) != result.relevant:
             report.changes.append(
-                f"{call.id}: relevant {bool(before['relevant'])} → {result.relevant} "
-                f"(score {before['score']:.2f} → {result.score:.2f}) {call.title[:70]}"
+                f"{call.id}: relevant {bool(before.relevant)} → {result.relevant} "
+                f"(score {before.score:.2f} → {result.score:.2f}) {call.title[:70]}"
             )
         if not dry_run:
             store.save_classification(result, call.content_hash(), reasons)
@@ -87,8 +88,8 @@ def match_step(config: Config, store: Store, day: date, force: bool = False) -> 
     setup = json.dumps([members, settings.model_dump(), names, day.isoformat()], sort_keys=True, default=str)
     inputs = hashlib.sha256((setup + store.match_inputs()).encode()).hexdigest()
     last = store.last_match_run()
-    if not force and last and last["inputs"] == inputs:
-        return MatchReport(len(config.members), last["calls"], last["fits"], last["consortia"])
+    if not force and last and last.inputs == inputs:
+        return MatchReport(len(config.members), last.calls, last.fits, last.consortia)
     store.sync_members(config.members)
     calls = [call_from_row(row) for row in store.match_rows()] if config.members else []
     results = match_calls(
@@ -128,7 +129,7 @@ class CycleReport:
         return f"run FAILED: {'; '.join(self.failures)}" if self.failures else None
 
 
-def crawl_failure(runs: list[dict[str, Any]]) -> str | None:
+def crawl_failure(runs: Sequence[Mapping[str, Any]]) -> str | None:
     """ "crawl: all N sources failed" when every source's run failed (errors or blocked, no call read)."""
     failed = [r for r in runs if r.get("status") == "interrupted" or (_had_errors(r) and not r.get("items"))]
     if runs and len(failed) == len(runs):
@@ -137,7 +138,7 @@ def crawl_failure(runs: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def _had_errors(run: dict[str, Any]) -> bool:
+def _had_errors(run: Mapping[str, Any]) -> bool:
     return bool(run.get("errors") or run.get("blocked"))
 
 
@@ -186,7 +187,7 @@ def _matched_line(store: Store) -> str:
     )
 
 
-def run_line(run: dict[str, Any]) -> str:
+def run_line(run: Mapping[str, Any]) -> str:
     """One source's crawl run as one line."""
     state = "BLOCKED" if run.get("blocked") else ("errors" if run.get("errors") else "ok")
     state = "STOPPED" if run.get("status") == "interrupted" else state

@@ -18,7 +18,7 @@ import pytest
 
 from foerderradar.configuration import Source
 from foerderradar.models import Call, CallFacts, Classification, Deadline, Evidence
-from foerderradar.store import Store
+from foerderradar.store import Delivery, Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "alerts"
 DAY = date(2026, 11, 23)  # a Monday, ISO week 48
@@ -140,19 +140,14 @@ def test_selection_rule_relevant_on_topic_accepted_never_rejected_or_closed(stor
     # forschung: topics ki/daten and min_score 0.6 — the rolling 'digital' call stays out
     assert "fdb:digital-jetzt" not in select_digest(calls, {}, research, DAY).call_ids
     # never twice: what the ledger holds is not selected again
-    ledger = ledgers(
-        [{"call_id": c, "kind": "new", "item_key": "", "version_id": None, "snapshot": None} for c in chosen]
-    )
+    ledger = ledgers([Delivery(c, "new", "", None, None, "t") for c in chosen])
     again = select_digest(calls, ledger, everyone, DAY)
     assert not again.new and not again.updated
     # ... except reminders of deadlines closing soon, each once
     assert {i["item_key"] for i in again.items} == {"skizze:2026-12-01", "stichtag:2026-12-03"}
     ledger = ledgers(
-        [{**i, "version_id": None, "snapshot": None} for i in again.items]
-        + [
-            {"call_id": c, "kind": "new", "item_key": "", "version_id": None, "snapshot": None}
-            for c in chosen
-        ]
+        [Delivery(i["call_id"], i["kind"], i["item_key"], None, None, "t") for i in again.items]
+        + [Delivery(c, "new", "", None, None, "t") for c in chosen]
     )
     assert select_digest(calls, ledger, everyone, DAY).empty
 

@@ -225,7 +225,7 @@ def test_retraining_from_review_decisions_retags_every_call(config_dir):
     }
     assert run("--config", str(config_dir), "classify", "--today", "2026-11-01").exit_code == 0
     assert list(store.calls_to_classify(retrained.model_version, config.keywords_version)) == []
-    evidence = json.loads(store.classification(calls[0].id)["evidence"])
+    evidence = json.loads(store.classification(calls[0].id).evidence)
     assert any(e["signal"] == "model" for e in evidence)
     store.close()
 
@@ -235,7 +235,7 @@ def test_a_keyword_change_retags_and_dry_run_shows_changed_decisions(config_dir)
     store, calls = seeded_store(config)
     assert run("--config", str(config_dir), "classify", "--today", "2026-11-01").exit_code == 0
     sport = store.classification(calls[1].id)
-    assert not sport["relevant"]
+    assert not sport.relevant
     keywords = config_dir / "keywords.yaml"
     keywords.write_text(
         keywords.read_text(encoding="utf-8").replace(
@@ -251,10 +251,10 @@ def test_a_keyword_change_retags_and_dry_run_shows_changed_decisions(config_dir)
     )
     dry = run("--config", str(config_dir), "classify", "--today", "2026-11-01", "--dry-run")
     assert calls[1].id in dry.output and "False → True" in dry.output
-    assert not store.classification(calls[1].id)["relevant"]  # a dry run stores nothing
+    assert not store.classification(calls[1].id).relevant  # a dry run stores nothing
     assert run("--config", str(config_dir), "classify", "--today", "2026-11-01").exit_code == 0
-    assert store.classification(calls[1].id)["relevant"]
-    assert store.classification(calls[1].id)["config_version"] == changed.keywords_version
+    assert store.classification(calls[1].id).relevant
+    assert store.classification(calls[1].id).config_version == changed.keywords_version
     store.close()
 
 

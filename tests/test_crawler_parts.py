@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from crawler.pipelines import normalise_call, problem
 from crawler.spiders import SPIDERS, CrawlError, SourceSpider, spider_class
 from foerderradar.configuration import CrawlSettings, Source
 from foerderradar.models import Call
+from foerderradar.store import SourceYield
 
 SITE = Path(__file__).parent / "fixtures" / "crawler" / "site"
 
@@ -219,17 +221,21 @@ def test_sources_are_grouped_by_site() -> None:
 
 
 def test_status_yield_lines_show_shares_an_example_and_warn_on_short_texts() -> None:
-    assert yield_lines(None) == [] and yield_lines({"calls": 0}) == []
-    found = {
-        "calls": 4,
-        "titled": 4,
-        "texted": 1,
-        "example_title": "Gründungszuschuss",
-        "example_url": "https://www.bank.example/p/1",
-        "example_chars": 119,
-    }
+    none = SourceYield(
+        "s", calls=0, titled=0, texted=0, example_title=None, example_url=None, example_chars=None
+    )
+    assert yield_lines(None) == [] and yield_lines(none) == []
+    found = SourceYield(
+        "s",
+        calls=4,
+        titled=4,
+        texted=1,
+        example_title="Gründungszuschuss",
+        example_url="https://www.bank.example/p/1",
+        example_chars=119,
+    )
     lines = yield_lines(found)
     assert lines[0] == "    calls stored 4: 100 % with a title, 25 % with a text of 200+ characters"
     assert lines[1] == "    example: Gründungszuschuss (119 characters) https://www.bank.example/p/1"
     assert "most texts are short" in lines[2] and "source probe" in lines[2]
-    assert len(yield_lines({**found, "texted": 4})) == 2
+    assert len(yield_lines(replace(found, texted=4))) == 2

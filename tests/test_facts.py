@@ -172,7 +172,7 @@ def test_store_keeps_facts_with_evidence_and_the_views_show_them(tmp_path):
     facts = call_facts(GUIDELINE_DE)
     result = Classification("s:1", "de", True, 0.8, ("ki",), (), True, None, "open", facts=facts)
     store.save_classification(result, call.content_hash(), ["Score nahe der Schwelle"])
-    stored = json.loads(store.classification("s:1")["facts"])
+    stored = json.loads(store.classification("s:1").facts)
     assert stored == {**facts.as_tag_json(), "evidence": facts.evidence}
     assert store.call_facts("s:1") == facts and store.call_facts("s:missing") is None
     assert dict(store.calls_with_facts()) == {"s:1": facts}

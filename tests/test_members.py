@@ -321,7 +321,7 @@ def test_an_unchanged_matching_run_is_not_repeated(matched):
     config, store = matched
     first = store.last_match_run()
     again = match_step(config, store, DAY)
-    assert store.last_match_run()["matched_at"] == first["matched_at"] and again.fits == first["fits"]
+    assert store.last_match_run().matched_at == first.matched_at and again.fits == first.fits
     store.save_interest([{"call_id": "t:kmu", "member_id": "lernpfad", "mark": "interessiert"}])
     match_step(config, store, DAY)
     assert store.rows("SELECT interest FROM matches WHERE member_id = 'lernpfad' AND call_id = 't:kmu'") == [

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from foerderradar.configuration import ReviewSettings, Source
 from foerderradar.models import Call, Classification, Deadline
 from foerderradar.review.flags import flag_reasons
+from foerderradar.store import FlagContext
 
 SETTINGS = ReviewSettings()
 
@@ -21,12 +24,12 @@ def verdict(score=0.8, relevant=True, dates=("2026-03-31",), rolling=False, call
 
 def context(**overrides):
     base = {
-        "previous_deadlines": None, "previous_reasons": [], "previous_classified_at": None,
+        "previous_deadlines": None, "previous_reasons": (), "previous_classified_at": None,
         "decision": None, "decided_at": None, "duplicate_of": None,
         "call_first_seen": "2026-11-20T06:00:00+00:00", "source_first_seen": "2026-01-05T06:00:00+00:00",
         "install_first_seen": "2026-01-05T06:00:00+00:00",
     }  # fmt: skip
-    return {**base, **overrides}
+    return FlagContext(**{**base, **overrides})
 
 
 def test_a_confident_call_with_a_deadline_is_not_flagged():
@@ -69,7 +72,7 @@ def test_changed_deadline_reason_stays_until_the_coordinator_decided_after_it():
     waiting = context(previous_deadlines=["2026-04-30"], previous_reasons=earlier,
                       previous_classified_at="2026-11-20T06:00:00+00:00")  # fmt: skip
     assert flag_reasons(verdict(dates=("2026-04-30",)), waiting, SETTINGS) == earlier
-    decided = {**waiting, "decision": "accept", "decided_at": "2026-11-21T09:00:00+00:00"}
+    decided = replace(waiting, decision="accept", decided_at="2026-11-21T09:00:00+00:00")
     assert flag_reasons(verdict(dates=("2026-04-30",)), decided, SETTINGS) == []
 
 
@@ -82,10 +85,10 @@ def test_suspected_duplicate_names_the_other_call():
 def test_calls_from_a_recently_added_source_are_flagged_for_a_while():
     new = context(source_first_seen="2026-11-18T06:00:00+00:00", call_first_seen="2026-11-20T06:00:00+00:00")
     assert flag_reasons(verdict(), new, SETTINGS) == ["neue Quelle (seit 2026-11-18): Ergebnisse prüfen"]
-    later = {**new, "call_first_seen": "2026-12-02T06:00:00+00:00"}
+    later = replace(new, call_first_seen="2026-12-02T06:00:00+00:00")
     assert flag_reasons(verdict(), later, SETTINGS) == []
     # the sources of the very first installation are the baseline, not "new"
-    baseline = {**new, "install_first_seen": "2026-11-18T05:00:00+00:00"}
+    baseline = replace(new, install_first_seen="2026-11-18T05:00:00+00:00")
     assert flag_reasons(verdict(), baseline, SETTINGS) == []
     assert flag_reasons(verdict(), new, ReviewSettings(new_source_days=0)) == []
 
@@ -110,13 +113,13 @@ def seed(store, *calls: tuple[str, str, str]) -> None:
 def test_flag_context_knows_previous_deadlines_duplicates_and_source_age(store):
     seed(store, ("a", "1", "KI für KMU"), ("b", "9", "KI für KMU "), ("a", "2", "Anderes Thema"))
     first = store.flag_context("a:1")
-    assert first["previous_deadlines"] is None
-    assert first["duplicate_of"] == "b:9"
-    assert first["source_first_seen"] and first["install_first_seen"]
+    assert first.previous_deadlines is None
+    assert first.duplicate_of == "b:9"
+    assert first.source_first_seen and first.install_first_seen
     store.save_classification(verdict(call_id="a:1"), "h", [])
     again = store.flag_context("a:1")
-    assert again["previous_deadlines"] == ["2026-03-31"]
-    assert store.flag_context("a:2")["duplicate_of"] is None
+    assert again.previous_deadlines == ("2026-03-31",)
+    assert store.flag_context("a:2").duplicate_of is None
     with pytest.raises(KeyError):
         store.flag_context("a:missing")
 

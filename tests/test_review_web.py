@@ -285,7 +285,7 @@ def test_a_decision_is_saved_once_even_when_sent_twice(tmp_path):
         assert store.record_decision({**decision, "call_id": "a:9"}, None) == "unknown"
         later = {**decision, "note": "y", "at": "2026-12-02T08:00:00+00:00"}
         assert store.record_decision(later, "2026-12-01T08:00:00+00:00") == "saved"  # saw the first decision
-        assert store.review_of("a:1")["note"] == "y" and "a:1" not in store.review_queue_ids()
+        assert store.review_of("a:1").note == "y" and "a:1" not in store.review_queue_ids()
     finally:
         store.close()
 

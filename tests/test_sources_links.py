@@ -6,7 +6,7 @@ from pathlib import Path
 
 from crawler.links import Copy, find_links, link_duplicates, match, normalise, same_funder, text_dates
 from foerderradar.models import Call, call_id_for
-from foerderradar.store import Store
+from foerderradar.store import CallCopy, Store
 
 
 def copy(id_: str, source: str, title: str, seen: str = "2026-01-01", **kw) -> Copy:
@@ -112,13 +112,13 @@ def test_store_links_keep_where_and_when_each_copy_was_first_seen(tmp_path: Path
         assert [(x.call_id, x.canonical_id) for x in links] == [(later, first)]
         assert store.call(later)["canonical_id"] == first and store.call(first)["canonical_id"] is None
         copies = store.call_copies(later)
-        assert [(c["source_id"], c["url"], c["first_seen"]) for c in copies] == [
+        assert [(c.source_id, c.url, c.first_seen) for c in copies] == [
             ("fdb-export", "https://fdb/ki", "2026-01-10T06:00:00+00:00"),
             ("bmwe", "https://bmwe/ki", "2026-02-03T06:00:00+00:00"),
         ]
         assert store.call_copies(other) == [
-            {"canonical_id": other, "id": other, "source_id": "bmwe", "url": "https://bmwe/q",
-             "first_seen": "2026-02-03T06:00:00+00:00", "reason": None, "score": None}
+            CallCopy(canonical_id=other, id=other, source_id="bmwe", url="https://bmwe/q",
+                     first_seen="2026-02-03T06:00:00+00:00", reason=None, score=None)
         ]  # fmt: skip
         link_duplicates(store)  # recomputing is idempotent
         assert store.rows("SELECT count(*) AS n FROM call_links")[0]["n"] == 1

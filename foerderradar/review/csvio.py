@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from foerderradar.configuration import ReviewSettings
-from foerderradar.store import Store, utcnow
+from foerderradar.store import ReviewCsvRow, ReviewState, Store, utcnow
 
 COLUMNS = (
     "id", "title", "source_id", "url", "score", "topics", "next_deadline",
@@ -62,13 +62,13 @@ def export_csv(store: Store, path: Path, everything: bool, since: date | None, u
         writer = csv.writer(handle, delimiter=";", lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for row in rows:
-            interest = ", ".join(f"{m['member_id']}: {m['mark']}" for m in marks.get(row["id"], []))
+            interest = ", ".join(f"{m.member_id}: {m.mark}" for m in marks.get(row["id"], []))
             writer.writerow([_safe(cell) for cell in [*_export_row(row), interest]])
     partial.replace(path)
     return len(rows)
 
 
-def _export_row(row: dict[str, Any]) -> list[str]:
+def _export_row(row: ReviewCsvRow) -> list[str]:
     score = row.get("score")
     deadline = row.get("next_deadline")
     why = json.loads(row.get("why_flagged") or "[]")
@@ -184,7 +184,11 @@ def import_csv(
 
 
 def _interest(
-    record: dict[str, str], line: int, state: dict[str, Any], members: Collection[str], report: ImportReport
+    record: dict[str, str],
+    line: int,
+    state: dict[str, ReviewState],
+    members: Collection[str],
+    report: ImportReport,
 ) -> list[dict[str, Any]]:
     """The marks in a row's interest cell ("member: mark, member: mark"); problems go into the report."""
     cell, call_id = record.get("interest", ""), record.get("id", "")
@@ -211,7 +215,7 @@ def _interest(
 def _check_row(
     record: dict[str, str],
     line: int,
-    state: dict[str, dict[str, Any]],
+    state: dict[str, ReviewState],
     settings: ReviewSettings,
     report: ImportReport,
 ) -> dict[str, Any] | None:
@@ -289,7 +293,7 @@ def _well_formed(
     values: list[str],
     header: list[str],
     delimiter: str,
-    state: dict[str, dict[str, Any]],
+    state: dict[str, ReviewState],
     report: ImportReport,
 ) -> bool:
     """Catch what a lenient parse hides: an unclosed quote that swallows the rows after it."""
@@ -311,10 +315,14 @@ def _well_formed(
     return True
 
 
-def _same_as_stored(decision: dict[str, Any], stored: dict[str, Any]) -> bool:
+def _same_as_stored(decision: dict[str, Any], stored: ReviewState) -> bool:
     """Importing the same file twice changes nothing; a re-confirmed changed call is saved anew."""
-    same = all(decision[key] == stored[key] for key in ("decision", "reason", "note"))
-    return same and bool(stored["current"])
+    same = (decision["decision"], decision["reason"], decision["note"]) == (
+        stored.decision,
+        stored.reason,
+        stored.note,
+    )
+    return same and bool(stored.current)
 
 
 def _reason_code(reason: str, codes: list[str]) -> str | None:

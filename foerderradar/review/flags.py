@@ -7,12 +7,12 @@ The ``context`` is what ``Store.flag_context`` knows about the call beyond its n
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from foerderradar.configuration import ReviewSettings
 from foerderradar.models import Classification
+from foerderradar.store.rows import FlagContext
 
 DEADLINE_CHANGED = "Frist geändert"
 NO_DEADLINE = "relevant, aber keine Frist gefunden"
@@ -23,7 +23,7 @@ NEW_SOURCE = "neue Quelle"
 BASELINE_DAYS = 1
 
 
-def flag_reasons(result: Classification, context: Mapping[str, Any], settings: ReviewSettings) -> list[str]:
+def flag_reasons(result: Classification, context: FlagContext, settings: ReviewSettings) -> list[str]:
     """Every rule that applies to this call, in a fixed order; empty when nothing needs a look."""
     reasons = [
         _uncertain_score(result, settings),
@@ -50,28 +50,28 @@ def _missing_deadline(result: Classification) -> str | None:
     return None
 
 
-def _deadline_changed(result: Classification, context: Mapping[str, Any]) -> str | None:
-    before = context.get("previous_deadlines")
+def _deadline_changed(result: Classification, context: FlagContext) -> str | None:
+    before = context.previous_deadlines
     now = [d.date for d in result.deadlines]
     if before and sorted(filter(None, before)) != sorted(filter(None, now)):
         return f"{DEADLINE_CHANGED}: {_dates(before)} → {_dates(now)}"
     # keep an earlier "changed" reason until the coordinator has decided after it was raised
-    earlier = [r for r in context.get("previous_reasons") or () if r.startswith(DEADLINE_CHANGED)]
-    decided_at, classified_at = context.get("decided_at"), context.get("previous_classified_at")
+    earlier = [r for r in context.previous_reasons or () if r.startswith(DEADLINE_CHANGED)]
+    decided_at, classified_at = context.decided_at, context.previous_classified_at
     if earlier and (decided_at is None or (classified_at and decided_at < classified_at)):
         return earlier[0]
     return None
 
 
-def _duplicate(context: Mapping[str, Any]) -> str | None:
-    other = context.get("duplicate_of")
+def _duplicate(context: FlagContext) -> str | None:
+    other = context.duplicate_of
     return f"{DUPLICATE} {other}" if other else None
 
 
-def _new_source(context: Mapping[str, Any], settings: ReviewSettings) -> str | None:
-    source_seen = _day(context.get("source_first_seen"))
-    call_seen = _day(context.get("call_first_seen"))
-    install = _day(context.get("install_first_seen"))
+def _new_source(context: FlagContext, settings: ReviewSettings) -> str | None:
+    source_seen = _day(context.source_first_seen)
+    call_seen = _day(context.call_first_seen)
+    install = _day(context.install_first_seen)
     if source_seen is None or call_seen is None or settings.new_source_days == 0:
         return None
     if install is not None and (source_seen - install).days <= BASELINE_DAYS:
@@ -85,7 +85,7 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value[:10]) if value else None
 
 
-def _dates(values: list[str | None]) -> str:
+def _dates(values: Sequence[str | None]) -> str:
     shown = [date.fromisoformat(v).strftime("%d.%m.%Y") for v in values if v]
     return ", ".join(shown) or "keine"
 

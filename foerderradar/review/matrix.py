@@ -11,21 +11,20 @@ import csv
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from foerderradar.configuration import Member
 from foerderradar.review.csvio import FORMULA_START
-from foerderradar.store import Store
+from foerderradar.store import MemberMatch, Store, StoredConsortium
 
 HEAD = ("id", "title", "next_deadline", "needs", "consortium", "interested")
 
 
 def export_matrix(store: Store, members: Sequence[Member], path: Path) -> int:
     """Write the matrix of the latest matching run to ``path``; returns the number of calls."""
-    by_call: dict[str, dict[str, Any]] = {}
-    for row in store.matrix_rows():
-        call = by_call.setdefault(row["call_id"], {"row": row, "cells": {}})
-        call["cells"][row["member_id"]] = row
+    by_call: dict[str, tuple[MemberMatch, dict[str, MemberMatch]]] = {}
+    for row in store.matrix_rows():  # one row per (call, member): the first names the call
+        _, cells = by_call.setdefault(row.call_id, (row, {}))
+        cells[row.member_id] = row
     consortia = store.consortia_by_call()
     names = {m.id: m.name for m in members}
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,21 +38,21 @@ def export_matrix(store: Store, members: Sequence[Member], path: Path) -> int:
 
 def _line(
     call_id: str,
-    call: dict[str, Any],
-    proposals: list[dict[str, Any]],
+    call: tuple[MemberMatch, dict[str, MemberMatch]],
+    proposals: list[StoredConsortium],
     members: Sequence[Member],
     names: dict[str, str],
 ) -> list[str]:
-    row, cells = call["row"], call["cells"]
-    deadline = row.get("next_deadline")
-    interested = [names.get(m, m) for m, c in cells.items() if c.get("interest") == "interessiert"]
+    row, cells = call
+    deadline = row.next_deadline
+    interested = [names.get(m, m) for m, c in cells.items() if c.interest == "interessiert"]
     best = proposals[0] if proposals else None
     return [
         call_id,
-        _safe(row.get("title") or ""),
+        _safe(row.title or ""),
         date.fromisoformat(deadline[:10]).strftime("%d.%m.%Y") if deadline else "",
-        (best or {}).get("needs") or "",
-        _safe(best["line"]) if best else "",
+        (best.needs if best else None) or "",
+        _safe(best.line) if best else "",
         ", ".join(interested),
         *(_cell(cells.get(m.id)) for m in members),
     ]
@@ -64,10 +63,10 @@ def _safe(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _cell(row: dict[str, Any] | None) -> str:
+def _cell(row: MemberMatch | None) -> str:
     if row is None:
         return ""
-    parts = [f"{row['fit']:.2f}".replace(".", ",")] if row["eligible"] else ["nicht antragsberechtigt"]
-    if row.get("interest"):
-        parts.append(row["interest"])
+    parts = [f"{row.fit:.2f}".replace(".", ",")] if row.eligible else ["nicht antragsberechtigt"]
+    if row.interest:
+        parts.append(row.interest)
     return " ".join(parts)

@@ -20,7 +20,7 @@ from datasette.utils.asgi import Response
 
 from foerderradar.review.cards import DECISION_NAMES, card
 from foerderradar.review.guard import PasswordChecker, client_of
-from foerderradar.store import utcnow
+from foerderradar.store import ReviewPageRow, StoredReview, utcnow
 from foerderradar.store.review import ReviewTables
 
 QUEUE_PATH = "/-/review"
@@ -78,11 +78,11 @@ async def queue_page(request: Any, datasette: Any) -> Response:
     saved = request.args.get("saved")
     if saved:
         stored = await _read(datasette, site, lambda t: t.review_of(saved))
-        if stored and stored["decision"]:
+        if stored and stored.decision:
             notice = (
-                f"Gespeichert: „{stored['title']}“ {DECISION_NAMES[stored['decision']]}"
-                + (f" („{stored['reason']}“)" if stored["reason"] else "")
-                + f" von {stored['by']}."
+                f"Gespeichert: „{stored.title}“ {DECISION_NAMES[stored.decision]}"
+                + (f" („{stored.reason}“)" if stored.reason else "")
+                + f" von {stored.by}."
             )
     return await _render(request, datasette, site, notice=notice, next_id=request.args.get("next"))
 
@@ -97,7 +97,7 @@ async def _render(
     typed: dict[str, str] | None = None,
     next_id: str | None = None,
 ) -> Response:
-    def load(tables: ReviewTables) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+    def load(tables: ReviewTables) -> tuple[list[ReviewPageRow], int, list[dict[str, Any]]]:
         rows = tables.review_page_rows(site.page_size)
         ids = [row["id"] for row in rows]
         return rows, len(tables.review_queue_ids()), [ext(tables, ids) for ext in site.extensions]
@@ -190,13 +190,15 @@ async def _stale(
     request: Any, datasette: Any, site: Site, typed: dict[str, str], decision: dict[str, Any], ids: list[str]
 ) -> Response:
     """Decided meanwhile: the same decision sent twice (a double click) is fine, another one is not."""
-    stored = await _read(datasette, site, lambda t: t.review_of(typed["call_id"])) or {}
-    if all(stored.get(key) == decision[key] for key in ("decision", "reason", "note", "by")):
+    stored: StoredReview | None = await _read(datasette, site, lambda t: t.review_of(typed["call_id"]))
+    if stored is None:  # the call itself is gone: nothing to compare with
+        stored = StoredReview(typed["call_id"], typed["call_id"], None, None, None, None, None)
+    if all(getattr(stored, key) == decision[key] for key in ("decision", "reason", "note", "by")):
         return _saved(datasette, typed["call_id"], ids)
-    word = DECISION_NAMES.get(stored.get("decision") or "", "entschieden")
+    word = DECISION_NAMES.get(stored.decision or "", "entschieden")
     error = (
-        f"„{stored.get('title', typed['call_id'])}“ wurde inzwischen schon {word} "
-        f"(von {stored.get('by') or '?'}, {stored.get('at') or '?'}); Ihre Eingabe wurde nicht gespeichert."
+        f"„{stored.title}“ wurde inzwischen schon {word} "
+        f"(von {stored.by or '?'}, {stored.at or '?'}); Ihre Eingabe wurde nicht gespeichert."
     )
     return await _render(request, datasette, site, status=409, error=error, typed=typed)
 

@@ -47,7 +47,8 @@ def metadata(db_name: str, users: list[str], store: Store, settings: ReviewSetti
     """Datasette metadata: who may see what; raw SQL only where ``review.web.allow_sql`` says so."""
     only_coordinators = {"id": users}
     queries = store.web_queries()
-    queries["source_health"].update(title="Zustand der Quellen", description="Letzter Lauf je Quelle")
+    queries["source_health"]["title"] = "Zustand der Quellen"
+    queries["source_health"]["description"] = "Letzter Lauf je Quelle"
     return {
         "title": "Förderradar – Prüfung",
         "allow": only_coordinators,

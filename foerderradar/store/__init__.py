@@ -4,7 +4,8 @@ Stages hand off through these tables: the crawler writes ``calls`` (and ``call_v
 ``crawl_runs``), the classifier ``classifications``, the review ``reviews``, the alerts
 ``digests`` and ``deliveries``. Schema changes are numbered migrations (``store/schema.py``)
 recorded in ``migrations``. The SQL is grouped by what it is about: ``calls.py``, ``review.py``,
-``digests.py``, ``members.py``; ``Store`` mixes them into one object.
+``digests.py``, ``members.py``; ``Store`` mixes them into one object. What the queries return are
+the typed rows of ``store/rows.py``.
 """
 
 from __future__ import annotations
@@ -28,14 +29,66 @@ from foerderradar.store.checks import (
 from foerderradar.store.digests import DigestTables
 from foerderradar.store.members import MemberTables
 from foerderradar.store.review import ReviewTables
+from foerderradar.store.rows import (
+    AlertRow,
+    CallCopy,
+    CallRow,
+    CannedQuery,
+    CrawlRun,
+    Delivery,
+    DigestRow,
+    FlagContext,
+    InterestMark,
+    LinkingRow,
+    MatchRow,
+    MatchRun,
+    MemberMatch,
+    NewDigest,
+    QueueRow,
+    ReviewCsvRow,
+    ReviewPageRow,
+    ReviewState,
+    SourceYield,
+    StoredClassification,
+    StoredConsortium,
+    StoredFit,
+    StoredReview,
+    TrainingExample,
+    WaitingCall,
+)
 from foerderradar.store.schema import MIGRATIONS
 
 __all__ = [
     "MIGRATIONS",
     "VERSIONED_FIELDS",
+    "AlertRow",
+    "CallCopy",
+    "CallRow",
+    "CannedQuery",
+    "CrawlRun",
+    "Delivery",
+    "DigestRow",
+    "FlagContext",
+    "InterestMark",
+    "LinkingRow",
+    "MatchRow",
+    "MatchRun",
+    "MemberMatch",
+    "NewDigest",
+    "QueueRow",
+    "ReviewCsvRow",
+    "ReviewPageRow",
+    "ReviewState",
+    "SourceYield",
     "Store",
     "StoreError",
+    "StoredClassification",
+    "StoredConsortium",
+    "StoredFit",
+    "StoredReview",
     "Tables",
+    "TrainingExample",
+    "WaitingCall",
     "call_from_row",
     "describe_sqlite_error",
     "facts_from_column",

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import Any, cast
 
 from foerderradar.models import Call, CallFacts, Classification
 from foerderradar.store.base import Tables, utcnow
+from foerderradar.store.rows import (
+    CallCopy,
+    CrawlRun,
+    LinkingRow,
+    SourceYield,
+    StoredClassification,
+    TrainingExample,
+)
 
 VERSIONED_FIELDS = ("title", "text", "published", "funder", "fields")
 
@@ -113,24 +121,26 @@ class CallTables(Tables):
                 )
         return len(gone)
 
-    def crawl_runs(self, run_id: str | None = None) -> list[dict[str, Any]]:
+    def crawl_runs(self, run_id: str | None = None) -> list[CrawlRun]:
         if run_id:
-            return self.rows("SELECT * FROM crawl_runs WHERE run_id = ? ORDER BY id", [run_id])
-        return self.rows("SELECT * FROM crawl_runs ORDER BY id")
+            return cast(
+                list[CrawlRun], self.rows("SELECT * FROM crawl_runs WHERE run_id = ? ORDER BY id", [run_id])
+            )
+        return cast(list[CrawlRun], self.rows("SELECT * FROM crawl_runs ORDER BY id"))
 
-    def recent_crawl_runs(self, per_source: int = 10) -> dict[str, list[dict[str, Any]]]:
+    def recent_crawl_runs(self, per_source: int = 10) -> dict[str, list[CrawlRun]]:
         """The last ``per_source`` runs of each source, oldest first (for health and ``status``)."""
         sql = """SELECT * FROM (
                    SELECT *, row_number() OVER (PARTITION BY source_id ORDER BY id DESC) AS recent
                    FROM crawl_runs)
                  WHERE recent <= ? ORDER BY source_id, id"""
-        runs: dict[str, list[dict[str, Any]]] = {}
+        runs: dict[str, list[CrawlRun]] = {}
         for row in self.db.query(sql, [per_source]):
             row.pop("recent", None)
-            runs.setdefault(row["source_id"], []).append(row)
+            runs.setdefault(row["source_id"], []).append(cast(CrawlRun, row))
         return runs
 
-    def source_yields(self, min_text: int = 200) -> dict[str, dict[str, Any]]:
+    def source_yields(self, min_text: int = 200) -> dict[str, SourceYield]:
         """Per source: stored calls, how many have a title, how many a text of ``min_text`` chars or
         more, and the call seen last as an example (for ``status``: a wrong selector shows at once)."""
         sql = """SELECT source_id, count(*) AS calls, sum(title != '') AS titled,
@@ -141,17 +151,17 @@ class CallTables(Tables):
                  FROM (SELECT source_id, title, url, text, row_number() OVER
                          (PARTITION BY source_id ORDER BY last_seen DESC, id) AS latest FROM calls)
                  GROUP BY source_id"""
-        return {row["source_id"]: row for row in self.db.query(sql, {"min": min_text})}
+        return {row.source_id: row for row in self.records(SourceYield, sql, {"min": min_text})}
 
     # --- crawler: cross-source duplicates (crawler/links.py) ------------------------------
 
-    def calls_for_linking(self) -> Iterator[dict[str, Any]]:
+    def calls_for_linking(self) -> Iterator[LinkingRow]:
         """What duplicate matching reads of every call (text cut: dates stand early), streamed so
         only one call's text is in memory at a time, however many calls are stored."""
-        yield from self.db.query(
-            """SELECT id, source_id, title, funder, external_id, first_seen, substr(text, 1, 20000) AS text
-               FROM calls ORDER BY id"""
-        )
+        sql = """SELECT id, source_id, title, funder, external_id, first_seen, substr(text, 1, 20000) AS text
+                 FROM calls ORDER BY id"""
+        for row in self.db.query(sql):
+            yield cast(LinkingRow, row)
 
     def save_links(self, links: list[tuple[str, str, float, str]], at: str | None = None) -> None:
         """Replace the duplicate links: (call_id, canonical_id, score, reason) per later copy."""
@@ -166,11 +176,11 @@ class CallTables(Tables):
                 )
                 self.db.execute("UPDATE calls SET canonical_id = ? WHERE id = ?", [canonical_id, call_id])
 
-    def call_copies(self, call_id: str) -> list[dict[str, Any]]:
+    def call_copies(self, call_id: str) -> list[CallCopy]:
         """Every copy of the call this id belongs to: source, URL and when each was first seen."""
         sql = """SELECT * FROM call_copies WHERE canonical_id =
                    (SELECT coalesce(canonical_id, id) FROM calls WHERE id = ?)"""
-        return self.rows(sql, [call_id])
+        return self.records(CallCopy, sql, [call_id])
 
     # --- classifications -----------------------------------------------------------------
 
@@ -204,8 +214,10 @@ class CallTables(Tables):
             pk="call_id",
         )
 
-    def classification(self, call_id: str) -> dict[str, Any] | None:
-        found = self.rows("SELECT * FROM classifications WHERE call_id = ?", [call_id])
+    def classification(self, call_id: str) -> StoredClassification | None:
+        found = self.records(
+            StoredClassification, "SELECT * FROM classifications WHERE call_id = ?", [call_id]
+        )
         return found[0] if found else None
 
     def call_facts(self, call_id: str) -> CallFacts | None:
@@ -220,12 +232,12 @@ class CallTables(Tables):
 
     # --- classifier: training data (classifier/train.py) ---------------------------------
 
-    def training_examples(self) -> list[dict[str, Any]]:
+    def training_examples(self) -> list[TrainingExample]:
         """The coordinator's decisions with their calls' text: accept → relevant, reject → not."""
         sql = """SELECT c.id, c.title, c.text, c.language, r.decision
                  FROM reviews r JOIN calls c ON c.id = r.call_id
                  WHERE r.decision IN ('accept', 'reject') ORDER BY c.id"""
-        return self.rows(sql)
+        return cast(list[TrainingExample], self.rows(sql))
 
 
 def facts_from_column(value: str | None) -> CallFacts:
@@ -237,7 +249,7 @@ def facts_from_column(value: str | None) -> CallFacts:
     return CallFacts.from_stored(data if isinstance(data, dict) else {})
 
 
-def call_from_row(row: dict[str, Any]) -> Call:
+def call_from_row(row: Mapping[str, Any]) -> Call:
     return Call(
         id=row["id"],
         source_id=row["source_id"],

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from foerderradar.store.base import Tables, utcnow
+from foerderradar.store.rows import AlertRow, Delivery, DigestRow, NewDigest, WaitingCall
 
 
 class DigestTables(Tables):
     # --- digests and deliveries ----------------------------------------------------------
 
-    def alert_rows(self) -> list[dict[str, Any]]:
+    def alert_rows(self) -> list[AlertRow]:
         """What the digest needs of every call that some list may get (relevant or accepted, not
         rejected, not a later copy of a call another source published first): no call text, so 20,000 calls load in a blink. ``version_id`` is the call's
         latest ``call_versions`` row, the key of an update."""
@@ -29,45 +30,49 @@ class DigestTables(Tables):
                  LEFT JOIN reviews r ON r.call_id = c.id
                  WHERE (k.relevant = 1 OR r.decision = 'accept') AND r.decision IS NOT 'reject'
                    AND (c.canonical_id IS NULL OR c.canonical_id = c.id)"""
-        return self.rows(sql)
+        return cast(list[AlertRow], self.rows(sql))
 
-    def deliveries_for(self, list_id: str) -> list[dict[str, Any]]:
+    def deliveries_for(self, list_id: str) -> list[Delivery]:
         """Every item this list was sent, oldest first (kind, item_key, version_id, snapshot)."""
         sql = """SELECT call_id, kind, item_key, version_id, snapshot, sent_at FROM deliveries
                  WHERE list_id = ? ORDER BY id"""
-        return self.rows(sql, [list_id])
+        return self.records(Delivery, sql, [list_id])
 
     def last_digest_day(self, list_id: str) -> str | None:
         """Reference day (``YYYY-MM-DD``) of the newest digest built for this list, sent or not."""
         sql = "SELECT max(ifnull(day, substr(created, 1, 10))) FROM digests WHERE list_id = ?"
         return self.scalar(sql, [list_id])
 
-    def digest(self, digest_id: str) -> dict[str, Any] | None:
+    def digest(self, digest_id: str) -> DigestRow | None:
         found = self.rows("SELECT * FROM digests WHERE id = ?", [digest_id])
-        return found[0] if found else None
+        return cast(DigestRow, found[0]) if found else None
 
-    def review_waiting(self) -> list[dict[str, Any]]:
+    def review_waiting(self) -> list[WaitingCall]:
         """Undecided calls in the review queue with the day they were first seen, oldest first."""
         sql = """SELECT id, title, first_seen FROM review_queue WHERE decision IS NULL
                  ORDER BY first_seen, id"""
-        return self.rows(sql)
+        return self.records(WaitingCall, sql)
 
-    def pending_digests(self, list_id: str | None = None) -> list[dict[str, Any]]:
+    def pending_digests(self, list_id: str | None = None) -> list[DigestRow]:
         sql = "SELECT * FROM digests WHERE status = 'pending'"
         params: list[Any] = []
         if list_id:
             sql += " AND list_id = ?"
             params.append(list_id)
-        return self.rows(sql + " ORDER BY created", params)
+        return cast(list[DigestRow], self.rows(sql + " ORDER BY created", params))
 
-    def record_digest(self, digest: dict[str, Any]) -> bool:
+    def record_digest(self, digest: NewDigest) -> bool:
         """Store a built digest as pending before anything is sent (at most one distinct digest per period).
 
         Returns False and stores nothing when another run got there first: the list already has a
         pending digest, or one of this digest's items was delivered since it was built. The check and
         the insert share one write transaction (BEGIN IMMEDIATE), so two runs cannot both pass it.
         """
-        row = {**digest, "call_ids": json.dumps(list(digest["call_ids"])), "status": "pending"}
+        row: dict[str, Any] = {
+            **digest,
+            "call_ids": json.dumps(list(digest["call_ids"])),
+            "status": "pending",
+        }
         items = row.get("items") or []
         if isinstance(items, str):
             items = json.loads(items)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from foerderradar.store.base import Tables, utcnow
+from foerderradar.store.rows import InterestMark, MatchRow, MatchRun, MemberMatch, StoredConsortium, StoredFit
 
 # columns the call facts (issue 13) add to open_calls; read when present, unknown (NULL) otherwise
 FACT_COLUMNS = ("summary", "applicants", "consortium", "funding", "identifier", "region")
@@ -40,7 +41,7 @@ class MemberTables(Tables):
             if rows:
                 self.db.table("members").insert_all(rows, pk="id")
 
-    def match_rows(self) -> list[dict[str, Any]]:
+    def match_rows(self) -> list[MatchRow]:
         """Every open relevant call (first-seen copy only) with what matching reads: topics, the start of
         the text, the source's fields and the call facts where the store has them."""
         present = {row["name"] for row in self.rows("PRAGMA table_info(open_calls)")}
@@ -49,16 +50,16 @@ class MemberTables(Tables):
                          c.fields, {facts}
                   FROM open_calls o JOIN calls c ON c.id = o.id
                   WHERE c.canonical_id IS NULL OR c.canonical_id = c.id"""
-        return self.rows(sql)
+        return cast(list[MatchRow], self.rows(sql))
 
     def interest_marks(self) -> dict[tuple[str, str], str]:
         """(call id, member id) → "interessiert" or "nicht für uns"."""
         return {(r["call_id"], r["member_id"]): r["mark"] for r in self.rows("SELECT * FROM interest")}
 
-    def interest_by_call(self) -> dict[str, list[dict[str, Any]]]:
-        found: dict[str, list[dict[str, Any]]] = {}
-        for row in self.rows("SELECT * FROM interest ORDER BY call_id, member_id"):
-            found.setdefault(row["call_id"], []).append(row)
+    def interest_by_call(self) -> dict[str, list[InterestMark]]:
+        found: dict[str, list[InterestMark]] = {}
+        for mark in self.records(InterestMark, "SELECT * FROM interest ORDER BY call_id, member_id"):
+            found.setdefault(mark.call_id, []).append(mark)
         return found
 
     def save_interest(self, marks: Sequence[dict[str, Any]]) -> int:
@@ -140,8 +141,8 @@ class MemberTables(Tables):
         ]
         return json.dumps([list(p) for p in parts], default=str)
 
-    def last_match_run(self) -> dict[str, Any] | None:
-        found = self.rows("SELECT * FROM match_runs ORDER BY id DESC LIMIT 1")
+    def last_match_run(self) -> MatchRun | None:
+        found = self.records(MatchRun, "SELECT * FROM match_runs ORDER BY id DESC LIMIT 1")
         return found[0] if found else None
 
     def record_match_run(self, inputs: str, day: str, calls: int, fits: int, consortia: int) -> None:
@@ -152,33 +153,36 @@ class MemberTables(Tables):
                 [inputs, day, utcnow(), calls, fits, consortia],
             )
 
-    def matches_by_call(self) -> dict[str, list[dict[str, Any]]]:
+    def matches_by_call(self) -> dict[str, list[StoredFit]]:
         """The stored fits of eligible members per call, best first (reasons decoded)."""
-        found: dict[str, list[dict[str, Any]]] = {}
+        found: dict[str, list[StoredFit]] = {}
         sql = "SELECT * FROM matches WHERE eligible = 1 ORDER BY call_id, rank"
         for row in self.rows(sql):
-            row["reasons"] = json.loads(row["reasons"])
-            found.setdefault(row["call_id"], []).append(row)
+            fit = StoredFit(**{**row, "reasons": tuple(json.loads(row["reasons"]))})
+            found.setdefault(fit.call_id, []).append(fit)
         return found
 
-    def consortia_by_call(self) -> dict[str, list[dict[str, Any]]]:
-        found: dict[str, list[dict[str, Any]]] = {}
+    def consortia_by_call(self) -> dict[str, list[StoredConsortium]]:
+        """The proposed consortia per call, best first (members and missing kinds decoded)."""
+        found: dict[str, list[StoredConsortium]] = {}
         for row in self.rows("SELECT * FROM consortia ORDER BY call_id, rank"):
-            row["members"] = [tuple(x) for x in json.loads(row["members"])]
-            row["missing"] = json.loads(row["missing"])
-            found.setdefault(row["call_id"], []).append(row)
+            members = tuple((member_id, role) for member_id, role in json.loads(row["members"]))
+            proposal = StoredConsortium(
+                **{**row, "members": members, "missing": tuple(json.loads(row["missing"]))}
+            )
+            found.setdefault(proposal.call_id, []).append(proposal)
         return found
 
-    def member_calls(self, member_id: str, limit: int) -> list[dict[str, Any]]:
+    def member_calls(self, member_id: str, limit: int) -> list[MemberMatch]:
         """The open calls that fit one member best (from the latest matching run)."""
         sql = """SELECT * FROM member_matches WHERE member_id = ? AND eligible = 1
                  ORDER BY interest IS NOT 'interessiert', interest IS 'nicht für uns', fit DESC,
                           next_deadline IS NULL, next_deadline LIMIT ?"""
-        return self.rows(sql, [member_id, limit])
+        return self.records(MemberMatch, sql, [member_id, limit])
 
-    def matrix_rows(self) -> list[dict[str, Any]]:
+    def matrix_rows(self) -> list[MemberMatch]:
         """Calls × members for the CSV: one row per stored match, calls by deadline."""
-        return self.rows("SELECT * FROM member_matches")
+        return self.records(MemberMatch, "SELECT * FROM member_matches")
 
     def match_counts(self) -> dict[str, int]:
         one = self.scalar

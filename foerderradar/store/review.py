@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
 from foerderradar.store.base import Tables
+from foerderradar.store.rows import (
+    CannedQuery,
+    FlagContext,
+    QueueRow,
+    ReviewCsvRow,
+    ReviewPageRow,
+    ReviewState,
+    StoredReview,
+)
 
 
 class ReviewTables(Tables):
     # --- reviews (review/: flags, CSV, web view) -----------------------------------------
 
-    def review_queue(self) -> list[dict[str, Any]]:
-        return self.rows("SELECT * FROM review_queue")
+    def review_queue(self) -> list[QueueRow]:
+        return cast(list[QueueRow], self.rows("SELECT * FROM review_queue"))
 
     def review_rows(
         self, everything: bool = False, since: str | None = None, until: str | None = None
-    ) -> list[dict[str, Any]]:
+    ) -> list[ReviewCsvRow]:
         """The queue (or every classified call) for the CSV, optionally by first_seen date range.
 
         ``decision_current`` is false where the call changed materially since it was decided.
@@ -32,17 +41,17 @@ class ReviewTables(Tables):
                   LEFT JOIN reviews r ON r.call_id = q.id LEFT JOIN call_material m ON m.call_id = q.id"""
         sql = f"SELECT * FROM ({sql}) WHERE (? IS NULL OR substr(first_seen, 1, 10) >= ?)"
         sql += " AND (? IS NULL OR substr(first_seen, 1, 10) <= ?) ORDER BY first_seen DESC, id"
-        return self.rows(sql, [since, since, until, until])
+        return cast(list[ReviewCsvRow], self.rows(sql, [since, since, until, until]))
 
-    def review_state(self) -> dict[str, dict[str, Any]]:
+    def review_state(self) -> dict[str, ReviewState]:
         """Every call id with its stored decision and whether that decision saw the current state."""
         sql = """SELECT c.id, r.decision, r.reason, r.note, r.by,
                         (r.material IS m.material AND r.decision IS NOT NULL) AS current
                  FROM calls c LEFT JOIN reviews r ON r.call_id = c.id
                  LEFT JOIN call_material m ON m.call_id = c.id"""
-        return {row.pop("id"): row for row in self.rows(sql)}
+        return {row.pop("id"): ReviewState(**row) for row in self.rows(sql)}
 
-    def flag_context(self, call_id: str) -> dict[str, Any]:
+    def flag_context(self, call_id: str) -> FlagContext:
         """What the flagging rules need to know about a call beyond its new classification."""
         sql = """SELECT c.first_seen AS call_first_seen, c.canonical_id, c.title,
                         s.first_seen AS source_first_seen,
@@ -56,24 +65,28 @@ class ReviewTables(Tables):
         found = self.rows(sql, [call_id])
         if not found:
             raise KeyError(call_id)
-        context = found[0]
-        previous = context["previous_deadlines"]
-        context["previous_deadlines"] = (
-            None if previous is None else [d.get("date") for d in json.loads(previous)]
-        )
-        context["previous_reasons"] = json.loads(context["previous_reasons"] or "[]")
-        if context["canonical_id"] == call_id:
-            context["canonical_id"] = None
+        row = found[0]
+        previous = row["previous_deadlines"]
+        canonical = row["canonical_id"] if row["canonical_id"] != call_id else None
         # a call with the same title from another source is most likely the same call
         same = self.rows(
             """SELECT id FROM calls WHERE id != ? AND source_id != (SELECT source_id FROM calls WHERE id = ?)
                AND lower(trim(title)) = lower(trim(?)) ORDER BY first_seen, id LIMIT 1""",
-            [call_id, call_id, context.pop("title")],
+            [call_id, call_id, row.pop("title")],
         )
-        context["duplicate_of"] = context["canonical_id"] or (same[0]["id"] if same else None)
-        return context
+        return FlagContext(
+            **{
+                **row,
+                "previous_deadlines": (
+                    None if previous is None else tuple(d.get("date") for d in json.loads(previous))
+                ),
+                "previous_reasons": tuple(json.loads(row["previous_reasons"] or "[]")),
+                "canonical_id": canonical,
+                "duplicate_of": canonical or (same[0]["id"] if same else None),
+            }
+        )
 
-    def web_queries(self) -> dict[str, dict[str, Any]]:
+    def web_queries(self) -> dict[str, CannedQuery]:
         """Datasette canned queries for the review web view (read only: decisions go through the page)."""
         health = """SELECT s.id AS source_id, s.name, s.enabled, r.started AS last_run, r.requests,
                 r.items, r.new, r.changed, r.errors, r.blocked, r.error_messages,
@@ -85,7 +98,7 @@ class ReviewTables(Tables):
 
     # --- the review page (review/page.py) ------------------------------------------------
 
-    def review_page_rows(self, limit: int) -> list[dict[str, Any]]:
+    def review_page_rows(self, limit: int) -> list[ReviewPageRow]:
         """Queue entries with what the page shows of each call; the call facts when the view has them.
 
         ``q.*`` carries whatever columns ``review_queue`` has (summary, applicants, … once the facts
@@ -95,14 +108,15 @@ class ReviewTables(Tables):
                         k.status
                  FROM review_queue q JOIN calls c ON c.id = q.id JOIN classifications k ON k.call_id = q.id
                  ORDER BY q.first_seen DESC, q.id LIMIT ?"""
-        return self.rows(sql, [limit])
+        return cast(list[ReviewPageRow], self.rows(sql, [limit]))
 
     def review_queue_ids(self) -> list[str]:
         return [row["id"] for row in self.rows("SELECT id FROM review_queue ORDER BY first_seen DESC, id")]
 
-    def review_of(self, call_id: str) -> dict[str, Any] | None:
+    def review_of(self, call_id: str) -> StoredReview | None:
         """A call's title and its stored decision (None when there is no such call)."""
-        found = self.rows(
+        found = self.records(
+            StoredReview,
             """SELECT c.id, c.title, r.decision, r.reason, r.note, r.by, r.at
                FROM calls c LEFT JOIN reviews r ON r.call_id = c.id WHERE c.id = ?""",
             [call_id],
