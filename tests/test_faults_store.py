@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import foerderradar.cli as cli_module
+import foerderradar.cli.base as cli_base
 from foerderradar.cli import cli
 from foerderradar.configuration import load_config
 from foerderradar.models import Call, call_id_for
@@ -140,7 +140,7 @@ def test_full_disk_is_one_line_and_rolls_back(config_dir, filled, monkeypatch):
             pages = self.db.execute("PRAGMA page_count").fetchone()[0]
             self.db.execute(f"PRAGMA max_page_count = {pages}")
 
-    monkeypatch.setattr(cli_module, "Store", FullStore)
+    monkeypatch.setattr(cli_base, "Store", FullStore)
     result = run_cli(config_dir, "classify")
     assert_one_line_error(result, str(filled), "disk is full", "nothing stored was lost")
     check = sqlite3.connect(filled)
