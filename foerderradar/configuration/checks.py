@@ -1,4 +1,4 @@
-"""Value checks and error wording for configuration.py: time zones, cron lines, addresses, URLs, key paths.
+"""Value checks and error wording for the config models: time zones, cron lines, addresses, URLs, key paths.
 
 The checks are plain functions used as pydantic field validators, so a value that would only fail later
 (``timezone: Europe/Berln`` in ``schedule --print``) fails ``check-config`` instead. ``describe_errors``
