@@ -12,7 +12,7 @@ from datetime import date
 
 from foerderradar.configuration import ReviewSettings
 from foerderradar.models import Classification
-from foerderradar.store.rows import FlagContext
+from foerderradar.store import FlagContext
 
 DEADLINE_CHANGED = "Frist geändert"
 NO_DEADLINE = "relevant, aber keine Frist gefunden"

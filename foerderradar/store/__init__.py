@@ -5,7 +5,7 @@ Stages hand off through these tables: the crawler writes ``calls`` (and ``call_v
 ``digests`` and ``deliveries``. Schema changes are numbered migrations (``store/schema.py``)
 recorded in ``migrations``. The SQL is grouped by what it is about: ``calls.py``, ``review.py``,
 ``digests.py``, ``members.py``; ``Store`` mixes them into one object. What the queries return are
-the typed rows of ``store/rows.py``.
+the typed rows of ``store/rows.py`` and ``store/review_rows.py``.
 """
 
 from __future__ import annotations
@@ -29,30 +29,32 @@ from foerderradar.store.checks import (
 from foerderradar.store.digests import DigestTables
 from foerderradar.store.members import MemberTables
 from foerderradar.store.review import ReviewTables
+from foerderradar.store.review_rows import (
+    CannedQuery,
+    FlagContext,
+    QueueRow,
+    ReviewCsvRow,
+    ReviewPageRow,
+    ReviewState,
+    StoredReview,
+)
 from foerderradar.store.rows import (
     AlertRow,
     CallCopy,
     CallRow,
-    CannedQuery,
     CrawlRun,
     Delivery,
     DigestRow,
-    FlagContext,
     InterestMark,
     LinkingRow,
     MatchRow,
     MatchRun,
     MemberMatch,
     NewDigest,
-    QueueRow,
-    ReviewCsvRow,
-    ReviewPageRow,
-    ReviewState,
     SourceYield,
     StoredClassification,
     StoredConsortium,
     StoredFit,
-    StoredReview,
     TrainingExample,
     WaitingCall,
 )

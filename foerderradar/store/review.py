@@ -6,7 +6,7 @@ import json
 from typing import Any, cast
 
 from foerderradar.store.base import Tables
-from foerderradar.store.rows import (
+from foerderradar.store.review_rows import (
     CannedQuery,
     FlagContext,
     QueueRow,

@@ -7,13 +7,14 @@ TypedDicts where a row goes straight on into a template, a CSV writer or a conve
 code outside the wiring reads it as a mapping (``crawler/health.py``, ``classifier/train.py``,
 ``bench/``): a dataclass there would only add copying.
 
-JSON columns (topics, deadlines, reasons, …) stay JSON text unless a field says it is decoded.
+JSON columns (topics, deadlines, reasons, …) stay JSON text unless a field says it is decoded. The rows of
+the coordinator's side (queue, CSV, review page, decisions, flag context) are in ``store/review_rows.py``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 # --- calls (store/calls.py) ------------------------------------------------------------------
 
@@ -311,112 +312,3 @@ class MemberMatch:
     interest_at: str | None
     consortia: str | None  # the proposals the member is part of, joined with " | "
     url: str
-
-
-# --- review (store/review.py) ----------------------------------------------------------------
-
-
-class QueueRow(TypedDict):
-    """A row of the ``review_queue`` view (``review_queue``)."""
-
-    id: str
-    title: str
-    source_id: str
-    url: str
-    score: float
-    topics: str  # JSON list
-    next_deadline: str | None
-    why_flagged: str  # JSON list of reasons
-    decision: str | None
-    reason: str | None
-    note: str | None
-    decided_by: str | None
-    decided_at: str | None
-    first_seen: str
-    funder: str | None
-    summary: str | None  # the call facts (migration 7)
-    applicants: str  # JSON list
-    consortium: int | None
-    funding: str | None
-    identifier: str | None
-    region: str | None
-
-
-class ReviewPageRow(QueueRow):
-    """A queue row with what the review page shows of it (``review_page_rows``; ``review/cards.py``)."""
-
-    call_funder: str | None
-    external_id: str | None
-    deadlines: str  # JSON list
-    evidence: str  # JSON list
-    rolling: int
-    status: str
-
-
-class ReviewCsvRow(TypedDict):
-    """A row of the review CSV (``review_rows``): the queue's columns, or every classified call's."""
-
-    id: str
-    title: str
-    source_id: str
-    url: str
-    score: float
-    topics: str  # JSON list
-    next_deadline: str | None
-    why_flagged: str  # JSON list
-    decision: str | None
-    reason: str | None
-    note: str | None
-    first_seen: str
-    decision_current: int | None  # 1 where the decision saw the call's current material state
-
-
-@dataclass(frozen=True)
-class ReviewState:
-    """A call's stored decision (``review_state``, for the CSV import)."""
-
-    decision: str | None
-    reason: str | None
-    note: str | None
-    by: str | None
-    current: int | None  # 1: the decision saw the call's current material state
-
-
-@dataclass(frozen=True)
-class StoredReview:
-    """A call's title and its stored decision (``review_of``)."""
-
-    id: str
-    title: str
-    decision: str | None
-    reason: str | None
-    note: str | None
-    by: str | None
-    at: str | None
-
-
-@dataclass(frozen=True)
-class FlagContext:
-    """What the flagging rules know of a call beyond its new classification (``flag_context``).
-
-    Every field defaults to "unknown", so a rule's test names only what it is about.
-    """
-
-    call_first_seen: str | None = None
-    canonical_id: str | None = None  # the first-seen copy, None when this is it
-    source_first_seen: str | None = None
-    install_first_seen: str | None = None  # when the installation's first source was recorded
-    previous_deadlines: tuple[str | None, ...] | None = None  # dates of the last classification (None: never)
-    previous_reasons: tuple[str, ...] = ()  # its flag reasons
-    previous_classified_at: str | None = None
-    decision: str | None = None
-    decided_at: str | None = None
-    duplicate_of: str | None = None  # the canonical copy, else a same-title call from another source
-
-
-class CannedQuery(TypedDict):
-    """A Datasette canned query (``web_queries``), passed into Datasette's metadata."""
-
-    sql: str
-    title: NotRequired[str]  # what the web view names it (review/web.py sets it)
-    description: NotRequired[str]
