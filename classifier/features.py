@@ -18,11 +18,10 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from classifier import rules, signals
-from classifier.rules import Hit
+from classifier import signals
 from classifier.sections import KEY_ROLES, Sections
 
-FEATURES_VERSION = 5
+FEATURES_VERSION = 7
 TOPICS = ("ki", "daten", "digital", "technologieoffen")
 _STRENGTH = (0.0, 0.55, 0.75, 0.9, 1.0)
 DOC_TYPES = ("tender", "job", "prize", "scholarship", "report", "news", "training", "papers", "education")
@@ -41,10 +40,24 @@ _PERSONS = re.compile(
     r"municipalit|landwirt|farmer|vereine|schulträger|kliniken|krankenhäuser"
 )
 _TEACHING = re.compile(r"hochschullehre|\blehre\b|lehrveranstaltung|curricul|teaching|studiengang|studium\b")
+_PAST = re.compile(
+    r"\b(?:were|was|had|wurden|wurde|hatten|hatte|waren|war|haben \w+ (?:gefördert|erhalten))\b"
+)
 _CALL_WORDS = re.compile(
     r"projektskizze|förderaufruf|bekanntmachung|richtlinie|call for proposals|open call|proposals?\b|"
     r"antragsberechtigt|einreichen|einzureichen|apply\b|application"
 )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matched keywords.yaml term: ``kind`` is "topic" or "exclusion"; ``weight`` is the entry's."""
+
+    kind: str
+    label: str
+    term: str
+    start: int
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -75,7 +88,6 @@ def features(inputs: Inputs) -> dict[str, float]:
     out.update(_applicants(inputs, low, key))
     out.update(_signals(inputs, low, key))
     _source_fields(inputs.source_fields, out)
-    out.update(_rules(inputs))
     out.update(words(key))
     veto = any(out.get(n) for n in out if n.startswith(("type:", "signal:", "closed:final")))
     out["topics@key:clean"] = 0.0 if veto else out.get("topics@key", 0.0)
@@ -139,39 +151,47 @@ def _topics(inputs: Inputs) -> dict[str, float]:
     out: dict[str, float] = {}
     places = topic_hits(inputs)
     title = inputs.title.lower()
+    weights = {h.label: h.weight for h in inputs.hits if h.kind == "topic"}
     for place, by_topic in places.items():
         remaining = 1.0
         for label in by_topic:
             strength = _strength(by_topic[label])
             if label in TOPICS:
                 out[f"topic:{label}@{place}"] = strength
-            remaining *= 1 - 0.7 * strength
+            # topics combine like independent evidence, each by its keywords.yaml weight
+            remaining *= 1 - min(1.0, weights[label] * strength)
         out[f"topics@{place}"] = 1 - remaining
+    # How much of the text is about the topics, not only whether they occur: a domain programme names
+    # "Digitalisierung" once among many aims, a digital one names its topics throughout.
+    mentions = _topic_mentions(inputs)
+    for place, (count, chars) in mentions.items():
+        out[f"topics@{place}:density"] = min(1.0, count * 1000 / max(chars, 1000) / 4)
     out["topic:in_title"] = float(
         any(h.kind == "topic" and h.start < len(title) + 2 and h.term.lower() in title for h in inputs.hits)
     )
     return out
 
 
-def _rules(inputs: Inputs) -> dict[str, float]:
-    """The hand-written rule score (``classifier.rules``) on the text without legal boilerplate, and on the key sections."""
-    context = rules.Context(
-        title=inputs.title,
-        open_deadline=inputs.dated_deadline or inputs.rolling,
-        open_dated_deadline=inputs.dated_deadline,
-        closed=inputs.closed if inputs.closed_final else "",
-        types=inputs.types,
-    )
-    roles = [inputs.sections.role_at(h.start) for h in inputs.hits]
-    outside_legal = [h for h, r in zip(inputs.hits, roles, strict=True) if r != "legal"]
-    key = [h for h, r in zip(inputs.hits, roles, strict=True) if r in KEY_ROLES]
-    whole = rules.score_call(inputs.text, outside_legal, inputs.sentence_of, context).score
-    # a short text without headings is all head: the key score is the same, do not compute it twice
-    same = len(key) == len(outside_legal)
-    return {
-        "rules:score": whole,
-        "rules:key": whole if same else rules.score_call(inputs.text, key, inputs.sentence_of, context).score,
-    }
+def _topic_mentions(inputs: Inputs) -> dict[str, tuple[int, int]]:
+    """Topic hits (repeats included) and characters of text, in the key sections and in the whole text
+    without legal boilerplate."""
+    s = inputs.sections
+    bounds = list(s.starts) + [len(inputs.text)]
+    chars = {"key": len(inputs.title), "text": 0}
+    for i, role in enumerate(s.roles):
+        size = bounds[i + 1] - bounds[i]
+        if role != "legal":
+            chars["text"] += size
+            if role in KEY_ROLES:
+                chars["key"] += size
+    counts = {"key": 0, "text": 0}
+    for hit in inputs.hits:
+        if hit.kind == "topic":
+            role = s.role_at(hit.start)
+            if role != "legal":
+                counts["text"] += 1
+                counts["key"] += role in KEY_ROLES
+    return {place: (counts[place], chars[place]) for place in counts}
 
 
 def _applicants(inputs: Inputs, low: str, key: str) -> dict[str, float]:
@@ -204,6 +224,10 @@ def _signals(inputs: Inputs, low: str, key: str) -> dict[str, float]:
         "closed:early": float(bool(inputs.closed) and inputs.closed_early and not inputs.closed_final),
         "closed:later": float(bool(inputs.closed) and not inputs.closed_early and not inputs.closed_final),
         "language:en": float(inputs.language == "en"),
+        # a text that tells what happened (results, approvals, a finished project) rather than inviting
+        "tense:past": min(1.0, len(_PAST.findall(key)) * 100 / max(len(key.split()), 100) / 3),
+        # a submission deadline or rolling submission, past or future: the text is a call, not about one
+        "deadline:stated": float(inputs.dated_deadline or inputs.rolling),
         "length": min(1.0, math.log10(max(len(inputs.text), 10)) / 5),
         "sections:found": min(1.0, (len(set(inputs.sections.roles)) - 1) / 4),
     }

@@ -73,10 +73,10 @@ _TYPES = {
     ),
     "news": (
         "selected for funding, were selected, have been selected, förderbescheid*, überreicht, "
-        "übergab, haushaltsausschuss*, adopts, pressemitteilung*, "
-        "press release, gipfel, summit, workshop series, webinar series, neue abteilung, zwischennachweis*, "
+        "übergab, haushaltsausschuss*, adopts, "
+        "gipfel, summit, workshop series, webinar series, neue abteilung, zwischennachweis*, "
         "verwendungsnachweis*, hinweis an zuwendungsempfänger",
-        "wurden, ergebnisse, results, sagte, said, budget, haushalt*, veranstaltung*, konferenz*, conference, "
+        "pressemitteilung*, press release, wurden, ergebnisse, results, sagte, said, budget, haushalt*, veranstaltung*, konferenz*, conference, "
         "consultation, konsultation, eingegangen, workshop, workshops, agreement, verordnung, regulation, "
         "gesetz, anmeldung, registration, teilnahme ist kostenlos, free of charge, ai act, bewilligt, "
         "beschlossen, bundestag, adopted",
@@ -97,8 +97,8 @@ _TYPES = {
     ),
 }
 _NEWS_COUNT = re.compile(
-    r"\d[\d.,]*\s+(?:betriebe|unternehmen|projekte|vorhaben|start-ups|companies|projects|smes)\s+"
-    r"(?:\w+\s+)?(?:gefördert|bewilligt|ausgewählt|funded|selected)|zieht \w*\s?\w*\s?bilanz",
+    r"\d[\d.,]*\s+\w*(?:betriebe|unternehmen|projekte|vorhaben|start-ups|companies|projects|smes)\s+"
+    r"(?:[\w,.]+\s+){0,5}(?:gefördert|bewilligt|ausgewählt|funded|selected)|zieht \w*\s?\w*\s?bilanz",
     re.I,
 )
 _WORDS = re.compile(r"\w+")
@@ -106,6 +106,11 @@ TYPE_THRESHOLD = 2  # marker weight (strong 2, weak 1, title double) at which a 
 # News words are common in calls too, and schools or teachers are often the users of an AI product
 # (an R&D call "KI-Lernassistenten für Schulen" fits): teacher education needs a strong marker and more.
 _EXTRA_WEIGHT = {"news": 1, "education": 1}
+# Kinds whose weak words fill real calls too ("Ergebnisse", "Workshops", "Qualifizierung", "Analyse") need
+# one strong marker or many weak ones; a tender needs two markers: "calls for tenders" alone is one instrument of a programme.
+WEAK_ONLY = 4  # the weight at which weak words alone decide those kinds
+_NEEDS = {"news": "strong", "report": "strong", "training": "strong", "tender": "two"}
+_NEEDS["education"] = "strong only"  # schools and teachers are often the users of an AI product
 
 
 def _markers(spec: str) -> list[str]:
@@ -142,7 +147,7 @@ def words_of(text: str) -> str:
 _COMPANIES = r"(?:unternehmen|firmen|hersteller|softwareanbieter|anbieter|companies|enterprises|businesses|for-profit|industry partners)"
 _RESTRICTED = re.compile(
     rf"\b{_COMPANIES}\b[^.;]{{0,80}}?\b(?:nicht|weder|keine|not|cannot|ineligible)\b[^.;]{{0,40}}?"
-    r"(?:antragsberechtigt|antragsteller|gefördert|förderfähig|vorgesehen|eligible|apply|funded)|"
+    r"(?:antragsberechtigt|antragsteller|gefördert|förderfähig|vorgesehen|eligible|apply|funded)\b|"
     r"\b(?:only|ausschließlich|nur)\b[^.;]{0,60}?\b(?:us|u\.s\.|united states|american)\b|"
     r"\blocated in the united states\b",
 )
@@ -212,7 +217,10 @@ INNOVATION_WORDS = (
     "forschung und entwicklung", "forschungs- und entwicklung", "fue-", "fue ", "f&e", "r&d", "innovationsvorhaben",
     "innovationsprojekt", "innovative", "entwicklungsvorhaben", "pilotprojekt", "research and innovation",
     "innovation action", "innovation project", "digitalisierungsprojekt", "digitalisierungsvorhaben",
-    "prototyp", "prototype", "verbundvorhaben", "verbundprojekt", "experiment",
+    "prototyp", "prototype", "verbundvorhaben", "verbundprojekt", "experiment", "forschungsergebnisse",
+    "entwicklungsarbeiten", "entwicklungsprojekt", "produktinnovation", "prozessinnovation", "innovationen",
+    "technologietransfer", "technology transfer", "forschungsvorhaben", "forschungsprojekt", "research project",
+    "deep tech", "innovation programme", "innovation program", "marktreife", "machbarkeit", "feasibility",
 )  # fmt: skip
 SUBMISSION_INVITED = re.compile(
     r"können\s+(?:\w+\s+){0,4}(?:eingereicht|gestellt)|einreichen|einzureichen|bewerben|\bapply\b|"
@@ -238,17 +246,26 @@ def document_types(title: str, text: str) -> list[Signal]:
     low = text[:6000].lower()
     types = []
     for name, (strong, weak) in _TYPE_NEEDLES.items():
-        weight, first = 0, None
+        weight, first, distinct, strong_found = 0, None, 0, False
         for needles, value in ((strong, 2), (weak, 1)):
             for needle in needles:
-                weight += 2 * value * (needle in title_found)
+                found = needle in title_found or needle in head_found
+                weight += 2 * value * (needle in title_found) + value * (needle in head_found)
+                distinct += found
+                strong_found = strong_found or (found and value == 2)
                 if needle in head_found:
-                    weight += value
                     first = first or needle.strip()
         if name == "news" and (_NEWS_COUNT.search(title) or _NEWS_COUNT.search(text[:6000])):
-            weight += 2
+            weight, distinct, strong_found = (
+                weight + 3,
+                distinct + 2,
+                True,
+            )  # "126 Projekte gefördert" decides
             first = first or "news"
-        if name == "education" and not any(n in title_found or n in head_found for n in strong):
+        needs = _NEEDS.get(name)
+        if not strong_found and (needs == "strong only" or (needs == "strong" and weight < WEAK_ONLY)):
+            continue
+        if needs == "two" and distinct < 2:
             continue
         if weight >= TYPE_THRESHOLD + _EXTRA_WEIGHT.get(name, 0):
             at = max(0, low.find(first)) if first else 0
@@ -263,6 +280,13 @@ _GERMAN_ROUTE = re.compile(
     r"institutions|applicants|teams?|research (?:groups?|teams?|institutions?))\b[^.;]{0,80}?"
     r"\b(?:apply|request|submit|funded|eligible|receive)"
 )
+_RELATIVE_NEGATION = re.compile(
+    r"\w+,\s*(?:die|der|deren|welche|which|that|who)\b[^,]*?\b(?:nicht|not|keine)\b"
+)
+_RESEARCH_BODIES = re.compile(
+    r"hochschulen|universitäten|forschungseinrichtungen|forschungsinstitut|universities|research organi[sz]ations|"
+    r"research institut"
+)
 _US_ONLY = re.compile(r"\b(?:us|u\.s\.|united states|american)\b")
 
 
@@ -270,9 +294,19 @@ def restricted_applicants(text: str, low: str) -> Signal | None:
     """Companies excluded outright, or an eligibility list naming neither companies nor research bodies."""
     if any(word in low for word in _GATE["restricted"]):
         german_route: bool | None = None
+        research_eligible: bool | None = None
         for match in _RESTRICTED.finditer(low):
             if _ONLY_SOME.search(low, max(0, match.start() - 25), match.start()):
                 continue
+            if _RELATIVE_NEGATION.match(match.group()):
+                continue  # "Unternehmen, die nicht die KMU-Kriterien erfüllen, (sind) antragsberechtigt"
+            if not _US_ONLY.search(match.group()):
+                # companies excluded, universities and institutes eligible: the network's institutes can apply
+                research_eligible = (
+                    bool(_RESEARCH_BODIES.search(low)) if research_eligible is None else research_eligible
+                )
+                if research_eligible:
+                    continue
             if _US_ONLY.search(match.group()):
                 german_route = bool(_GERMAN_ROUTE.search(low)) if german_route is None else german_route
                 if german_route:

@@ -42,7 +42,7 @@ _CONDITION = re.compile(
 # A stop, a cancellation or a portal's status field ("Status: Closed", "closed for submission", "(call
 # closed)") speaks for the whole page, wherever it stands.
 _FINAL = re.compile(
-    r"stopp|ausgeschöpft|exhausted|cancel|suspend|ausgesetzt|gestoppt|keine (?:neuen )?anträge|"
+    r"stopp|ausgeschöpft|gebunden|exhausted|cancel|suspend|ausgesetzt|gestoppt|keine (?:neuen )?anträge|"
     r"status:?\s*closed|closed for submission|submission service|topic (?:is|has been) (?:now )?closed",
     re.I,
 )
@@ -77,10 +77,60 @@ def says_closed(text: str, low: str | None = None) -> tuple[str, int]:
     if low is not None and not passes(_CLOSED_GATE, low):
         return "", -1
     for match in _CLOSED_LOW.finditer(low) if low is not None else cues.CLOSED.finditer(text):
-        before = text[max(0, match.start() - 50) : match.start()]
-        if not _CONDITION.search(before) and "nicht" not in match.group().lower()[-12:]:
+        if _is_statement(text, match.start(), match.end()):
             return text[match.start() : match.end()], match.start()
+    status = _STATUS_WORD.search(text, 0, HEAD)
+    if status:
+        return status.group(1), status.start(1)
     return "", -1
+
+
+# A portal's status label in the head of the page, glued to the label before it ("Call for proposalsClosed")
+# or on a line of its own; capitalised, so that "closed-loop" or "a closed group" in prose do not count.
+_STATUS_WORD = re.compile(r"(?:(?<=[a-z)])|^[ \t]*)(Closed|Expired|Geschlossen|Abgelaufen)(?![\w-])", re.M)
+
+
+def _is_statement(text: str, start: int, end: int) -> bool:
+    """Whether the closed words at ``start:end`` state that the call is closed. Not when they are negated
+    ("bei Weitem nicht ausgeschöpft"), a condition ("Sofern die Mittel … ausgeschöpft sind, werden …"),
+    another verb of the same form ("auf eine künftige Förderung geschlossen werden": inferred; "einem
+    Wettbewerb ausgesetzt": exposed to), or "ausgeschöpft" said of something other than money."""
+    words = text[start:end].lower()
+    before = text[max(0, start - 50) : start]
+    clause = text[_clause_start(text, start) : start]
+    after = text[end : end + 12].lower()
+    if _CONDITION.search(before) or _CLAUSE_CONDITION.search(clause):
+        return False
+    if _NEGATED.search(clause) or (_NEGATED_INSIDE.search(words) and not _SAYS_NO.search(words)):
+        return False
+    if words.endswith("geschlossen") and _PASSIVE.match(after):
+        return False
+    if words.endswith("ausgesetzt") and _DATIVE_OBJECT.search(before):
+        return False
+    if words == "ausgeschöpft" and not _MONEY.search(clause[-120:]):
+        return False
+    return True
+
+
+def _clause_start(text: str, position: int) -> int:
+    """Where the sentence or clause holding ``position`` starts (after ".", ";", "!", "?" or a blank line)."""
+    window = text[max(0, position - 300) : position]
+    cut = max(window.rfind(mark) for mark in (". ", ".\n", ";", "!", "?", "\n\n"))
+    return max(0, position - 300) + cut + 1 if cut >= 0 else max(0, position - 300)
+
+
+# A conditional or temporal subordinate clause anywhere before the words in their clause
+_CLAUSE_CONDITION = re.compile(
+    r"\b(?:sofern|soweit|solange|sobald|falls|wenn|nachdem|if|once|unless|whenever|as soon as|as long as|"
+    r"nach (?:dem ende|ablauf)|after the (?:end|expiry)|in case)\b",
+    re.I,
+)
+_NEGATED = re.compile(r"\b(?:nicht|not|nie|never|keineswegs)\b(?:\s+\S+){0,2}\s*$", re.I)
+_NEGATED_INSIDE = re.compile(r"\b(?:nicht|not)\s+(?:\S+\s+)?\S+$")  # "Mittel sind nicht (voll) ausgeschöpft"
+_SAYS_NO = re.compile(r"nicht mehr|not available|no longer|keine")  # the closed words are the negation
+_PASSIVE = re.compile(r"\s*(?:werden|wird|worden)\b")
+_DATIVE_OBJECT = re.compile(r"\b(?:einem|dem|einer)\s+(?:\w+\s+){0,3}$", re.I)  # before the noun: its object
+_MONEY = re.compile(r"mittel|budget|kontingent|gelder|topf|fonds|volumen|programm|funds", re.I)
 
 
 _CLOSED_LOW = re.compile(cues.CLOSED.pattern)  # the same pattern, for lower-cased text
