@@ -77,6 +77,8 @@ class Inputs:
     dated_deadline: bool = False  # the text states a dated deadline (past or future: no reference date here)
     rolling: bool = False
     source_fields: Mapping[str, str] = field(default_factory=dict)
+    # what is computed from the rest once and read twice (the features and the evidence)
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 def features(inputs: Inputs) -> dict[str, float]:
@@ -128,7 +130,10 @@ def _strength(found: dict[str, int]) -> float:
 
 def topic_hits(inputs: Inputs) -> dict[str, dict[str, dict[str, int]]]:
     """Distinct topic terms by place ("key" / "body") and topic; legal boilerplate and incidental uses left out."""
+    if "topic_hits" in inputs.memo:
+        return inputs.memo["topic_hits"]  # type: ignore[return-value]
     places: dict[str, dict[str, dict[str, int]]] = {"key": {}, "body": {}}
+    inputs.memo["topic_hits"] = places
     incidental: dict[str, bool] = {}
     for hit in inputs.hits:
         if hit.kind != "topic":

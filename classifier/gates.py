@@ -81,3 +81,23 @@ def _better(current: set[str] | None, candidate: set[str]) -> set[str]:
         return candidate
     score = min(len(x) for x in candidate) - len(candidate) / 4
     return candidate if score > min(len(x) for x in current) - len(current) / 4 else current
+
+
+def windows(literals: tuple[str, ...], text: str, before: int, after: int) -> list[tuple[int, int]]:
+    """The stretches of ``text`` around every occurrence of a gate literal, ``before`` characters ahead of it
+    and ``after`` past it, merged where they overlap, in text order: where the gated pattern can match,
+    when no match reaches further from its literal than that."""
+    spans = []
+    for literal in literals:
+        at = text.find(literal)
+        while at >= 0:
+            spans.append((max(0, at - before), min(len(text), at + len(literal) + after)))
+            at = text.find(literal, at + len(literal) + after)  # inside that window already
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

@@ -42,11 +42,14 @@ def score_call(inputs: Inputs, model: RelevanceModel | None) -> Relevance:
     topics = tuple(dict.fromkeys(e.label for e in evidence))
     if model is None:
         return Relevance(0.0, topics, tuple(evidence), values)
-    score = model.probability(values)
-    evidence += _signal_evidence(values, model)
-    for name, contribution in model.strongest(values):
+    # a text has hundreds of word features, most of which the model never kept: weigh only the known ones
+    weighed = {name: value for name, value in values.items() if name in model.weights}
+    named = {name: value for name, value in values.items() if not name.startswith("word:")}
+    score = model.probability(weighed)
+    evidence += _signal_evidence(named, model)
+    for name, contribution in model.strongest(weighed):
         evidence.append(Evidence("model", name, _term_of(name, evidence), "", round(contribution, 3)))
-    for name, factor in gates(values, model.meta.get("untrusted_gates") or []):
+    for name, factor in gates(named, model.meta.get("untrusted_gates") or []):
         score *= factor
         evidence.append(Evidence("gate", name, "", "", round(factor - 1, 3)))
     return Relevance(score, topics, tuple(evidence), values)

@@ -38,6 +38,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _CONTROL_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace but a newline (no-break and thin spaces included)
 _BLANK_LINES = re.compile(r"\n{3,}")
+_LINE_ENDS = re.compile(r" ?\n ?")  # after spaces are collapsed: the space that ends or starts a line
 _LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]{0,20}|!--|/[a-zA-Z])[\s>/]")
 
 
@@ -52,8 +53,9 @@ def normalise(text: str | None) -> str:
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     text = _CONTROL_SPACE.sub(" ", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    # one pass over the whole text, not one per line: a long guideline has thousands of lines
+    text = _LINE_ENDS.sub("\n", _SPACES.sub(" ", text))
+    return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 def one_line(text: str | None) -> str:

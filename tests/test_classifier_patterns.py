@@ -221,3 +221,90 @@ def test_joint_research_with_a_german_funding_route_is_open_to_german_institutes
         "; German research groups request their funding from the DFG", ""
     )
     assert not verdict(classifier, "NSF opportunity in AI theory", us_only, date(2027, 1, 5)).relevant
+
+
+# --- the detectors on the shapes real guidelines use (our own sentences) ---------------------------
+
+from classifier.gates import windows  # noqa: E402
+from classifier.signals import restricted_applicants  # noqa: E402
+from classifier.status import _CLOSED_LOW, _closed_matches, says_closed  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("sentence", "closed"),
+    [
+        ("Aus bewilligten Mitteln kann nicht auf eine spätere Förderung geschlossen werden.", False),
+        ("Die Werften stehen einem harten Wettbewerb ausgesetzt gegenüber.", False),
+        ("Das Potenzial digitaler Verfahren ist noch lange nicht ausgeschöpft.", False),
+        (
+            "Soweit die Haushaltsmittel des Jahres für Zusatzmodule ausgeschöpft sind, entscheidet das Ministerium.",
+            False,
+        ),
+        ("Nach Ablauf der Geltungsdauer ist eine Antragstellung nicht mehr möglich.", False),
+        ("Die Rechenkapazität ist ausgeschöpft.", False),
+        ("Die Fördermittel des Programms sind leider ausgeschöpft.", True),
+        ("Nach drei Wochen sind alle Mittel vollständig gebunden.", True),
+        ("This competition is now closed.", True),
+        ("Einreichungsfrist (abgelaufen: 1. März – 30. Juni 2025)", True),
+        ("Die Antragstellung wurde zum 30.06.2025 beendet.", True),
+        ("No submission system is open for this topic.", True),
+    ],
+)
+def test_closed_statements_and_the_same_words_used_otherwise(sentence, closed):
+    assert bool(says_closed(sentence, sentence.lower())[0]) is closed
+
+
+def test_a_portal_status_word_in_the_head_closes_but_closed_loop_in_prose_does_not():
+    assert says_closed("Open call for robotics pilotsClosed\nInnovation grants", None)[0] == "Closed"
+    assert not says_closed("Closed-loop control of drones: grants for SMEs", None)[0]
+
+
+def test_the_closed_pattern_near_its_literals_finds_what_the_whole_scan_finds():
+    filler = "Gefördert werden Vorhaben der angewandten Forschung mit Unternehmen. " * 60
+    text = (
+        filler + "Die Förderung ist bis auf Weiteres ausgesetzt. " + filler + "Der Aufruf wurde geschlossen."
+    )
+    low = text.lower()
+    assert [m.span() for m in _closed_matches(text, low)] == [m.span() for m in _CLOSED_LOW.finditer(low)]
+    assert windows(("abc",), "x abc y abc", 1, 1) == [(1, 6), (7, 11)]
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "kind"),
+    [
+        (
+            "Digital Europe",
+            "The Commission opened grants and calls for tenders for AI testing facilities.",
+            None,
+        ),
+        ("KI-Transfer", "Gefördert werden Workshops und die Auswertung der Ergebnisse im Verbund.", None),
+        ("Förderaufruf", "Pressemitteilung: Ab heute können KMU Anträge für KI-Projekte stellen.", None),
+        (
+            "Bilanz",
+            "Seit 2024 wurden bereits 212 Digitalisierungsprojekte mit 9 Mio. Euro gefördert.",
+            "news",
+        ),
+        ("Rahmenvertrag", "Vergabeunterlagen und Angebotsfrist: siehe Auftragsbekanntmachung.", "tender"),
+    ],
+)
+def test_one_passing_marker_word_does_not_make_a_document_type(title, text, kind):
+    names = {t.name for t in document_types(title, text)}
+    assert (kind in names) if kind else not names & {"tender", "news", "report", "training"}
+
+
+@pytest.mark.parametrize(
+    ("text", "restricted"),
+    [
+        (
+            "Antragsberechtigt sind auch Unternehmen, die nicht die KMU-Kriterien erfüllen, antragsberechtigt.",
+            False,
+        ),
+        (
+            "Unternehmen sind nicht antragsberechtigt. Antragsberechtigt sind Hochschulen und Forschungseinrichtungen.",
+            False,
+        ),
+        ("Unternehmen sind nicht antragsberechtigt. Antragsberechtigt sind Kommunen und Landkreise.", True),
+    ],
+)
+def test_restricted_applicants_reads_relative_clauses_and_who_else_may_apply(text, restricted):
+    assert bool(restricted_applicants(text, text.lower())) is restricted
