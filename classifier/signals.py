@@ -109,8 +109,13 @@ _EXTRA_WEIGHT = {"news": 1, "education": 1}
 # Kinds whose weak words fill real calls too ("Ergebnisse", "Workshops", "Qualifizierung", "Analyse") need
 # one strong marker or many weak ones; a tender needs two markers: "calls for tenders" alone is one instrument of a programme.
 WEAK_ONLY = 4  # the weight at which weak words alone decide those kinds
-_NEEDS = {"news": "strong", "report": "strong", "training": "strong", "tender": "two"}
-_NEEDS["education"] = "strong only"  # schools and teachers are often the users of an AI product
+_NEEDS = {
+    "news": "strong",
+    "report": "strong",
+    "training": "strong",
+    "tender": "two",
+    "education": "strong only",
+}  # schools and teachers are often the users of an AI product
 
 
 def _markers(spec: str) -> list[str]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import NotRequired, TypedDict
 
 
-class QueueRow(TypedDict):
-    """A row of the ``review_queue`` view (``review_queue``)."""
+class _ReviewColumns(TypedDict):
+    """The columns the review queue and the review CSV share."""
 
     id: str
     title: str
@@ -24,9 +24,14 @@ class QueueRow(TypedDict):
     decision: str | None
     reason: str | None
     note: str | None
+    first_seen: str
+
+
+class QueueRow(_ReviewColumns):
+    """A row of the ``review_queue`` view (``review_queue``)."""
+
     decided_by: str | None
     decided_at: str | None
-    first_seen: str
     funder: str | None
     summary: str | None  # the call facts (migration 7)
     applicants: str  # JSON list
@@ -47,22 +52,10 @@ class ReviewPageRow(QueueRow):
     status: str
 
 
-class ReviewCsvRow(TypedDict):
+class ReviewCsvRow(_ReviewColumns):
     """A row of the review CSV (``review_rows``): the columns the queue and every classified call share
     (a queue row carries the queue's other columns too)."""
 
-    id: str
-    title: str
-    source_id: str
-    url: str
-    score: float
-    topics: str  # JSON list
-    next_deadline: str | None
-    why_flagged: str  # JSON list
-    decision: str | None
-    reason: str | None
-    note: str | None
-    first_seen: str
     decision_current: int | None  # 1 where the decision saw the call's current material state
 
 
