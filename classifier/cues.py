@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from classifier.fold import fold
 from classifier.gates import gate
 
 
@@ -201,32 +202,29 @@ SEPARATOR = re.compile(
 )
 RANGE = re.compile(r"^\s*(?:-|–|—|bis(?:\s+(?:zum|einschließlich))?|to|until|till)\s*$")
 
-ROLLING = re.compile(
+ROLLING = fold(
     r"\b(?:"
     r"jederzeit|fortlaufend|\blaufend\b|unbefristet|ohne\s+(?:feste\s+)?(?:einreichungs|antrags|"
     r"bewerbungs)?frist|keine\s+(?:feste\s+)?(?:einreichungs|antrags)?frist|das ganze jahr|ganzjährig|"
     r"first come,? first served|at any time|\banytime\b|continuously open|on a rolling basis|"
     r"rolling basis|open-ended|no (?:fixed )?deadline|permanently open|stichtagsunabhängig|"
     r"laufende antragstellung)",
-    re.I,
 )
-ROLLING_NEEDS_CONTEXT = re.compile(r"jederzeit|laufend|any ?time|continuously", re.I)
+ROLLING_NEEDS_CONTEXT = fold(r"jederzeit|laufend|any ?time|continuously")
 # What is submitted at any time, near the word: "Anträge können jederzeit gestellt werden", not "Sie können
 # Ihre Einwilligung jederzeit in den Einstellungen widerrufen" nor "die Seite wird fortlaufend verbessert".
 # A verb of submitting, not just a noun: "Anträge können jederzeit zurückgezogen werden" is no rolling call.
-SUBMISSION_CONTEXT = re.compile(
+SUBMISSION_CONTEXT = fold(
     r"\b(?:einreich|eingereicht|einzureichen|gestellt|zu stellen|stellen\b|beantrag|vorgelegt|vorzulegen|"
     r"vorlegen|bewerben|entgegengenommen|angenommen|eingehen|submit(?:ted)?\b|apply\b|be submitted|accepted|"
     r"received|möglich)",
-    re.I,
 )
 # What else can happen "at any time" to an application: withdrawn, asked for papers, costs checked.
-NOT_SUBMISSION = re.compile(
+NOT_SUBMISSION = fold(
     r"zurückgezogen|zurückziehen|widerruf|withdrawn?\b|aufgegeben|auferlegt|feststellung|einsehen|"
     r"abgerufen|geprüft|überprüf|kontroll|filled",
-    re.I,
 )
-CLOSED = re.compile(
+CLOSED = fold(
     r"\b(?:"
     r"antragsstopp|mittel\s+(?:\w+\s+){0,3}ausgeschöpft|ausgeschöpft|keine\s+(?:neuen\s+)?anträge\s+mehr|"
     r"(?:anträge|antragstellung|einreichung)\w*\s+(?:\w+\s+){0,4}nicht\s+mehr\s+möglich|"
@@ -245,7 +243,6 @@ CLOSED = re.compile(
     r"(?:[\w.]+\s+){0,3}(?:abgeschlossen|beendet|eingestellt|ausgesetzt|gestoppt|geschlossen|ausgelaufen)\b|"
     r"(?:anträge|skizzen|projektskizzen|bewerbungen|proposals|applications)\s+(?:werden|are)\s+(?:\w+\s+)?"
     r"(?:nicht mehr|no longer)\s+(?:angenommen|entgegengenommen|accepted))",
-    re.I,
 )
 STICHTAG_PLURAL = re.compile(
     r"stichtage|cut[- ]?off dates|cut[- ]?offs|\bjeweils\b|\beach\b|recurring|folgende|regelmäßig|jährlich|"

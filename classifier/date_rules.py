@@ -25,14 +25,6 @@ FAR = 0.5  # share of a label's weight when it stands earlier in a long sentence
 SENTENCE_END = 0.75  # share of a submission verb's weight at the end of the sentence, after further dates
 
 
-def lower(text: str) -> str:
-    """``text.lower()`` with every character keeping its offset (a few letters grow when lowered)."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-
-
 def read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> list[Reading]:
     readings: list[Reading] = []
     chain = 0

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 
+from classifier.fold import fold
 from foerderradar.models import MONTHS
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -25,7 +26,7 @@ _ORD = r"(?:st|nd|rd|th)"
 _YEAR = r"(?:19|20)\d\d"
 
 # One alternation so that every position is read by the first shape that fits.
-_DATE = re.compile(
+_DATE = fold(
     rf"\b(?:{_WEEKDAY})?(?:"
     rf"(?P<iy>{_YEAR})-(?P<im>\d\d)-(?P<id>\d\d)(?:T(?P<ith>\d\d):(?P<itm>\d\d)(?::\d\d)?)?"
     rf"|(?P<sy>{_YEAR})/(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/])"
@@ -40,7 +41,6 @@ _DATE = re.compile(
     rf"|(?P<ld>\d{{1,2}})(?:{_ORD}|\\?\.)?(?:\s+of)?\s*(?P<lm>{_MONTH})\b\.?(?:,?\s*(?P<ly>{_YEAR})(?!\d))?"
     rf"|(?P<em>{_MONTH})\b\.?\s+(?P<ed>\d{{1,2}})(?:{_ORD})?(?![\d.:])(?:,?\s+(?P<ey>{_YEAR})(?!\d))?"
     r")",
-    re.I,
 )
 _TZ = (
     r"(?:CEST|CET|MESZ|MEZ|UTC(?:[+-]\d{1,2}(?::?\d\d)?)?|GMT|Brussels\s+(?:local\s+)?time|"
@@ -51,20 +51,16 @@ _CLOCK = (
     r"(?P<h>\d{1,2})(?:(?P<sep>[:.])(?P<m>\d\d)(?::\d\d)?)?(?![\d.]\d)"
     r"\s*(?P<ampm>[ap]\.?m\.?(?!\w))?\s*(?P<uhr>Uhr\b|h\b)?"
 )
-_TIME_AFTER = re.compile(
+_TIME_AFTER = fold(
     rf"^(?:\s*(?:,|/|–|-|\||um|at|ab|bis|by|until|\(|;)\s*){{0,3}}\s*{_CLOCK}"
     rf"(?:\s*\(?\s*(?P<tz>{_TZ})\)?)?",
-    re.I,
 )
-_TIME_BEFORE = re.compile(
+_TIME_BEFORE = fold(
     rf"{_CLOCK}(?:\s*\(?\s*(?P<tz>{_TZ})\)?)?\s*(?:,\s*)?(?:am|on|,|the)?\s*$",
-    re.I,
 )
-_TZ_AFTER = re.compile(rf"^\s*\(?\s*(?P<tz>{_TZ})\)?", re.I)
+_TZ_AFTER = fold(rf"^\s*\(?\s*(?P<tz>{_TZ})\)?")
 # "15 July 2026 — Submission deadline (17:00 CEST)": a time in brackets after a short label.
-_TIME_LABEL = re.compile(
-    rf"^\s*[—–-]\s*[^\W\d][^()\n\d]{{2,40}}\(\s*{_CLOCK}(?:\s*(?P<tz>{_TZ}))?\s*\)", re.I
-)
+_TIME_LABEL = fold(rf"^\s*[—–-]\s*[^\W\d][^()\n\d]{{2,40}}\(\s*{_CLOCK}(?:\s*(?P<tz>{_TZ}))?\s*\)")
 
 
 @dataclass(frozen=True)
@@ -126,11 +122,10 @@ def find_dates(text: str, us_style: bool | None = None, vague: bool = True) -> l
 
 # A deadline without a day: "bis Ende Juni 2021", "bis Dezember 2023", "bis Ende des Jahres", "by the end of
 # March 2024". Read as mentions so that the model can tell them; they are reported with ``date: null``.
-_VAGUE = re.compile(
+_VAGUE = fold(
     rf"\bbis\s+(?:spätestens\s+)?(?:zum\s+)?(?P<de>ende\s+(?:des\s+jahres|(?P<em>{_MONTH})\b(?:\s+(?P<ey>{_YEAR}))?)"
     rf"|(?P<bm>{_MONTH})\s+(?P<by>{_YEAR})\b)"
     rf"|\b(?:by|until|before)\s+(?P<en>(?:the\s+)?end\s+of\s+(?:the\s+year|(?P<nm>{_MONTH})\b(?:\s+(?P<ny>{_YEAR}))?))",
-    re.I,
 )
 
 

@@ -14,9 +14,10 @@ from datetime import date
 
 from classifier import cues
 from classifier.date_features import DocumentView, document_view, mention_features
-from classifier.date_rules import lower, read_all
+from classifier.date_rules import read_all
 from classifier.dates import Reading, find_dates
 from classifier.deadline_model import DeadlineModel, load_model
+from classifier.fold import lower
 from classifier.signals import Signal, document_types
 from classifier.status import is_early, is_rolling, says_closed
 from classifier.text import Sentences

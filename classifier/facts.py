@@ -34,6 +34,7 @@ from classifier.facts_terms import (
     region_name,
     regions_in,
 )
+from classifier.fold import Pattern, fold
 from classifier.text import Sentences
 from foerderradar.models import APPLICANTS, CallFacts
 
@@ -78,12 +79,12 @@ class Scan:
             self._spans[anchors] = [spans[i] for i in sorted(found)]
         return self._spans[anchors]
 
-    def matches(self, pattern: re.Pattern[str], anchors: str) -> Iterator[re.Match[str]]:
+    def matches(self, pattern: Pattern, anchors: str) -> Iterator[re.Match[str]]:
         """Matches of ``pattern`` in text order, inside the sentences that hold an anchor word."""
         for start, end in self.spans(anchors):
             yield from pattern.finditer(self.text, start, end)
 
-    def first(self, pattern: re.Pattern[str], anchors: str) -> re.Match[str] | None:
+    def first(self, pattern: Pattern, anchors: str) -> re.Match[str] | None:
         return next(self.matches(pattern, anchors), None)
 
 
@@ -294,7 +295,7 @@ def _leads_into_list(sentence: str) -> bool:
     return tail.endswith(":") or bool(_LEAD_IN.search(tail))
 
 
-_LEAD_IN = re.compile(r"\b(?:sind|werden|können|auch|are|include|includes)$", re.I)
+_LEAD_IN = fold(r"\b(?:sind|werden|können|auch|are|include|includes)$")
 
 
 def _head_sentences(text: str, sentences: Sentences) -> list[str]:
@@ -358,8 +359,8 @@ def _programme_budget(scan: Scan, offset: int) -> bool:
     )
 
 
-_LEAD_WORDS = re.compile(
-    r"^(?:Förderquote|funding rate)\s+(?:\w+\s+){0,3}?(?=(?:bis zu|up to|maximal|max\.|höchstens)\s)", re.I
+_LEAD_WORDS = fold(
+    r"^(?:Förderquote|funding rate)\s+(?:\w+\s+){0,3}?(?=(?:bis zu|up to|maximal|max\.|höchstens)\s)"
 )
 
 

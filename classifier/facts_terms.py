@@ -4,38 +4,37 @@ from __future__ import annotations
 
 import re
 
+from classifier.fold import Pattern, fold
+
 IC = re.IGNORECASE
 
 # Purpose / subject sections in priority order: what is funded before why, the Förderdatenbank's own
 # short text after the guideline's sections; EU topics state "Scope" and "Expected outcome".
 PURPOSE_HEADINGS = [
-    re.compile(r"Gegenstand der Förderung|Fördergegenstand|Was wird gefördert\??|Fördergegenstand", IC),
-    re.compile(r"\bScope\b|What (?:is|will be|can be) funded\??|Eligible (?:activities|projects)", IC),
-    re.compile(r"Zuwendungszweck|Förderziel(?: und Zuwendungszweck)?|Ziel der Förderung|Förderzweck", IC),
-    re.compile(r"Expected (?:outcomes?|impact)|Objectives?(?: of the call)?|Purpose(?: of the call)?", IC),
-    re.compile(r"Kurztext|Kurzbeschreibung|Worum geht es\??|Summary|About the call|Call description", IC),
+    fold(r"Gegenstand der Förderung|Fördergegenstand|Was wird gefördert\??|Fördergegenstand"),
+    fold(r"\bScope\b|What (?:is|will be|can be) funded\??|Eligible (?:activities|projects)"),
+    fold(r"Zuwendungszweck|Förderziel(?: und Zuwendungszweck)?|Ziel der Förderung|Förderzweck"),
+    fold(r"Expected (?:outcomes?|impact)|Objectives?(?: of the call)?|Purpose(?: of the call)?"),
+    fold(r"Kurztext|Kurzbeschreibung|Worum geht es\??|Summary|About the call|Call description"),
 ]
-FUNDING_VERB = re.compile(
+FUNDING_VERB = fold(
     r"\b(?:fördert|gefördert|unterstützt|bezuschusst|Zuschuss|Zuwendung|Förderung von|funds?\b|funded|"
     r"funding (?:for|of)|supports?\b|grants? (?:for|to)|finances|Stipendi\w*|scholarships?|is open to|invites)",
-    IC,
 )
 
 # A sentence that looks back (statistics, quotes, a closed round) says what was funded, not what is.
-RETROSPECTIVE = re.compile(
+RETROSPECTIVE = fold(
     r"^[\"„“”']|\b(?:bisher|bislang|haben wir|wurden bereits|so far|to date|were awarded|has funded|closed on)\b",
-    IC,
 )
 # An amount in such a sentence is the programme's budget, not a project's funding.
-PROGRAMME_BUDGET = re.compile(
+PROGRAMME_BUDGET = fold(
     r"stehen\b.{0,80}\bzur Verfügung|Fördervolumen|Gesamtvolumen|Gesamtbudget|Haushaltsmittel|insgesamt|"
     r"total (?:budget|funding)|overall budget|is available|are available|has a budget",
-    IC,
 )
-PER_PROJECT = re.compile(r"\b(?:je|pro|per|each|jede[nrs]?|einzelne[nrs]?)\b", IC)
+PER_PROJECT = fold(r"\b(?:je|pro|per|each|jede[nrs]?|einzelne[nrs]?)\b")
 
 # Who may apply. Order matters: narrower kinds first; each match blanks its words for the next.
-APPLICANT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+APPLICANT_PATTERNS: list[tuple[str, Pattern]] = [
     (
         "startup",
         re.compile(
@@ -55,11 +54,10 @@ APPLICANT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "verein",
-        re.compile(
+        fold(
             r"\bVerein\w*|\bVerbände\w*|\bVerband\b|gemeinnützig\w*|\bStiftungen\b|Non-Profit\w*|"
             r"non-profits?|not-for-profit|\bNGOs?\b|civil society|\bassociations\b|charit(?:y|ies|able)|"
             r"Nichtregierungsorganisation\w*|Sportorganisation\w*|Sportverbände\w*",
-            IC,
         ),
     ),
     (
@@ -76,41 +74,36 @@ APPLICANT_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "hochschule",
-        re.compile(
-            r"Hochschul\w*|Universität\w*|Fachhochschul\w*|\buniversit(?:y|ies)\b|higher education", IC
-        ),
+        fold(r"Hochschul\w*|Universität\w*|Fachhochschul\w*|\buniversit(?:y|ies)\b|higher education"),
     ),
     (
         "forschung",
-        re.compile(
+        fold(
             r"Forschungseinrichtung\w*|Forschungsinstitut\w*|außeruniversitär\w*|Forschungsorganisation\w*|"
             r"Wissenschaftseinrichtung\w*|Forschungszentr\w*|research (?:organi[sz]ations?|institut\w*|"
             r"cent(?:re|er)s?|performing organi[sz]ations?|bodies|entities)|\bRTOs?\b",
-            IC,
         ),
     ),
     (
         "kommune",
-        re.compile(
+        fold(
             r"Kommune\w*|kommunale\w*|\bGemeinden?\b|Landkreis\w*|Gebietskörperschaft\w*|\bStädte\b|"
             r"Zweckverb\w*|municipalit\w*|local (?:authorit\w*|governments?)|public (?:authorit\w*|bodies)",
-            IC,
         ),
     ),
     (
         "privatperson",
-        re.compile(
+        fold(
             r"Privatperson\w*|natürliche Personen|Gründungs(?:interessierte|teams?)|Einzelpersonen|Studierende\w*|Doktorand\w*|Promovierende\w*|"
             r"Nachwuchswissenschaftler\w*|Wissenschaftlerinnen und Wissenschaftler|Künstler\w*|Bürger\w*|"
             r"Privathaushalt\w*|Eigentümer\w*|\bindividuals?\b|PhD (?:students|candidates)|\bstudents\b|"
             r"postdoc\w*|early[- ]career researchers|\bfellows\b|private persons|natural persons",
-            IC,
         ),
     ),
 ]
 
 # Statements of who may apply. The words are the cue; the window after them is read for kinds.
-ELIGIBILITY = re.compile(
+ELIGIBILITY = fold(
     r"antragsberechtigt\w*|Antragsberechtigung|Zuwendungsempfänger\w*(?= *(?:\n|sind|können|ist))|förderberechtigt\w*|"
     r"Antragsteller\w* (?:sind|können|müssen)|Wer (?:wird gefördert|kann (?:gefördert werden|einen Antrag|"
     r"Anträge|sich bewerben|teilnehmen)|ist antragsberechtigt|darf)|richtet sich an|Zielgruppe|"
@@ -118,21 +111,18 @@ ELIGIBILITY = re.compile(
     r"Gefördert werden (?:können )?(?:Unternehmen|KMU|Hochschulen|Forschungs)|Teilnahmeberechtigt\w*|"
     r"Who (?:can|may|is eligible to) apply|\beligib\w*|\bopen to\b|applicants? (?:must|should|can|may)|"
     r"target (?:group|audience)|is (?:aimed|targeted) at|can apply|may apply|call is addressed to",
-    IC,
 )
-BENEFICIARY_VERB = re.compile(
+BENEFICIARY_VERB = fold(
     r"\b(?:Antrag|Anträge|bewerben|beantragen|erhalten|profitieren|für (?:den|die|das)|apply|applications?|"
     r"receive|benefit|offers?|for (?:the )?)\b",
-    IC,
 )
-EXCLUDED = re.compile(
+EXCLUDED = fold(
     r"nicht antragsberechtigt|nicht gefördert|ausgeschlossen|keine Förderung|not eligible|(?:are|is) excluded|"
     r"cannot (?:apply|be funded)|may not apply|ineligible|Zeitpunkt der Auszahlung|Beihilfen an Unternehmen",
-    IC,
 )
 
 # Consortium: required, single applicants the rule, or a softer "must work with".
-CONSORTIUM_STRONG = re.compile(
+CONSORTIUM_STRONG = fold(
     r"(?:nur|ausschließlich|grundsätzlich nur)\s+(?:\w+\s+){0,3}Verbund(?:vorhaben|projekt\w*)?|"
     r"Verbund(?:vorhaben|projekt\w*)?\s+(?:\w+\s+){0,6}(?:zwingend|vorausgesetzt|Voraussetzung|erforderlich)|"
     r"(?:mindestens|wenigstens)\s+(?:zwei|drei|vier|2|3|4)\s+(?:\w+\s+){0,3}(?:Partner|Verbundpartner|"
@@ -141,39 +131,34 @@ CONSORTIUM_STRONG = re.compile(
     r"partners|organi[sz]ations|beneficiaries|applicants)|(?:from|in|established in) (?:at least )?"
     r"(?:two|three|2|3) different (?:\w+ ){0,3}(?:countries|Member States)|"
     r"collaborative (?:projects?|research) (?:are|is) required|must be (?:submitted|carried out) by a consortium",
-    IC,
 )
-CONSORTIUM_NO = re.compile(
+CONSORTIUM_NO = fold(
     r"Einzelvorhaben|Einzelprojekt\w*|Einzelantr\w*|einzelbetrieblich\w*|Einzel- (?:und|oder) Verbund\w*|"
     r"allein oder (?:im Verbund|gemeinsam)|Verbund\w* (?:ist|sind) nicht erforderlich|"
     r"single (?:applicants?|beneficiar\w*|entit\w*|compan(?:y|ies))|mono-beneficiary|"
     r"(?:apply|applications?) (?:alone|individually)|no consortium|consortium is not required",
-    IC,
 )
-CONSORTIUM_WEAK = re.compile(
+CONSORTIUM_WEAK = fold(
     r"(?:müssen|muss)\s+(?:\w+\s+){0,8}(?:im Verbund|in Kooperation|gemeinsam mit|Konsorti\w*)|"
     r"Kooperation\s+(?:\w+\s+){0,4}(?:ist|sind)\s+(?:zwingend|erforderlich|Voraussetzung)|"
     r"must (?:\w+ ){0,4}(?:form a consortium|partner with|collaborate with|involve (?:at least )?(?:one|a) partner)",
-    IC,
 )
 
 # Funding: a rate, and an amount only with a word that makes it per project (not a programme budget).
 _NUMBER = r"\d{1,3}(?:[.,\s]\d{3})*(?:,\d+|\.\d+)?"
-RATE = re.compile(
+RATE = fold(
     rf"(?:(?:bis zu|maximal|max\.|höchstens|up to|maximum of|a maximum of)\s+{_NUMBER}\s?(?:%|Prozent|per ?cent)"
     rf"|(?:Förderquote|funding rate)\s+(?:\w+\s+){{0,3}}{_NUMBER}\s?(?:%|Prozent|per ?cent)"
     rf"|{_NUMBER}\s?(?:%|Prozent|per ?cent)\s+(?:der|Ihrer|ihrer|of the|of)\s+(?:\w+\s+)?"
     rf"(?:zuwendungsfähigen|förderfähigen|förderbaren|eligible)\s+\w+)",
-    IC,
 )
 _MONEY = (
     rf"(?:(?:EUR|€|Euro)\s?{_NUMBER}(?:\s?(?:Mio\.?|Millionen|million|Mrd\.?|k\b))?"
     rf"|{_NUMBER}(?:\s?(?:Mio\.?|Millionen|million|Mrd\.?|Tsd\.?))?\s?(?:EUR|€|Euro)\b)"
 )
-AMOUNT = re.compile(
+AMOUNT = fold(
     rf"(?:bis zu|maximal|max\.|höchstens|up to|maximum of|a maximum of|lump sum of|Pauschale von|"
     rf"in Höhe von bis zu|Höchstbetrag (?:von|beträgt)|Zuschuss von|grant of|grants of)\s+{_MONEY}",
-    IC,
 )
 
 EU_PROGRAMMES = (
@@ -218,20 +203,16 @@ LAENDER = {
     "thüringen": "Thüringen",
     "thüringisch": "Thüringen",
 }
-_LAND = re.compile(
+_LAND = fold(
     r"\b(?:"
     + "|".join(sorted((re.escape(k) for k in LAENDER), key=len, reverse=True))
     + r")(?:e[nmrs]?)?\b(?!-)",
-    IC,
 )
-REGION_CUE = re.compile(
+REGION_CUE = fold(
     r"\b(?:Sitz|Betriebsstätte|Niederlassung|Standort|ansässig|Fördergebiet|ausschließlich in|nur in|"
     r"im Land|im Freistaat|located in|based in|established in)\b",
-    IC,
 )
-NATIONWIDE = re.compile(
-    r"bundesweit|deutschlandweit|ganz Deutschland|\bBund\b|EU-weit|europaweit|international", IC
-)
+NATIONWIDE = fold(r"bundesweit|deutschlandweit|ganz Deutschland|\bBund\b|EU-weit|europaweit|international")
 
 
 def regions_in(sentence: str) -> list[str]:

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from classifier import signals
+from classifier.fold import fold
 from classifier.sections import KEY_ROLES, Sections
 
 FEATURES_VERSION = 7
@@ -254,11 +255,11 @@ def _signals(inputs: Inputs, low: str, key: str) -> dict[str, float]:
 # Förderdatenbank fields as the source states them (``Call.fields``): used as stated, not re-guessed, by
 # setting the features the text would have to show.
 _FIELD_FEATURES = (
-    ("Förderberechtigte", re.compile(r"unternehmen|existenzgründ", re.I), "applicants:companies"),
-    ("Förderberechtigte", re.compile(r"hochschule|forschungseinrichtung", re.I), "applicants:research"),
-    ("Förderberechtigte", re.compile(r"\w", re.I), "applicants:section"),
-    ("Förderbereich", re.compile(r"forschung|innovation|digitalisierung", re.I), "innovation:key"),
-    ("Förderart", re.compile(r"zuschuss|darlehen|beteiligung|garantie|bürgschaft", re.I), "funding:key"),
+    ("Förderberechtigte", fold(r"unternehmen|existenzgründ"), "applicants:companies"),
+    ("Förderberechtigte", fold(r"hochschule|forschungseinrichtung"), "applicants:research"),
+    ("Förderberechtigte", fold(r"\w"), "applicants:section"),
+    ("Förderbereich", fold(r"forschung|innovation|digitalisierung"), "innovation:key"),
+    ("Förderart", fold(r"zuschuss|darlehen|beteiligung|garantie|bürgschaft"), "funding:key"),
 )
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from classifier.fold import Pattern
+
 try:  # Python 3.11+
     from re import _parser as sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - older Pythons
@@ -20,10 +22,10 @@ except ImportError:  # pragma: no cover - older Pythons
 MIN_LITERAL = 2  # shorter literals gate nothing
 
 
-def gate(pattern: re.Pattern[str] | str) -> tuple[str, ...] | None:
+def gate(pattern: Pattern | str) -> tuple[str, ...] | None:
     """Literals one of which every match contains (lower-case when the pattern ignores case), or None."""
-    source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
-    flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
+    source = pattern if isinstance(pattern, str) else pattern.pattern
+    flags = 0 if isinstance(pattern, str) else pattern.flags
     try:
         tree = sre_parse.parse(source, flags)
     except re.error:

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 import spacy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -247,6 +248,9 @@ class FastTokenizer:
 @spacy.registry.tokenizers("foerderradar.fast_tokenizer.v1")
 def create_fast_tokenizer() -> Any:
     def make(nlp: Language) -> FastTokenizer:
+        # Term matching reads LOWER only; the language's other lexeme attributes (shape, like_url,
+        # like_num, …) cost half the Doc's build on a text full of words not seen before.
+        nlp.vocab.lex_attr_getters = {LOWER: nlp.vocab.lex_attr_getters[LOWER]}  # type: ignore[attr-defined]
         return FastTokenizer(nlp.vocab)
 
     return make

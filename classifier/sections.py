@@ -23,6 +23,8 @@ import bisect
 import re
 from dataclasses import dataclass
 
+from classifier.fold import fold
+
 HEAD_CHARS = 3000
 MAX_HEADING = 90
 KEY_ROLES = ("head", "purpose", "applicants")
@@ -66,11 +68,9 @@ _ROLES = (
     ),
     ("head", r"rechtliche voraussetzungen"),  # the Förderdatenbank's own summary of who may apply
 )
-_ROLE_RE = [(role, re.compile(rf"(?:{pattern})", re.I)) for role, pattern in _ROLES]
+_ROLE_RE = [(role, fold(rf"(?:{pattern})")) for role, pattern in _ROLES]
 _LINE = re.compile(r"[^\n]+")
-_MARKS = re.compile(
-    r"^[\s#*>\\_|-]*(?:(?:\d{1,2}(?:\.\d{1,2})*|[ivx]{1,4}|[a-h])[.)]?\\?\.?\s+)?[\s#*\\]*", re.I
-)
+_MARKS = fold(r"^[\s#*>\\_|-]*(?:(?:\d{1,2}(?:\.\d{1,2})*|[ivx]{1,4}|[a-h])[.)]?\\?\.?\s+)?[\s#*\\]*")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from classifier.fold import fold
 from classifier.text import trie_pattern
 
 
@@ -96,10 +97,9 @@ _TYPES = {
         "teachers, lehrkräfte, schools, schulen, pupils, schüler*, classroom*, unterricht*",
     ),
 }
-_NEWS_COUNT = re.compile(
+_NEWS_COUNT = fold(
     r"\d[\d.,]*\s+\w*(?:betriebe|unternehmen|projekte|vorhaben|start-ups|companies|projects|smes)\s+"
     r"(?:[\w,.]+\s+){0,5}(?:gefördert|bewilligt|ausgewählt|funded|selected)|zieht \w*\s?\w*\s?bilanz",
-    re.I,
 )
 _WORDS = re.compile(r"\w+")
 TYPE_THRESHOLD = 2  # marker weight (strong 2, weak 1, title double) at which a document is of that type
@@ -201,10 +201,9 @@ _GATE = {
         "not be funded",
     ),
 }
-INCIDENTAL = re.compile(
+INCIDENTAL = fold(
     r"portal\b|portals\b|referat\b|abteilung|\bunit\b|ansprechpartner|kontakt|e-mail|tel\.|telefon|"
     r"\bwww\.|https?://|hochschullehre|\blehre\b|lehrveranstaltung|curricul|\bdirectorate\b",
-    re.I,
 )
 _INCIDENTAL_GATE = (
     "portal", "referat", "abteilung", "unit", "ansprechpartner", "kontakt", "e-mail", "tel.", "telefon", "www.",

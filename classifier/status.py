@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from classifier import cues
+from classifier.fold import fold
 from classifier.gates import gate, passes, windows
 from classifier.text import Sentences
 from foerderradar.models import Deadline, next_deadline
@@ -33,19 +34,17 @@ def is_rolling(text: str, sentences: Sentences, low: str | None = None) -> bool:
     return False
 
 
-_CONDITION = re.compile(
+_CONDITION = fold(
     r"\b(?:bis|until|till|solange|as long as|sobald|once|wenn|if|falls|sofern|nachdem|bevor|before|unless)\b"
     r"(?:\s+\S+){0,5}\s*$",
-    re.I,
 )
 
 
 # A stop, a cancellation or a portal's status field ("Status: Closed", "closed for submission", "(call
 # closed)") speaks for the whole page, wherever it stands.
-_FINAL = re.compile(
+_FINAL = fold(
     r"stopp|ausgeschöpft|gebunden|exhausted|cancel|suspend|ausgesetzt|gestoppt|keine (?:neuen )?anträge|"
     r"status:?\s*closed|closed for submission|submission service|topic (?:is|has been) (?:now )?closed",
-    re.I,
 )
 HEAD = 300  # a closed statement this early (title, first lines) speaks for the whole page
 
@@ -138,17 +137,16 @@ def _clause_start(text: str, position: int) -> int:
 
 
 # A conditional or temporal subordinate clause anywhere before the words in their clause
-_CLAUSE_CONDITION = re.compile(
+_CLAUSE_CONDITION = fold(
     r"\b(?:sofern|soweit|solange|sobald|falls|wenn|nachdem|if|once|unless|whenever|as soon as|as long as|"
     r"nach (?:dem ende|ablauf)|after the (?:end|expiry)|in case)\b",
-    re.I,
 )
-_NEGATED = re.compile(r"\b(?:nicht|not|nie|never|keineswegs)\b(?:\s+\S+){0,2}\s*$", re.I)
+_NEGATED = fold(r"\b(?:nicht|not|nie|never|keineswegs)\b(?:\s+\S+){0,2}\s*$")
 _NEGATED_INSIDE = re.compile(r"\b(?:nicht|not)\s+(?:\S+\s+)?\S+$")  # "Mittel sind nicht (voll) ausgeschöpft"
 _SAYS_NO = re.compile(r"nicht mehr|not available|no longer|keine")  # the closed words are the negation
 _PASSIVE = re.compile(r"\s*(?:werden|wird|worden)\b")
-_DATIVE_OBJECT = re.compile(r"\b(?:einem|dem|einer)\s+(?:\w+\s+){0,3}$", re.I)  # before the noun: its object
-_MONEY = re.compile(r"mittel|budget|kontingent|gelder|topf|fonds|volumen|programm|funds", re.I)
+_DATIVE_OBJECT = fold(r"\b(?:einem|dem|einer)\s+(?:\w+\s+){0,3}$")  # before the noun: its object
+_MONEY = fold(r"mittel|budget|kontingent|gelder|topf|fonds|volumen|programm|funds")
 
 
 _CLOSED_LOW = re.compile(cues.CLOSED.pattern)  # the same pattern, for lower-cased text

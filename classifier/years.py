@@ -14,6 +14,7 @@ from bisect import bisect_left
 from datetime import date
 
 from classifier.dates import DateMention, Reading
+from classifier.fold import fold
 from classifier.text import Sentences
 
 
@@ -48,11 +49,10 @@ def annual_deadlines(readings: list[Reading], sentences: Sentences) -> set[int]:
     return _Sentencewise(sentences, readings).annual_deadlines
 
 
-_ANNUAL = re.compile(
+_ANNUAL = fold(
     r"\bjeweils\b|eines (?:jeden )?(?:kalender)?jahres|jedes jahres|(?:all)?jährlich|\b(?:each|every) year|"
     r"\bannual(?:ly)?\b|\byearly\b|\bdes (?:laufenden |jeweiligen |folgenden )?(?:\w+)?jahres\b|"
     r"\b(?:vor|folge)jahres\b|of the (?:current|following|previous) year",
-    re.I,
 )
 
 
