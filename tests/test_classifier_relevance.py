@@ -196,11 +196,29 @@ def test_pipeline_is_built_from_config_and_round_trips_through_disk(tmp_path):
         "AI-based tools",
     ],
 )
-def test_fast_tokenizer_keeps_the_text_exactly(text):
+def test_tokenizer_keeps_the_text_exactly(text):
     nlp = build_pipeline("de", [], [])
     doc = nlp.make_doc(text)
     assert doc.text == text
     assert "KI-basierte" in [t.text for t in nlp.make_doc("Die KI-basierte Lösung")]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("(KI-basierte),", ["(", "KI-basierte", ")", ","]),
+        ("KI--Modelle", ["KI", "-", "-", "Modelle"]),
+        (
+            "Start-up-Förderung z.B. 3.000,50 €",
+            ["Start-up-Förderung", "z", ".", "B", ".", "3", ".", "000", ",", "50", "€"],
+        ),
+        ("-x- don't 'KI'", ["-", "x", "-", "don't", "'", "KI", "'"]),
+        ("a_-b §§ 1–3", ["a_-b", "§", "§", "1", "–", "3"]),
+    ],
+)
+def test_tokenizer_splits_off_every_punctuation_mark_but_inner_hyphens(text, words):
+    nlp = build_pipeline("de", [], [])
+    assert [t.text for t in nlp.make_doc(text) if not t.is_space] == words
 
 
 def test_one_closed_call_on_a_page_of_several_does_not_close_the_others(classifier):
