@@ -7,6 +7,7 @@ fact keeps the span it came from in ``CallFacts.evidence`` so a person can check
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from typing import TypeVar
@@ -245,6 +246,7 @@ def _kinds_in(windows: list[str]) -> tuple[set[str], list[str]]:
     return found, spans
 
 
+@functools.lru_cache(maxsize=256)  # the eligibility windows are read once to pick them, once for their kinds
 def applicant_kinds(text: str) -> tuple[str, ...]:
     """Applicant ids named in a span; "kleine und mittlere Unternehmen" is ``kmu``, not also
     ``unternehmen``, because each match blanks its words before the broader kinds look."""

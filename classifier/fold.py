@@ -7,16 +7,25 @@ it. Searches run the twin over ``lower(text)`` (computed once per text and kept 
 and every hit is read again by the original at the same place, so the ``Match`` a caller gets is the
 original's: same span, same groups, the text's own letters. Where the twins could disagree (a text
 whose lower case changes its length) the original alone runs.
+
+When every match starts with one of a few literals (``\\b(?:bis|by|until)\\s…``, read off the pattern by
+``gates.leading``), the twin is only tried where one of them occurs, found by ``str.find``: ``re`` scans
+an alternation, or a pattern opening with ``\\b``, position by position.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from classifier.gates import leading
+
 KEEP_FROM = 2000  # characters: shorter texts are lowered again, at no cost worth a cache
+SCAN_FROM = 300  # characters: a shorter stretch is scanned by the engine, no start literals looked up
+DENSE_TRIES, DENSE_GAP = 16, 40  # more than one start literal per 40 characters: the engine scans on
 _last: tuple[str, str] = ("", "")  # the last text lowered and its lower case: patterns search it in turn
 
 
@@ -65,12 +74,13 @@ class Folded:
     def __init__(self, source: str, flags: int = 0) -> None:
         self.original = re.compile(source, flags | re.IGNORECASE)
         self.twin = re.compile(lower_source(source), flags & ~re.IGNORECASE)
+        self.starts = leading(self.twin.pattern, self.twin.flags)
         self.pattern = source
         self.flags = self.original.flags
         self.groups = self.original.groups
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        hit = self.twin.search(_lowered(text), pos, endpos)
+        hit = next(self._hits(_lowered(text), pos, endpos), None)
         if hit is None:
             return None
         # no match starts before the twin's: the original's first match from there is that one
@@ -83,7 +93,7 @@ class Folded:
         return self.original.fullmatch(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        for hit in self.twin.finditer(_lowered(text), pos, endpos):
+        for hit in self._hits(_lowered(text), pos, endpos):
             found = self.original.match(text, hit.start(), endpos)
             if found is None or found.end() != hit.end():  # the twins disagree: the original from here
                 yield from self.original.finditer(text, hit.start(), endpos)
@@ -98,9 +108,38 @@ class Folded:
         return [m.groups("") for m in self.finditer(text, pos, endpos)]
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> str:
-        if self.twin.search(_lowered(text)) is None:
+        if next(self._hits(_lowered(text), 0, sys.maxsize), None) is None:
             return text
         return self.original.sub(repl, text, count)
+
+    def _hits(self, low: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        """The twin's matches in the lower-cased text, left to right, without overlaps: ``finditer``, or,
+        with start literals, ``match`` tried at each of their occurrences in turn. Where those are dense
+        (common short words), the engine's own scan takes over from the first untried position."""
+        end = min(endpos, len(low))
+        if self.starts is None or end - pos < SCAN_FROM:
+            yield from self.twin.finditer(low, pos, endpos)
+            return
+        heap = [(at, word) for word in self.starts if (at := low.find(word, pos, end)) >= 0]
+        heapq.heapify(heap)
+        cursor, tries = pos, 0
+        while heap:
+            at, word = heap[0]
+            if at >= cursor:
+                tries += 1
+                if tries > DENSE_TRIES and (at - pos) < tries * DENSE_GAP:
+                    yield from self.twin.finditer(low, at, endpos)  # nothing before ``at`` can match
+                    return
+                hit = self.twin.match(low, at, endpos)
+                if hit is not None:
+                    yield hit
+                    cursor = hit.end()
+                    continue
+            following = low.find(word, max(at + 1, cursor), end)
+            if following < 0:
+                heapq.heappop(heap)
+            else:
+                heapq.heapreplace(heap, (following, word))
 
     def split(self, text: str, maxsplit: int = 0) -> list[str | Any]:
         return self.original.split(text, maxsplit)

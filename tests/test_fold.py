@@ -48,3 +48,45 @@ def test_lower_source_keeps_escapes_and_group_names() -> None:
 def test_lower_keeps_every_offset() -> None:
     text = "İstanbul und Straße"
     assert len(lower(text)) == len(text) and lower(text).endswith("und straße")
+
+
+@pytest.mark.parametrize(
+    ("source", "starts"),
+    [
+        (r"\bbis\s+(?:zum\s+)?ende|\b(?:by|until)\s+the\s+end", ("bis", "by", "until")),
+        (r"[Kk]lein(?:st)?e[nr]? Unternehmen", ("klein",)),
+        (r"(?:Fristende)?\s*Frist", None),  # may start with white space: no literal leads
+        (r"\b(?:mo|di)?\.\s+den", None),  # "." alone may lead: too short to look for
+        (r"\w+ung|Förderung", None),
+        (r"Stichtag(?:e)?|Stichtage der Einreichung", ("stichtag",)),  # a longer literal adds no start
+    ],
+)
+def test_start_literals_are_read_off_the_pattern(source: str, starts: tuple[str, ...] | None) -> None:
+    assert fold(source).starts == starts
+
+
+LONG = (
+    "Die Förderung läuft bis Ende Juni. " * 8
+    + "Anträge sind bis zum Ende des Jahres einzureichen, by the end of May at the latest. " * 6
+    + "der die das von am on of " * 40
+    + "Until the END of March."
+)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        r"\bbis\s+(?:zum\s+)?ende\s+\w+|\b(?:by|until)\s+the\s+end\s+of\s+\w+",
+        r"\b(?:der|die|das|von|am|on|of)\s+\w+",  # dense start words: the engine's scan takes over
+        r"ende des (?:jahres|monats)|end of",
+    ],
+)
+def test_search_by_start_literals_finds_what_the_engine_finds(source: str) -> None:
+    folded, original = fold(source), re.compile(source, re.I)
+    assert folded.starts is not None
+    for pos, endpos in ((0, len(LONG)), (17, len(LONG) - 40), (300, 900), (5, 60)):
+        assert [m.span() for m in folded.finditer(LONG, pos, endpos)] == [
+            m.span() for m in original.finditer(LONG, pos, endpos)
+        ]
+        found, expected = folded.search(LONG, pos, endpos), original.search(LONG, pos, endpos)
+        assert (found and found.span()) == (expected and expected.span())
