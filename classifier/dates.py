@@ -16,18 +16,21 @@ from classifier.fold import fold
 from foerderradar.models import MONTHS
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAYS = "montag dienstag mittwoch donnerstag freitag samstag sonntag monday tuesday wednesday thursday friday saturday sunday"
+_DAYS_DE, _DAYS_EN = "mo di mi do fr sa so", "mon tue wed thu fri sat sun"
 _WEEKDAY = (
-    r"(?:(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
-    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday),?|"
-    r"(?:mo|di|mi|do|fr|sa|so)\.,?|(?:mon|tue|wed|thu|fri|sat|sun)\.?,?)\s+"
+    rf"(?:(?:{'|'.join(_DAYS.split())}),?|(?:{'|'.join(_DAYS_DE.split())})\.,?|(?:{'|'.join(_DAYS_EN.split())})\.?,?)\s+"
     r"(?:den\s+|dem\s+|the\s+)?"
 )
+# What a date can start with: a digit, a weekday or a month name. The engine checks this one character
+# at every position before it tries the long alternation (three times faster on letters).
+_FIRST = "".join(sorted({word[0] for word in (*MONTHS, *_DAYS.split(), *_DAYS_DE.split())}))
 _ORD = r"(?:st|nd|rd|th)"
 _YEAR = r"(?:19|20)\d\d"
 
 # One alternation so that every position is read by the first shape that fits.
 _DATE = fold(
-    rf"\b(?:{_WEEKDAY})?(?:"
+    rf"(?=[\d{_FIRST}])\b(?:{_WEEKDAY})?(?:"
     rf"(?P<iy>{_YEAR})-(?P<im>\d\d)-(?P<id>\d\d)(?:T(?P<ith>\d\d):(?P<itm>\d\d)(?::\d\d)?)?"
     rf"|(?P<sy>{_YEAR})/(?P<sm>\d{{1,2}})/(?P<sd>\d{{1,2}})(?![\d/])"
     # year first with full stops ("2026. 03. 19.", Hungarian and some EU national texts)
@@ -144,19 +147,13 @@ def _with_vague(text: str, found: list[DateMention]) -> list[DateMention]:
     return sorted(found + vague, key=lambda m: m.start) if vague else found
 
 
-_DIGITS = re.compile(r"\d+")
+# Runs of digits whose windows (32 characters before, 14 after) overlap or nearly touch (8): one window.
+_DIGIT_RUNS = re.compile(r"\d++(?:\D{0,54}+\d++)*+")
 
 
 def _digit_windows(text: str) -> list[tuple[int, int]]:
     """Every date holds a digit: run the big pattern only near digits (much faster on long texts)."""
-    windows: list[tuple[int, int]] = []
-    for match in _DIGITS.finditer(text):
-        start, end = max(0, match.start() - 32), min(len(text), match.end() + 14)
-        if windows and start <= windows[-1][1] + 8:
-            windows[-1] = (windows[-1][0], end)
-        else:
-            windows.append((start, end))
-    return windows
+    return [(max(0, m.start() - 32), min(len(text), m.end() + 14)) for m in _DIGIT_RUNS.finditer(text)]
 
 
 def _mention(match: re.Match[str], us_style: bool) -> DateMention | None:

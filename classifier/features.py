@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from classifier import signals
-from classifier.fold import fold
+from classifier.fold import Lower, fold
 from classifier.sections import KEY_ROLES, Sections
 
 FEATURES_VERSION = 7
@@ -27,24 +27,22 @@ TOPICS = ("ki", "daten", "digital", "technologieoffen")
 _STRENGTH = (0.0, 0.55, 0.75, 0.9, 1.0)
 DOC_TYPES = ("tender", "job", "prize", "scholarship", "report", "news", "training", "papers", "education")
 
-_COMPANIES = re.compile(
+_COMPANIES = Lower(
     r"unternehmen|\bkmu\b|start-?ups?|firmen|gewerblichen wirtschaft|mittelstand|companies|enterprises|"
     r"\bsmes?\b|businesses|for-profit|industry|industrie|freiberuf|selbstständige|selbständige|gmbh|betriebe"
 )
-_RESEARCH = re.compile(
+_RESEARCH = Lower(
     r"hochschule|universit|forschungseinrichtung|forschungsinstitut|research organi[sz]ation|"
     r"research institut|wissenschaftliche einrichtung|außeruniversitär|research performing"
 )
-_PERSONS = re.compile(
+_PERSONS = Lower(
     r"studierende|student|promovierende|doktorand|phd candidate|natürliche personen|privatpersonen|"
     r"individuals|nachwuchswissenschaftler|postdoc|schüler|pupils|kommunen|gemeinden|landkreise|"
     r"municipalit|landwirt|farmer|vereine|schulträger|kliniken|krankenhäuser"
 )
-_TEACHING = re.compile(r"hochschullehre|\blehre\b|lehrveranstaltung|curricul|teaching|studiengang|studium\b")
-_PAST = re.compile(
-    r"\b(?:were|was|had|wurden|wurde|hatten|hatte|waren|war|haben \w+ (?:gefördert|erhalten))\b"
-)
-_CALL_WORDS = re.compile(
+_TEACHING = Lower(r"hochschullehre|\blehre\b|lehrveranstaltung|curricul|teaching|studiengang|studium\b")
+_PAST = Lower(r"\b(?:were|was|had|wurden|wurde|hatten|hatte|waren|war|haben \w+ (?:gefördert|erhalten))\b")
+_CALL_WORDS = Lower(
     r"projektskizze|förderaufruf|bekanntmachung|richtlinie|call for proposals|open call|proposals?\b|"
     r"antragsberechtigt|einreichen|einzureichen|apply\b|application"
 )

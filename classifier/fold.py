@@ -23,10 +23,10 @@ from typing import Any
 
 from classifier.gates import leading
 
-KEEP_FROM = 2000  # characters: shorter texts are lowered again, at no cost worth a cache
+KEEP_FROM, KEEP = 300, 4  # texts from 300 characters on: the last four lowered are kept
 SCAN_FROM = 300  # characters: a shorter stretch is scanned by the engine, no start literals looked up
 DENSE_TRIES, DENSE_GAP = 16, 40  # more than one start literal per 40 characters: the engine scans on
-_last: tuple[str, str] = ("", "")  # the last text lowered and its lower case: patterns search it in turn
+_kept: list[tuple[str, str]] = []  # (text, its lower case), the latest first: patterns search a text in turn
 
 
 def lower(text: str) -> str:
@@ -38,14 +38,15 @@ def lower(text: str) -> str:
 
 
 def _lowered(text: str) -> str:
-    """The lower case of ``text``; a long text's is kept, for the next pattern that searches it (a
-    sentence or a window between two searches of the whole text does not push it out)."""
-    global _last
-    if _last[0] is text:
-        return _last[1]
+    """The lower case of ``text``; the last few long texts' are kept, for the next pattern that searches
+    them (the call's text, a section of it, a sentence in between)."""
+    for kept, low in _kept:
+        if kept is text:
+            return low
     low = lower(text)
     if len(text) >= KEEP_FROM:
-        _last = (text, low)
+        _kept.insert(0, (text, low))
+        del _kept[KEEP:]
     return low
 
 
@@ -68,19 +69,91 @@ def lower_source(source: str) -> str:
     return "".join(out)
 
 
+def _findall(matches: Iterator[re.Match[str]], groups: int) -> list[Any]:
+    """``re.findall``'s result from the matches: the whole match, the one group, or the tuple of groups."""
+    if groups == 0:
+        return [m.group() for m in matches]
+    if groups == 1:
+        return [m.group(1) or "" for m in matches]
+    return [m.groups("") for m in matches]
+
+
+class Lower:
+    """A pattern of lower-case literals for lower-cased text, with the interface of ``re.Pattern`` for the
+    methods the classifier uses. Where every match starts with one of a few literals (``gates.leading``),
+    a scan jumps from one occurrence of them to the next (``str.find``) and tries the pattern only there;
+    where they are dense (common short words), the engine's own scan takes over."""
+
+    def __init__(self, source: str, flags: int = 0) -> None:
+        self.compiled = re.compile(source, flags)
+        self.pattern = source
+        self.flags = self.compiled.flags
+        self.groups = self.compiled.groups
+        self.starts = leading(source, self.flags)
+
+    def finditer(self, low: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        end = min(endpos, len(low))
+        if self.starts is None or end - pos < SCAN_FROM:
+            yield from self.compiled.finditer(low, pos, endpos)
+            return
+        heap = [(at, word) for word in self.starts if (at := low.find(word, pos, end)) >= 0]
+        heapq.heapify(heap)
+        cursor, tries = pos, 0
+        while heap:
+            at, word = heap[0]
+            if at >= cursor:
+                tries += 1
+                if tries > DENSE_TRIES and (at - pos) < tries * DENSE_GAP:
+                    yield from self.compiled.finditer(low, at, endpos)  # nothing before ``at`` can match
+                    return
+                hit = self.compiled.match(low, at, endpos)
+                if hit is not None:
+                    yield hit
+                    cursor = hit.end()
+                    continue
+            following = low.find(word, max(at + 1, cursor), end)
+            if following < 0:
+                heapq.heappop(heap)
+            else:
+                heapq.heapreplace(heap, (following, word))
+
+    def search(self, low: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        if self.starts is None or min(endpos, len(low)) - pos < SCAN_FROM:
+            return self.compiled.search(low, pos, endpos)
+        return next(self.finditer(low, pos, endpos), None)
+
+    def findall(self, low: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
+        return _findall(self.finditer(low, pos, endpos), self.groups)
+
+    def match(self, low: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.match(low, pos, endpos)
+
+    def fullmatch(self, low: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        return self.compiled.fullmatch(low, pos, endpos)
+
+    def sub(self, repl: str | Callable[[re.Match[str]], str], low: str, count: int = 0) -> str:
+        return self.compiled.sub(repl, low, count) if self.search(low) is not None else low
+
+    def split(self, low: str, maxsplit: int = 0) -> list[str | Any]:
+        return self.compiled.split(low, maxsplit)
+
+    def __repr__(self) -> str:
+        return f"Lower({self.pattern!r})"
+
+
 class Folded:
     """An ignore-case pattern with the interface of ``re.Pattern`` for the methods the classifier uses."""
 
     def __init__(self, source: str, flags: int = 0) -> None:
         self.original = re.compile(source, flags | re.IGNORECASE)
-        self.twin = re.compile(lower_source(source), flags & ~re.IGNORECASE)
-        self.starts = leading(self.twin.pattern, self.twin.flags)
+        self.twin = Lower(lower_source(source), flags & ~re.IGNORECASE)
+        self.starts = self.twin.starts
         self.pattern = source
         self.flags = self.original.flags
         self.groups = self.original.groups
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        hit = next(self._hits(_lowered(text), pos, endpos), None)
+        hit = self.twin.search(_lowered(text), pos, endpos)
         if hit is None:
             return None
         # no match starts before the twin's: the original's first match from there is that one
@@ -93,7 +166,7 @@ class Folded:
         return self.original.fullmatch(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        for hit in self._hits(_lowered(text), pos, endpos):
+        for hit in self.twin.finditer(_lowered(text), pos, endpos):
             found = self.original.match(text, hit.start(), endpos)
             if found is None or found.end() != hit.end():  # the twins disagree: the original from here
                 yield from self.original.finditer(text, hit.start(), endpos)
@@ -101,45 +174,16 @@ class Folded:
             yield found
 
     def findall(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> list[Any]:
-        if self.groups == 0:
-            return [m.group() for m in self.finditer(text, pos, endpos)]
-        if self.groups == 1:
-            return [m.group(1) or "" for m in self.finditer(text, pos, endpos)]
-        return [m.groups("") for m in self.finditer(text, pos, endpos)]
+        return _findall(self.finditer(text, pos, endpos), self.groups)
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> str:
-        if next(self._hits(_lowered(text), 0, sys.maxsize), None) is None:
+        if self.twin.search(_lowered(text)) is None:
             return text
         return self.original.sub(repl, text, count)
 
-    def _hits(self, low: str, pos: int, endpos: int) -> Iterator[re.Match[str]]:
-        """The twin's matches in the lower-cased text, left to right, without overlaps: ``finditer``, or,
-        with start literals, ``match`` tried at each of their occurrences in turn. Where those are dense
-        (common short words), the engine's own scan takes over from the first untried position."""
-        end = min(endpos, len(low))
-        if self.starts is None or end - pos < SCAN_FROM:
-            yield from self.twin.finditer(low, pos, endpos)
-            return
-        heap = [(at, word) for word in self.starts if (at := low.find(word, pos, end)) >= 0]
-        heapq.heapify(heap)
-        cursor, tries = pos, 0
-        while heap:
-            at, word = heap[0]
-            if at >= cursor:
-                tries += 1
-                if tries > DENSE_TRIES and (at - pos) < tries * DENSE_GAP:
-                    yield from self.twin.finditer(low, at, endpos)  # nothing before ``at`` can match
-                    return
-                hit = self.twin.match(low, at, endpos)
-                if hit is not None:
-                    yield hit
-                    cursor = hit.end()
-                    continue
-            following = low.find(word, max(at + 1, cursor), end)
-            if following < 0:
-                heapq.heappop(heap)
-            else:
-                heapq.heapreplace(heap, (following, word))
+    def scan_lower(self, low: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
+        """The twin's matches in text already lower-cased (``lower``): the same spans, no second reading."""
+        return self.twin.finditer(low, pos, endpos)
 
     def split(self, text: str, maxsplit: int = 0) -> list[str | Any]:
         return self.original.split(text, maxsplit)
@@ -148,7 +192,7 @@ class Folded:
         return f"fold({self.pattern!r})"
 
 
-Pattern = re.Pattern[str] | Folded
+Pattern = re.Pattern[str] | Folded | Lower
 
 
 def fold(source: str, flags: int = 0) -> Folded:

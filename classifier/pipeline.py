@@ -140,10 +140,13 @@ class TopicMatcher:
                 key = f"{kind}:{entry['id']}"
                 self.info[key] = (kind, entry["id"], float(entry.get("weight", 1.0)))
                 self._add_terms(nlp, key, entry["terms"])
-        self.prefixes.sort(key=lambda p: -len(p[0]))
-        self.prefix_tuple = tuple(p for p, _ in self.prefixes)
-        pattern = trie_pattern([p for p, _ in self.prefixes])
-        self.prefix_re = re.compile(rf"\b{pattern}[\w-]+") if self.prefixes else None  # on lower-cased text
+        # the trie tries the longer prefix first and gives up a character only for the one [\w-] it needs
+        # after it: the group is the longest prefix the word has; a prefix of two terms is the first's
+        self.prefix_key: dict[str, str] = {}
+        for prefix, key in self.prefixes:
+            self.prefix_key.setdefault(prefix, key)
+        pattern = trie_pattern(list(self.prefix_key))
+        self.prefix_re = re.compile(rf"\b({pattern})[\w-]+") if self.prefixes else None  # on lower-cased text
 
     def _add_terms(self, nlp: Language, key: str, terms: list[str]) -> None:
         phrases = []
@@ -182,12 +185,8 @@ class TopicMatcher:
         for match in self.prefix_re.finditer(lowered):
             if match.start() and text[match.start() - 1] == "-":
                 continue  # the tail of a compound, not its head
-            low = match.group()
-            for prefix, key in self.prefixes:
-                if low.startswith(prefix) and len(low) > len(prefix):
-                    kind, label, weight = self.info[key]
-                    hits.append(Hit(kind, label, text[match.start() : match.end()], match.start(), weight))
-                    break
+            kind, label, weight = self.info[self.prefix_key[match.group(1)]]
+            hits.append(Hit(kind, label, text[match.start() : match.end()], match.start(), weight))
         return hits
 
 

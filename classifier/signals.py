@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from classifier.fold import fold
+from classifier.fold import Lower, fold
 from classifier.text import trie_pattern
 
 
@@ -150,7 +150,7 @@ def words_of(text: str) -> str:
 
 
 _COMPANIES = r"(?:unternehmen|firmen|hersteller|softwareanbieter|anbieter|companies|enterprises|businesses|for-profit|industry partners)"
-_RESTRICTED = re.compile(
+_RESTRICTED = Lower(
     rf"\b{_COMPANIES}\b[^.;]{{0,80}}?\b(?:nicht|weder|keine|not|cannot|ineligible)\b[^.;]{{0,40}}?"
     r"(?:antragsberechtigt|antragsteller|gefördert|förderfähig|vorgesehen|eligible|apply|funded)\b|"
     r"\b(?:only|ausschließlich|nur)\b[^.;]{0,60}?\b(?:us|u\.s\.|united states|american)\b|"
@@ -158,7 +158,7 @@ _RESTRICTED = re.compile(
 )
 # "Large companies are not eligible" leaves SMEs in: only an exclusion of companies as such counts.
 _ONLY_SOME = re.compile(r"(?:große[n]?|large|foreign|ausländische[n]?|non-eu|non-european|größere[n]?)\s*$")
-_ELIGIBLE_LIST = re.compile(
+_ELIGIBLE_LIST = Lower(
     r"(?:antragsberechtigt sind|antragsberechtigt:|zuwendungsempfänger sind|gefördert werden ausschließlich|"
     r"eligible applicants?(?: are)?|may only be submitted by|applications? (?:are|is) open to|"
     r"förderberechtigt sind)(?![^.\n]{0,40}?(?:angehalten|verpflichtet|gehalten|aufgefordert|gebeten))"
@@ -171,7 +171,7 @@ _CAN_APPLY = re.compile(
     r"\balle\b|\bany\b|konsorti|verbünde|freiberuf|gründ|handwerk|gesellschaft|gmbh|betriebe|selbst(?:st)?ändige|"
     r"juristische personen|legal persons|organi[sz]ations|entities|mittelstand",
 )
-_FIELD_EXCLUDED = re.compile(
+_FIELD_EXCLUDED = Lower(
     r"(?:nicht gefördert werden|nicht förderfähig sind|ausgeschlossen sind|ausgenommen sind|not eligible are|"
     r"excluded from funding are|will not be funded)\s*:?\s*(?:\w+\s+){0,8}"
     r"(?:software|digitalisierung|digital|it-|informationstechn|\bki\b|künstliche|artificial)|"
@@ -226,7 +226,7 @@ INNOVATION_WORDS = (
     "technologietransfer", "technology transfer", "forschungsvorhaben", "forschungsprojekt", "research project",
     "deep tech", "innovation programme", "innovation program", "marktreife", "machbarkeit", "feasibility",
 )  # fmt: skip
-SUBMISSION_INVITED = re.compile(
+SUBMISSION_INVITED = Lower(
     r"können\s+(?:\w+\s+){0,4}(?:eingereicht|gestellt)|einreichen|einzureichen|bewerben|\bapply\b|"
     r"call (?:is )?open|submi|antrag|anträge|applications?|bewerbung|proposals|skizze|einreich|frist|deadline",
 )
@@ -279,7 +279,7 @@ def document_types(title: str, text: str) -> list[Signal]:
 
 # A joint research opportunity where German partners apply to their own funder (NSF–DFG "lead agency"):
 # "only US institutions" is about the US side, German universities and institutes can still take part.
-_GERMAN_ROUTE = re.compile(
+_GERMAN_ROUTE = Lower(
     r"\bdfg\b|deutsche forschungsgemeinschaft|\bgerman (?:partners?|researchers|scientists|universities|"
     r"institutions|applicants|teams?|research (?:groups?|teams?|institutions?))\b[^.;]{0,80}?"
     r"\b(?:apply|request|submit|funded|eligible|receive)"
@@ -287,11 +287,11 @@ _GERMAN_ROUTE = re.compile(
 _RELATIVE_NEGATION = re.compile(
     r"\w+,\s*(?:die|der|deren|welche|which|that|who)\b[^,]*?\b(?:nicht|not|keine)\b"
 )
-_RESEARCH_BODIES = re.compile(
+_RESEARCH_BODIES = Lower(
     r"hochschulen|universitäten|forschungseinrichtungen|forschungsinstitut|universities|research organi[sz]ations|"
     r"research institut"
 )
-_US_ONLY = re.compile(r"\b(?:us|u\.s\.|united states|american)\b")
+_US_ONLY = Lower(r"\b(?:us|u\.s\.|united states|american)\b")
 
 
 def restricted_applicants(text: str, low: str) -> Signal | None:
@@ -342,6 +342,4 @@ def field_excluded(text: str, low: str) -> Signal | None:
     return Signal(name, text[match.start() : match.end()], match.start())
 
 
-_DIGITAL_WORK = re.compile(
-    r"(software|digital|algorithm|\bki\b|künstliche|artificial|daten|informationstechn)"
-)
+_DIGITAL_WORK = Lower(r"(software|digital|algorithm|\bki\b|künstliche|artificial|daten|informationstechn)")

@@ -22,7 +22,7 @@ def is_rolling(text: str, sentences: Sentences, low: str | None = None) -> bool:
     it in its sentence; in a cookie banner or "wird fortlaufend verbessert" it says nothing about the call."""
     if low is not None and not passes(_ROLLING_GATE, low):
         return False
-    for match in _ROLLING_LOW.finditer(low) if low is not None else cues.ROLLING.finditer(text):
+    for match in cues.ROLLING.scan_lower(low) if low is not None else cues.ROLLING.finditer(text):
         if not cues.ROLLING_NEEDS_CONTEXT.search(match.group()):
             return True
         start, end = sentences.span(match.start())
@@ -95,11 +95,11 @@ def _closed_matches(text: str, low: str | None) -> Iterator[re.Match[str]]:
     (a match is never longer than ``CLOSED_REACH``): on a 30,000-character guideline that is a tenth of the
     text."""
     if low is None or _CLOSED_GATE is None:
-        yield from cues.CLOSED.finditer(text) if low is None else _CLOSED_LOW.finditer(low)
+        yield from cues.CLOSED.finditer(text) if low is None else cues.CLOSED.scan_lower(low)
         return
     cursor = 0
     for start, end in windows(_CLOSED_GATE, low, CLOSED_REACH, CLOSED_REACH // 2):
-        for match in _CLOSED_LOW.finditer(low, max(start, cursor), end):
+        for match in cues.CLOSED.scan_lower(low, max(start, cursor), end):
             cursor = match.end()
             yield match
 
@@ -149,8 +149,6 @@ _DATIVE_OBJECT = fold(r"\b(?:einem|dem|einer)\s+(?:\w+\s+){0,3}$")  # before the
 _MONEY = fold(r"mittel|budget|kontingent|gelder|topf|fonds|volumen|programm|funds")
 
 
-_CLOSED_LOW = re.compile(cues.CLOSED.pattern)  # the same pattern, for lower-cased text
-_ROLLING_LOW = re.compile(cues.ROLLING.pattern)
 # literals one of which every match must contain, read from the patterns themselves (``gates``)
 _CLOSED_GATE, _ROLLING_GATE = gate(cues.CLOSED), gate(cues.ROLLING)
 

@@ -225,9 +225,10 @@ def test_joint_research_with_a_german_funding_route_is_open_to_german_institutes
 
 # --- the detectors on the shapes real guidelines use (our own sentences) ---------------------------
 
+from classifier import cues  # noqa: E402
 from classifier.gates import windows  # noqa: E402
 from classifier.signals import restricted_applicants  # noqa: E402
-from classifier.status import _CLOSED_LOW, _closed_matches, says_closed  # noqa: E402
+from classifier.status import _closed_matches, says_closed  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -265,7 +266,7 @@ def test_the_closed_pattern_near_its_literals_finds_what_the_whole_scan_finds():
         filler + "Die Förderung ist bis auf Weiteres ausgesetzt. " + filler + "Der Aufruf wurde geschlossen."
     )
     low = text.lower()
-    assert [m.span() for m in _closed_matches(text, low)] == [m.span() for m in _CLOSED_LOW.finditer(low)]
+    assert [m.span() for m in _closed_matches(text, low)] == [m.span() for m in cues.CLOSED.twin.compiled.finditer(low)]
     assert windows(("abc",), "x abc y abc", 1, 1) == [(1, 6), (7, 11)]
 
 
