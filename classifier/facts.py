@@ -53,6 +53,14 @@ _BULLET = re.compile(r"^[\s*•\-–#>|]+|[\s*#|]+$")
 _MARKUP = re.compile(r"\*\*|__|\\(?=[.\-*_()\[\]#])")
 
 
+# A word holding another word of its group finds no sentence the other does not: only the others are looked for.
+_ANCHORS = {
+    group: tuple(w for w in words if not any(o != w and o in w for o in words))
+    for group, words in ANCHORS.items()
+}
+_IDENTIFIERS = [(pattern, re.compile("|".join(map(re.escape, pieces)))) for pattern, pieces in IDENTIFIERS]
+
+
 class Scan:
     """The text, its lower-case twin and its sentences; ``matches`` searches only anchored sentences."""
 
@@ -71,7 +79,7 @@ class Scan:
         if anchors not in self._spans:
             found: set[int] = set()
             spans, low = self.sentences.spans, self.low
-            for word in ANCHORS[anchors] if spans else ():
+            for word in _ANCHORS[anchors] if spans else ():
                 at = low.find(word)
                 while at >= 0:
                     index = self.sentences.index(at)
@@ -253,7 +261,7 @@ def applicant_kinds(text: str) -> tuple[str, ...]:
     found = set()
     rest, low = text, text.lower()
     for kind, pattern in APPLICANT_PATTERNS:
-        if not any(word in low for word in APPLICANT_ANCHORS[kind]):
+        if not any(map(low.__contains__, APPLICANT_ANCHORS[kind])):
             continue
         if pattern.search(rest):
             found.add(kind)
@@ -374,9 +382,9 @@ def find_identifier(text: str, fields: Mapping[str, str]) -> tuple[str, str] | N
     for label in ("Identifier", "Call identifier"):
         if fields.get(label):
             return fields[label], f"field:{label}: {fields[label]}"
-    for pattern, pieces in IDENTIFIERS:
-        starts = [at for at in (text.find(piece) for piece in pieces) if at >= 0]
-        match = pattern.search(text, max(0, min(starts) - 1)) if starts else None
+    for pattern, pieces in _IDENTIFIERS:
+        first = pieces.search(text)  # the earliest piece, in one scan (each piece alone is a scan)
+        match = pattern.search(text, max(0, first.start() - 1)) if first else None
         if match:
             value = " ".join(match.group().split())
             return value, value
