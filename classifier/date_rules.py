@@ -144,7 +144,10 @@ def _after(text: str, mention: DateMention, nxt: DateMention | None, span: tuple
 def _clause(after: str) -> str:
     """The words after a date up to the next comma or conjunction: "… 2030 gültig", "… statt"."""
     # a line break ends the clause too: the next line of a form or table is another field
-    return re.split(r"[,;(\n]|\s(?:und|and|sowie|or|oder)\s", after.lstrip(" ,;"), maxsplit=1)[0]
+    return _CLAUSE_END.split(after.lstrip(" ,;"), maxsplit=1)[0]
+
+
+_CLAUSE_END = re.compile(r"[,;(\n]|\s(?:und|and|sowie|or|oder)\s")
 
 
 def _score(

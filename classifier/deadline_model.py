@@ -41,15 +41,9 @@ class DeadlineModel:
     seed: int
 
     def decide(self, features: list[str], evidence: int = 0) -> Decision:
-        scores = [0.0] * len(CLASSES)
-        known = []
-        for name in features:
-            row = self.weights.get(name)
-            if row is None:
-                continue
-            known.append((name, row))
-            for k, w in enumerate(row):
-                scores[k] += w
+        known = [(name, row) for name in features if (row := self.weights.get(name)) is not None]
+        # per class, the weights summed in feature order (C's sum over each column: the same floats)
+        scores = [sum(column) for column in zip(*(row for _, row in known))] if known else [0.0] * len(CLASSES)
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)
