@@ -89,12 +89,14 @@ def features(inputs: Inputs) -> dict[str, float]:
     out.update(_applicants(inputs, low, key))
     out.update(_signals(inputs, low, key))
     _source_fields(inputs.source_fields, out)
-    out.update(words(key))
-    veto = any(out.get(n) for n in out if n.startswith(("type:", "signal:", "closed:final")))
-    out["topics@key:clean"] = 0.0 if veto else out.get("topics@key", 0.0)
-    for name in list(out):
-        out[name] = max(0.0, min(1.0, out[name]))
-    return {k: v for k, v in out.items() if v}
+    veto = any(v for n, v in out.items() if n.startswith(("type:", "signal:", "closed:final")))
+    # in [0, 1], zeros left out; the hundreds of word features are 1.0 each and come after the others
+    values = {name: min(1.0, value) for name, value in out.items() if value > 0.0}
+    values.update(words(key))
+    clean = 0.0 if veto else min(1.0, max(0.0, out.get("topics@key", 0.0)))
+    if clean:
+        values["topics@key:clean"] = clean
+    return values
 
 
 def key_text(inputs: Inputs, low: str) -> str:
