@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import resource
 import sys
 import time
 from pathlib import Path
@@ -138,7 +139,8 @@ def main() -> None:
     for path in (GOLD, HOLDOUT):
         with path.open(encoding="utf-8") as lines:
             reports[path.name] = run_eval(classifier, lines, None)
-    rates = {"wall": rate, "cpu": cpu_rate, "reference": reference, "dateparser": base}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    rates = {"wall": rate, "cpu": cpu_rate, "reference": reference, "dateparser": base, "peak_mb": peak}
     table = _table(len(docs), chars, rates, len(sample), reports)
     print(table)
     if not args.no_write:
@@ -154,7 +156,8 @@ def _table(n: int, chars: float, rates: dict[str, float], sample: int, reports: 
             SECTION,
             "",
             f"`bench/bench_tag.py` on {machine}; {n} documents of ~{chars:.0f} characters built from the gold",
-            "and seed texts (German and English, 3:1), pipeline load excluded, rules only (no trained model);",
+            "and seed texts (German and English, 3:1), pipeline load excluded, with the shipped deadline and",
+            f"relevance models; peak RSS of the process {rates['peak_mb']:.0f} MB;",
             f"each rate is the best of {REPEATS} runs (other work on a shared machine only slows a run down).",
             "",
             "| what | documents | docs/s |",
@@ -176,7 +179,7 @@ def _table(n: int, chars: float, rates: dict[str, float], sample: int, reports: 
             line
             for name, report in reports.items()
             for line in (
-                f"Eval on `tests/gold/{name}` (`foerderradar eval tests/gold/{name}`, {report['documents']} documents, rules only):",
+                f"Eval on `tests/gold/{name}` (`foerderradar eval tests/gold/{name}`, {report['documents']} documents):",
                 "",
                 "```",
                 format_report(report),

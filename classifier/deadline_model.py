@@ -42,8 +42,12 @@ class DeadlineModel:
 
     def decide(self, features: list[str], evidence: int = 0) -> Decision:
         known = [(name, row) for name in features if (row := self.weights.get(name)) is not None]
-        # per class, the weights summed in feature order (C's sum over each column: the same floats)
-        scores = [sum(column) for column in zip(*(row for _, row in known))] if known else [0.0] * len(CLASSES)
+        # per class, the sum of its weights over the known features (one C-level sum per column)
+        scores = (
+            [sum(column) for column in zip(*(row for _, row in known), strict=True)]
+            if known
+            else [0.0] * len(CLASSES)
+        )
         top = max(scores)
         exp = [math.exp(s - top) for s in scores]
         total = sum(exp)

@@ -266,7 +266,9 @@ def test_the_closed_pattern_near_its_literals_finds_what_the_whole_scan_finds():
         filler + "Die Förderung ist bis auf Weiteres ausgesetzt. " + filler + "Der Aufruf wurde geschlossen."
     )
     low = text.lower()
-    assert [m.span() for m in _closed_matches(text, low)] == [m.span() for m in cues.CLOSED.twin.compiled.finditer(low)]
+    assert [m.span() for m in _closed_matches(text, low)] == [
+        m.span() for m in cues.CLOSED.twin.compiled.finditer(low)
+    ]
     assert windows(("abc",), "x abc y abc", 1, 1) == [(1, 6), (7, 11)]
 
 
