@@ -89,7 +89,8 @@ class Lower:
         self.pattern = source
         self.flags = self.compiled.flags
         self.groups = self.compiled.groups
-        self.starts = leading(source, self.flags)
+        # str.find is case-sensitive: an ignore-case pattern (use ``fold``) gets no start literals
+        self.starts = None if self.flags & re.IGNORECASE else leading(source, self.flags)
 
     def finditer(self, low: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
         end = min(endpos, len(low))

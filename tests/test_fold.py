@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from classifier.fold import fold, lower, lower_source
+from classifier.fold import Lower, fold, lower, lower_source
 
 TEXTS = [
     "Antragsberechtigt sind KLEINE und mittlere Unternehmen (KMU) mit Sitz in Sachsen.",
@@ -90,3 +90,12 @@ def test_search_by_start_literals_finds_what_the_engine_finds(source: str) -> No
         ]
         found, expected = folded.search(LONG, pos, endpos), original.search(LONG, pos, endpos)
         assert (found and found.span()) == (expected and expected.span())
+
+
+def test_lower_patterns_scan_lower_cased_text_like_the_engine() -> None:
+    low = LONG.lower()
+    for source in (r"\b(?:bis|by|until)\s+(?:zum\s+|the\s+)?end\w*", r"(?:der|die|das)\s+\w+", r"\w+ung\b"):
+        pattern, engine = Lower(source), re.compile(source)
+        assert [m.span() for m in pattern.finditer(low)] == [m.span() for m in engine.finditer(low)]
+        assert pattern.findall(low) == engine.findall(low)
+    assert Lower(r"frist|stichtag", re.I).starts is None  # str.find cannot ignore case
