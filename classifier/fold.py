@@ -148,10 +148,14 @@ class Folded:
     def __init__(self, source: str, flags: int = 0) -> None:
         self.original = re.compile(source, flags | re.IGNORECASE)
         self.twin = Lower(lower_source(source), flags & ~re.IGNORECASE)
-        self.starts = self.twin.starts
         self.pattern = source
         self.flags = self.original.flags
         self.groups = self.original.groups
+
+    @property
+    def starts(self) -> tuple[str, ...] | None:
+        """The literals every match starts with, in lower case (the twin's), or None."""
+        return self.twin.starts
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
         hit = self.twin.search(_lowered(text), pos, endpos)
