@@ -35,7 +35,7 @@ from classifier.facts_terms import (
     region_name,
     regions_in,
 )
-from classifier.fold import Pattern, fold
+from classifier.fold import Pattern, fold, lower
 from classifier.text import Sentences
 from foerderradar.models import APPLICANTS, CallFacts
 
@@ -66,10 +66,7 @@ class Scan:
 
     def __init__(self, text: str, sentences: Sentences | None = None) -> None:
         self.text = text
-        low = text.lower()
-        self.low = (
-            low if len(low) == len(text) else "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
-        )
+        self.low = lower(text)  # offsets as in the text
         self.sentences = sentences if sentences is not None and sentences.text == text else Sentences(text)
         self._spans: dict[str, list[tuple[int, int]]] = {}
 

@@ -24,6 +24,7 @@ from spacy.tokens import Doc
 from classifier.deadline_model import load_model
 from classifier.deadlines import extract_deadlines
 from classifier.features import Hit, Inputs
+from classifier.fold import lower
 from classifier.model import RelevanceModel
 from classifier.relevance import score_call
 from classifier.sections import find_sections
@@ -177,20 +178,15 @@ class TopicMatcher:
 
     def _prefix_hits(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
-        lowered = text.lower()
-        if len(lowered) != len(text):
-            lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
         if self.prefix_re is None:
             return hits
+        lowered = lower(text)  # offsets as in the text
         for match in self.prefix_re.finditer(lowered):
             if match.start() and text[match.start() - 1] == "-":
                 continue  # the tail of a compound, not its head
             kind, label, weight = self.info[self.prefix_key[match.group(1)]]
             hits.append(Hit(kind, label, text[match.start() : match.end()], match.start(), weight))
         return hits
-
-
-_WORD = re.compile(r"[\w][\w-]*")
 
 
 def _variants(tokens: list[str]) -> list[tuple[str, ...]]:
