@@ -22,10 +22,13 @@ from classifier import signals
 from classifier.fold import Lower, fold
 from classifier.sections import KEY_ROLES, Sections
 
-FEATURES_VERSION = 7
+FEATURES_VERSION = 8
 TOPICS = ("ki", "daten", "digital", "technologieoffen")
 _STRENGTH = (0.0, 0.55, 0.75, 0.9, 1.0)
-DOC_TYPES = ("tender", "job", "prize", "scholarship", "report", "news", "training", "papers", "education")
+DOC_TYPES = (
+    "tender", "job", "prize", "scholarship", "report", "news", "awarded", "event", "training", "papers", "education",
+    "teaching",
+)  # fmt: skip
 
 _COMPANIES = Lower(
     r"unternehmen|\bkmu\b|start-?ups?|firmen|gewerblichen wirtschaft|mittelstand|companies|enterprises|"

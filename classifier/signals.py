@@ -101,6 +101,52 @@ _NEWS_COUNT = fold(
     r"\d[\d.,]*\s+\w*(?:betriebe|unternehmen|projekte|vorhaben|start-ups|companies|projects|smes)\s+"
     r"(?:[\w,.]+\s+){0,5}(?:gefördert|bewilligt|ausgewählt|funded|selected)|zieht \w*\s?\w*\s?bilanz",
 )
+# A title says what kind of document it heads: these words in the title alone decide a kind. A count of
+# projects or firms with a funding verb or a selection ("Über 300 Vorhaben bewilligt", "Commission selects 48
+# projects") is news about funding awarded; an info day, webinar or conference is an event; a study, survey
+# or annual report reports; teaching and graduate schools are no R&D project; a PhD, fellowship or
+# stipend programme funds persons. Whole words only: "Machbarkeitsstudie", "Gründerstipendium" and
+# "KI-Lernassistenten für Schulen" stay calls.
+_NUMBER = (  # a count, not a year
+    r"(?<![\d.,])(?!(?:19|20)\d\d\b)\d[\d.,]*|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|"
+    r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+)
+_FUNDED = Lower(
+    r"\b(?:gefördert|fördert|bewilligt|ausgewählt|erhalten|funded|funds|selected|selects|receive)\b"
+)
+_INVITING = Lower(r"\b(?:gesucht|sought|wanted|bewerben|apply|bis zu|up to|maximal|werden|will|können|can)\b")
+# kind: patterns that must all match the lower-cased title (the first names the kind in the evidence)
+_TITLE_TYPES: dict[str, tuple[Lower, ...]] = {
+    "awarded": (
+        Lower(
+            rf"\b(?:{_NUMBER})\s+(?:\w+[\s-]+){{0,3}}(?:projekte|vorhaben|verbünde|konsortien|unternehmen|betriebe|"
+            r"start-?ups|kmu|projects|consortia|companies|smes|sites|teams|winners)\b"
+        ),
+        _FUNDED,
+    ),
+    "selected": (
+        Lower(r"\b(?:selects|selected|ausgewählt|bewilligt|gewinner|winners?|wins|gut nachgefragt)\b"),
+    ),
+    "event": (
+        Lower(
+            r"\b(?:info ?days?|infotag\w*|informationstag\w*|webinar\w*|informationsveranstaltung\w*|"
+            r"veranstaltung\w*|workshops?|tagung|konferenz\w*|conferences?|summit|gipfel|brokerage\w*|matchmaking)\b"
+        ),
+    ),
+    "report": (Lower(r"\b(?:studie|report|jahresbericht|annual report|umfrage|survey|\w*bilanz)\b"),),
+    "teaching": (
+        Lower(
+            r"\b(?:hochschullehre|lehre|lehrveranstaltung\w*|teaching|higher education|unterricht|lehrkräfte\w*|"
+            r"teachers?|graduiertenkolleg\w*|graduate schools?)\b"
+        ),
+    ),
+    "scholarship": (
+        Lower(
+            r"\b(?:phd|doktorand\w*|postdoc\w*|stipend\w*|promotionsstipend\w*|scholarships?|fellowships?)\b"
+        ),
+    ),
+}
+_TITLE_KIND = {"selected": "awarded"}  # two ways a title names the same kind
 _WORDS = re.compile(r"\w+")
 TYPE_THRESHOLD = 2  # marker weight (strong 2, weak 1, title double) at which a document is of that type
 # News words are common in calls too, and schools or teachers are often the users of an AI product
@@ -245,10 +291,11 @@ _WORD_TRIES: dict[tuple[str, ...], re.Pattern[str]] = {}
 
 
 def document_types(title: str, text: str) -> list[Signal]:
-    """Not-funding document types whose marker weight reaches ``TYPE_THRESHOLD``."""
+    """Not-funding document types whose marker weight reaches ``TYPE_THRESHOLD``, and those the title names."""
     title_found, head_found = _found_markers(words_of(title)), _found_markers(words_of(text[:6000]))
     low = text[:6000].lower()
-    types = []
+    types = title_types(title)
+    named = {t.name for t in types}
     for name, (strong, weak) in _TYPE_NEEDLES.items():
         weight, first, distinct, strong_found = 0, None, 0, False
         for needles, value in ((strong, 2), (weak, 1)):
@@ -271,10 +318,25 @@ def document_types(title: str, text: str) -> list[Signal]:
             continue
         if needs == "two" and distinct < 2:
             continue
-        if weight >= TYPE_THRESHOLD + _EXTRA_WEIGHT.get(name, 0):
+        if weight >= TYPE_THRESHOLD + _EXTRA_WEIGHT.get(name, 0) and name not in named:
             at = max(0, low.find(first)) if first else 0
             types.append(Signal(name, first or title[:60], at))
     return types
+
+
+def title_types(title: str) -> list[Signal]:
+    """The kinds of document the title names (``_TITLE_TYPES``), with the words that name them."""
+    low = title.lower()
+    found: dict[str, Signal] = {}
+    for name, (first, *more) in _TITLE_TYPES.items():
+        match = first.search(low)
+        if not match or not all(p.search(low) for p in more):
+            continue
+        if name == "awarded" and _INVITING.search(low):
+            continue  # "Bis zu 20 Projekte werden gefördert": a call announcing what it will fund
+        kind = _TITLE_KIND.get(name, name)
+        found.setdefault(kind, Signal(kind, title[match.start() : match.end()], 0))
+    return list(found.values())
 
 
 # A joint research opportunity where German partners apply to their own funder (NSF–DFG "lead agency"):

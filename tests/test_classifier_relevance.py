@@ -11,6 +11,7 @@ import spacy
 from classifier import Classifier
 from classifier.model import SHIPPED, load_model
 from classifier.pipeline import build_pipeline, prepare
+from classifier.signals import title_types
 from foerderradar.configuration import load_config
 from foerderradar.models import Call
 
@@ -92,6 +93,44 @@ def test_documents_that_are_not_funding(classifier, text, signal):
     result = verdict(classifier, text, title="Meldung")
     assert signal in signals(result)
     assert not result.relevant
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Landesförderung: Über 120 KI-Vorhaben bewilligt", "awarded"),
+        ("Ministerium fördert neun neue Daten-Verbünde", "awarded"),
+        ("Agency selects 30 SMEs for its AI accelerator", "awarded"),
+        ("Infotag zum Programm Digitale Zukunft am 4. Mai", "event"),
+        ("Webinar: Writing a proposal for the data spaces call", "event"),
+        ("Studie: Wie KMU maschinelles Lernen nutzen", "report"),
+        ("Annual report of the regional digital fund", "report"),
+        ("Förderlinie Künstliche Intelligenz in der Hochschullehre", "teaching"),
+        ("Promotionsstipendien für Informatik", "scholarship"),
+        ("PhD programme in machine learning", "scholarship"),
+    ],
+)
+def test_the_title_names_a_document_that_is_no_call(classifier, title, kind):
+    assert [t.name for t in title_types(title)] == [kind]
+    result = verdict(classifier, FITTING, title=title)
+    assert f"not_funding:{kind}" in signals(result)
+    assert not result.relevant
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Richtlinie zur Förderung von Machbarkeitsstudien für KI-Anwendungen",
+        "EXIST-Gründerstipendium",
+        "KI-Lernassistenten für Schulen: Förderaufruf für Softwareunternehmen",
+        "Bis zu 20 Projekte werden gefördert: neuer Aufruf zu Datenräumen",
+        "Tech Seed Call 2027 for young AI companies",
+        "Förderaufruf: 15 Unternehmen für KI-Pilotprojekte gesucht",
+    ],
+)
+def test_a_call_title_names_no_other_kind(classifier, title):
+    assert title_types(title) == []
+    assert verdict(classifier, FITTING, title=title).relevant
 
 
 def test_news_about_an_open_fitting_call_surfaces(classifier):
