@@ -148,7 +148,7 @@ def topic_hits(inputs: Inputs) -> dict[str, dict[str, dict[str, int]]]:
         sentence = inputs.sentence_of(hit.start)
         if sentence not in incidental:
             incidental[sentence] = signals.is_incidental(sentence)
-        if incidental[sentence]:
+        if incidental[sentence] or signals.in_institution_name(inputs.text, hit.start, hit.term):
             continue
         place = "key" if role in KEY_ROLES else "body"
         terms = places[place].setdefault(hit.label, {})

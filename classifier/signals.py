@@ -263,6 +263,21 @@ def is_incidental(sentence: str) -> bool:
     return any(word in low for word in _INCIDENTAL_GATE) and bool(INCIDENTAL.search(sentence))
 
 
+# A topic word inside the name of a ministry or agency ("Bundesministerium für Digitales und Verkehr",
+# "Ministry of Economic Affairs and Digital Transformation", "Digitalministerium") says who funds, not what.
+_NAME_BEFORE = re.compile(
+    r"(?:[Mm]inisteri\w*|[Mm]inistry|[Ss]enatsverwaltung|[Ss]taatskanzlei|[Dd]irectorate[- ]General|"
+    r"Generaldirektion|[Bb]undesamt|[Ll]andesamt|[Aa]gentur|[Aa]gency|[Dd]epartment)\s+(?:für|of|for)\s+"
+    r"(?:(?:[A-ZÄÖÜ][\w-]*|und|and|the|,)\s*){0,6}$"
+)
+_NAME_WORD = re.compile(r"digital(?:minister|agentur|staatssekretär|beauftragt|senat)", re.IGNORECASE)
+
+
+def in_institution_name(text: str, start: int, term: str) -> bool:
+    """The topic word at ``start`` is part of a ministry's or agency's name."""
+    return bool(_NAME_WORD.match(term) or _NAME_BEFORE.search(text, max(0, start - 90), start))
+
+
 INNOVATION_WORDS = (
     "forschung und entwicklung", "forschungs- und entwicklung", "fue-", "fue ", "f&e", "r&d", "innovationsvorhaben",
     "innovationsprojekt", "innovative", "entwicklungsvorhaben", "pilotprojekt", "research and innovation",

@@ -11,7 +11,7 @@ import spacy
 from classifier import Classifier
 from classifier.model import SHIPPED, load_model
 from classifier.pipeline import build_pipeline, prepare
-from classifier.signals import title_types
+from classifier.signals import in_institution_name, title_types
 from foerderradar.configuration import load_config
 from foerderradar.models import Call
 
@@ -131,6 +131,42 @@ def test_the_title_names_a_document_that_is_no_call(classifier, title, kind):
 def test_a_call_title_names_no_other_kind(classifier, title):
     assert title_types(title) == []
     assert verdict(classifier, FITTING, title=title).relevant
+
+
+@pytest.mark.parametrize(
+    ("sentence", "term", "named"),
+    [
+        (
+            "Das Bundesministerium für Digitales und Verkehr unterstützt Wasserstoffprojekte.",
+            "Digitales",
+            True,
+        ),
+        (
+            "Das Bundesministerium für Verkehr und digitale Infrastruktur fördert Ladesäulen.",
+            "digitale",
+            True,
+        ),
+        ("The Ministry of Economic Affairs and Digital Transformation funds the scheme.", "Digital", True),
+        ("Die Digitalministerin stellte das Programm vor.", "Digitalministerin", True),
+        (
+            "Das Ministerium für Bildung fördert Projekte zur Digitalisierung der Verwaltung.",
+            "Digitalisierung",
+            False,
+        ),
+        ("Gefördert werden digitale Assistenzsysteme für die Pflege.", "digitale", False),
+    ],
+)
+def test_a_topic_word_in_a_ministry_name_is_no_evidence(sentence, term, named):
+    assert in_institution_name(sentence, sentence.index(term), term) is named
+
+
+def test_a_ministry_name_alone_makes_no_digital_call(classifier):
+    text = (
+        "Das Bundesministerium für Digitales und Verkehr fördert Vorhaben zur Brennstoffzellentechnik in Fahrzeugen. "
+        "Antragsberechtigt sind Unternehmen und Forschungseinrichtungen. Anträge sind bis zum 30. Juni 2026 einzureichen."
+    )
+    result = verdict(classifier, text, title="Förderrichtlinie Wasserstoff im Verkehr")
+    assert "digital" not in result.topics
 
 
 def test_news_about_an_open_fitting_call_surfaces(classifier):
