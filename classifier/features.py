@@ -120,7 +120,7 @@ WORD_CHARS = 6000  # the words of this much key text are features
 
 def words(key: str) -> dict[str, float]:
     """The distinct words of the key text as ``word:…`` features; training keeps the ones that recur."""
-    return {f"word:{w}": 1.0 for w in set(_WORD.findall(key[:WORD_CHARS]))}
+    return {f"word:{w}": 1.0 for w in sorted(set(_WORD.findall(key[:WORD_CHARS])))}  # sorted: stable files
 
 
 def _strength(found: dict[str, int]) -> float:

@@ -64,6 +64,13 @@ def test_slash_dates_are_day_first_unless_the_page_is_us_style():
     assert dates_of(us) == ["2026-06-05", "2026-10-01"]
 
 
+def test_due_right_before_the_date_is_a_deadline_label():
+    text = "Phase I proposals due October 30, 2026, 11:59PM PT. Phase II proposals due January 15, 2027."
+    assert dates_of(text) == ["2026-10-30", "2027-01-15"]
+    # "due" elsewhere in the line says nothing about a byline's date
+    assert dates_of("New call for AI pilots: proposals due in spring\nBy the editors | 3 December 2026") == []
+
+
 def test_numbers_that_are_not_dates():
     assert find_dates("Nummer 7.2.12 gilt; 36 Monate; Laufzeit bis 2027; https://x.org/2026/10/22/a") == []
 
