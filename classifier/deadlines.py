@@ -9,6 +9,7 @@ twice is reported once. Precision first: a wrong deadline is worse than none.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -40,6 +41,9 @@ class DeadlineResult:
     rolling: bool = False
     closed: str = ""  # the words that say the call is closed, or ""
     closed_early: bool = False  # they stand in the title or the first lines
+    # no application deadline outside their sentence: nothing on the page is still open ("Submission ended
+    # on 3 March 2025", "This call is closed." under a call's description)
+    closed_alone: bool = False
     readings: tuple[Reading, ...] = field(default=(), compare=False)
 
 
@@ -69,7 +73,20 @@ def extract_deadlines(
     rolling = not deadlines and is_rolling(text, sentences, view.low)
     closed, closed_at = says_closed(text, view.low)
     early = is_early(closed_at, len(text))
-    return DeadlineResult(deadlines, openings, rolling, closed, early, tuple(readings))
+    alone = bool(closed) and not rolling and _nothing_else_open(text, readings, closed_at)
+    return DeadlineResult(deadlines, openings, rolling, closed, early, alone, tuple(readings))
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _nothing_else_open(text: str, readings: list[Reading], closed_at: int) -> bool:
+    """No application deadline stands outside the paragraph that says the call is closed (a page of
+    several calls gives each its own paragraph)."""
+    breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(text)]
+    start = max((b for b in breaks if b < closed_at), default=0)
+    end = min((b for b in breaks if b > closed_at), default=len(text))
+    return all(start <= r.mention.start < end for r in readings if r.role == "deadline" and r.kind != "other")
 
 
 def read_mentions(

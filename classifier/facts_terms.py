@@ -239,7 +239,7 @@ ANCHORS = {
     ),
     "eligibility": (
         "antragsberecht", "zuwendungsempf", "förderberecht", "antragsteller", "wer ", "richtet sich an",
-        "zielgruppe", "antr", "projektskizzen", "gefördert werden", "teilnahmeberecht", "who ", "eligib",
+        "zielgruppe", "anträge stellen", "anträge einreichen", "anträg stellen", "anträg einreichen", "projektskizzen", "gefördert werden", "teilnahmeberecht", "who ", "eligib",
         "open to", "applicant", "target", "aimed at", "can apply", "may apply", "addressed to",
     ),
     "consortium": (

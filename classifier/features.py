@@ -22,7 +22,7 @@ from classifier import signals
 from classifier.fold import Lower, fold
 from classifier.sections import KEY_ROLES, Sections
 
-FEATURES_VERSION = 8
+FEATURES_VERSION = 9
 TOPICS = ("ki", "daten", "digital", "technologieoffen")
 _STRENGTH = (0.0, 0.55, 0.75, 0.9, 1.0)
 DOC_TYPES = (

@@ -112,7 +112,8 @@ class RelevanceComponent:
             sentence_of=sentences.sentence,
             types=doc._.fr_types if doc._.fr_types is not None else document_types("", text),
             closed=closed,
-            closed_final=bool(closed) and closes_call(closed, result.closed_early, _LATER, date.min),
+            closed_final=bool(closed)
+            and (result.closed_alone or closes_call(closed, result.closed_early, _LATER, date.min)),
             closed_early=bool(result and result.closed_early),
             language=self.lang,
             dated_deadline=bool(result and any(d.date and d.kind != "other" for d in result.deadlines)),

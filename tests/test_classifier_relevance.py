@@ -200,6 +200,30 @@ def test_a_call_that_says_it_is_closed(classifier):
     assert "signal:closed" in signals(result)
 
 
+@pytest.mark.parametrize(
+    "closing",
+    [
+        "Derzeit können keine Anträge gestellt werden.",
+        "Die Einreichungsfrist endete am 3. März 2026. Der Aufruf ist geschlossen.",
+    ],
+)
+def test_a_call_whose_text_says_nothing_is_open_is_not_relevant(classifier, closing):
+    text = (
+        FITTING.replace("Projektskizzen sind bis zum 15. September 2026 einzureichen.", "") + "\n\n" + closing
+    )
+    result = verdict(classifier, text)
+    assert result.status == "closed" and not result.relevant
+
+
+def test_submission_ended_in_an_english_call(classifier):
+    text = (
+        "The call funds research and innovation projects on AI-based quality control and machine learning. "
+        "SMEs and research organisations can apply. Submission ended on 3 March 2026."
+    )
+    result = verdict(classifier, text, title="Call for proposals: AI in manufacturing")
+    assert result.status == "closed" and not result.relevant
+
+
 def test_ai_only_in_a_portal_name_is_no_topic(classifier):
     text = (
         "Förderung der Sanierung von Sportstätten gemeinnütziger Vereine. Die Zuwendung beträgt bis zu 50 Prozent. "
