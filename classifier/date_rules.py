@@ -196,11 +196,17 @@ def _score(
 
 
 def _plain_role(near: str) -> str:
-    tail = near[-40:]
+    """A publication or opening date: its cue in the date's own clause, at most PLAIN_REACH characters before it
+    ("Tag der Absendung der Aufforderungen zur Angebotsabgabe an ausgewählte Bewerber: 21.12.2026")."""
+    tail = near[-PLAIN_REACH:]
+    tail = tail[tail.rfind(",") + 1 :]
     for cue in (cues.NEGATIVE_BY_NAME["publication"], cues.NEGATIVE_BY_NAME["opening"]):
         if cue.search(tail):
             return cue.name
     return "date"
+
+
+PLAIN_REACH = 100
 
 
 def _worst_negative(near: str, clause: str, has_label: bool) -> tuple[float, str]:

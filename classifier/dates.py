@@ -180,9 +180,13 @@ def _mention(match: re.Match[str], us_style: bool) -> DateMention | None:
     elif g["ld"]:
         d, m = int(g["ld"]), MONTHS[g["lm"].lower()]
         y = int(g["ly"]) if g["ly"] else None
+        if g["lm"] == "may" and y is None:
+            return None  # "cut-off 1 may be resubmitted": the verb, not the month
     else:
         d, m = int(g["ed"]), MONTHS[g["em"].lower()]
         y = int(g["ey"]) if g["ey"] else None
+        if g["em"] == "may" and y is None:
+            return None  # "applicants may 2 …"
     if not _valid(d, m, y):
         return None
     mention = DateMention(match.start(), match.end(), d, m, y, ambiguous=ambiguous)

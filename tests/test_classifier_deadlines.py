@@ -71,6 +71,21 @@ def test_due_right_before_the_date_is_a_deadline_label():
     assert dates_of("New call for AI pilots: proposals due in spring\nBy the editors | 3 December 2026") == []
 
 
+def test_may_the_verb_is_no_month():
+    text = "Cut-off 1: 2027-01-20 17:00 (CET)\nProposals not selected at cut-off 1 may be resubmitted for cut-off 2."
+    assert dates_of(text) == ["2027-01-20"]
+    assert dates_of("Deadline: 1 May 2027") == ["2027-05-01"]
+
+
+def test_a_tenders_date_for_sending_invitations_is_no_deadline():
+    text = (
+        "IV.2.2 Schlusstermin für den Eingang der Teilnahmeanträge: 14.12.2026, 10:00 Uhr\n"
+        "IV.2.3 Voraussichtlicher Tag der Absendung der Aufforderungen zur Angebotsabgabe an ausgewählte "
+        "Bewerber: 21.12.2026\nIV.2.4 Sprache: Deutsch"
+    )
+    assert dates_of(text) == ["2026-12-14"]
+
+
 def test_numbers_that_are_not_dates():
     assert find_dates("Nummer 7.2.12 gilt; 36 Monate; Laufzeit bis 2027; https://x.org/2026/10/22/a") == []
 
