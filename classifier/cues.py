@@ -47,6 +47,9 @@ LABEL = _cue(
     r"(?:submission|application) (?:window|period)|\bletzter tag\b|läuft\s+(?:\w+\s+){0,3}ab\b|\bdue\s*:|"
     r"time limit|\breceipt of\b|(?:runde|phase|zeitraum|\bcall|aufruf|ausschreibung|einreichung|bewerbung|"
     r"wettbewerb|submission|application|proposal|frist)\w*\s+(?:\w+\s+){0,3}(?:endet|endete|ends|ended|läuft|lief)\b|"
+    # a schedule line "Skizzen: 15.01.2026 · Vollanträge: 30.06.2026", "Full proposals: 12 May 2026"
+    r"(?:^|[\s·|•(])(?:projekt)?(?:skizzen?|vollanträge|vollantrag|anträge|förderanträge|proposals|"
+    r"full proposals|pre-proposals|short proposals|applications|expressions? of interest)\s*:\s*$|"
     # past tense of a closed call: "Submissions closed on 28 February 2026"
     r"(?:\bcall|submission|application|proposal|topic|round|einreichung)\w*\s+(?:\w+\s+){0,3}closed (?:on|at)\b",
     3.0,
@@ -56,7 +59,8 @@ SUBMIT = _cue(
     r"einzureichen|einreichen|eingereicht|einzusenden|einsenden|eingesandt|vorzulegen|vorlegen|vorgelegt|"
     r"zu übermitteln|übermitteln|übermittelt|eingehen|eingegangen|\beingang\b|zugehen|zugegangen|"
     r"zu richten|gestellt werden|zu stellen|beantragt werden|zu beantragen|\bbeantragen\b|hochzuladen|hochladen|"
-    r"\bbewerben\b|\breich(?:en|t)\b|\bsubmit(?:ted)?\b|be received|\breceived\b|\bapply\b|must reach|\brichten\b|\bstellen\b",
+    r"\bbewerben\b|\breich(?:en|t)\b|\bsubmit(?:ted)?\b|be received|\breceived\b|\bapply\b|must reach|\brichten\b|\bstellen\b|"
+    r"angefordert werden|anzufordern|be requested",
     2.0,
 )
 HAPPEN = _cue("happen", r"\b(?:zu )?erfolgen\b|\berfolgt\b", 1.5)  # with a submission noun only
@@ -171,7 +175,8 @@ KIND_CUES = (
         "other",
         re.compile(
             r"angebot|teilnahmeantr|teilnahmewettbewerb|\btender|\bvergabe|"
-            r"\boffers?\b|unterlagen (?:\w+ )?anzufordern|request (?:the )?documents|"
+            r"\boffers?\b|unterlagen (?:\w+ )?(?:\w+ )?(?:anzufordern|angefordert)|request (?:the )?documents|"
+            r"documents? (?:\w+ )?(?:can|may|must) be requested|"
             r"bewerbungsschluss",
         ),
     ),

@@ -254,7 +254,11 @@ def _range_pair(text: str, start: Reading, end: Reading) -> None:
         start.mention = start.mention.with_year(year)
     header = _is_header_range(text, start.mention, end.mention)
     # "Proposals can be submitted from 1 December until 18 March": the submission cues belong to the window
-    window = start.role in ("range_start", "opening") and start.cue_score >= THRESHOLD
+    # "The call is open from 1 February to 31 March", "vom 01.02. bis 31.03.2026 geöffnet": the window's end
+    window = (start.role in ("range_start", "opening") and start.cue_score >= THRESHOLD) or (
+        start.role in ("range_start", "opening", "date")
+        and bool(_OPEN_WINDOW.search(_sentence(text, start.mention, end.mention)))
+    )
     if (
         start.role == "deadline"
         or header
@@ -265,6 +269,19 @@ def _range_pair(text: str, start: Reading, end: Reading) -> None:
             end.role, end.kind = "deadline", end.kind if end.role == "deadline" else "single"
             if start.role in ("deadline", "date", "range_start"):
                 start.role = "opening"
+
+
+_OPEN_WINDOW = re.compile(
+    r"\b(?:is open|are open|open (?:from|between)|geöffnet|offen|möglich|accepted|entgegengenommen|einreichbar)\b",
+    re.IGNORECASE,
+)
+
+
+def _sentence(text: str, first: DateMention, second: DateMention) -> str:
+    """The line that holds a range, up to a full stop on each side."""
+    start = max(text.rfind("\n", 0, first.start), text.rfind(". ", 0, first.start)) + 1
+    ends = [e for e in (text.find("\n", second.end), text.find(". ", second.end)) if e >= 0]
+    return text[start : min(ends) if ends else len(text)]
 
 
 def _is_header_range(text: str, first: DateMention, second: DateMention) -> bool:

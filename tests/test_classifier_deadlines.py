@@ -86,6 +86,25 @@ def test_a_tenders_date_for_sending_invitations_is_no_deadline():
     assert dates_of(text) == ["2026-12-14"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The call is open from 1 February 2026 to 31 March 2026.", [("2026-03-31", "single")]),
+        ("Der Förderaufruf ist vom 01.02.2026 bis 31.03.2026 geöffnet.", [("2026-03-31", "single")]),
+        (
+            "Skizzen: 15.01.2026 · Vollanträge: 30.06.2026",
+            [("2026-01-15", "skizze"), ("2026-06-30", "antrag")],
+        ),
+        (
+            "Die Vergabeunterlagen können bis zum 10.03.2026 angefordert werden. Angebotsfrist: 24.03.2026, 12:00 Uhr.",
+            [("2026-03-10", "other"), ("2026-03-24", "other")],
+        ),
+    ],
+)
+def test_windows_schedules_and_document_requests(text, expected):
+    assert [(d.date, d.kind) for d in deadlines(text)] == expected
+
+
 def test_numbers_that_are_not_dates():
     assert find_dates("Nummer 7.2.12 gilt; 36 Monate; Laufzeit bis 2027; https://x.org/2026/10/22/a") == []
 
