@@ -59,7 +59,7 @@ _TIME_AFTER = fold(
     rf"(?:\s*\(?\s*(?P<tz>{_TZ})\)?)?",
 )
 _TIME_BEFORE = fold(
-    rf"{_CLOCK}(?:\s*\(?\s*(?P<tz>{_TZ})\)?)?\s*(?:,\s*)?(?:am|on|,|the)?\s*$",
+    rf"{_CLOCK}(?:\s*(?:noon|midday|mittags))?(?:\s*\(?\s*(?P<tz>{_TZ})\)?)?\s*(?:,\s*)?(?:am|on|,|the)?\s*$",
 )
 _TZ_AFTER = fold(rf"^\s*\(?\s*(?P<tz>{_TZ})\)?")
 # "15 July 2026 — Submission deadline (17:00 CEST)": a time in brackets after a short label.
@@ -234,7 +234,7 @@ def _attach_time(text: str, mention: DateMention) -> DateMention:
     prefix = text[line_start : mention.start]
     before = _TIME_BEFORE.search(prefix)
     tz_after = _TZ_AFTER.match(text[mention.end : mention.end + 30])
-    if before and _clock_ok(before) and ")" not in prefix[before.start() :]:
+    if before and _clock_ok(before) and ")" not in _without_zone(prefix[before.start() :], before):
         return replace(
             mention,
             start=line_start + before.start(),
@@ -247,6 +247,12 @@ def _attach_time(text: str, mention: DateMention) -> DateMention:
     if tz_after:
         return replace(mention, end=mention.end + tz_after.end(), timezone=_tz(tz_after.group("tz")))
     return mention
+
+
+def _without_zone(span: str, match: re.Match[str]) -> str:
+    """The time's span without its bracketed zone: "12:00 noon (CET) on" holds no other bracket."""
+    zone = match.group("tz")
+    return span.replace(f"({zone})", "") if zone else span
 
 
 def _clock_ok(match: re.Match[str]) -> bool:

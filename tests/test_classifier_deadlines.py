@@ -44,6 +44,12 @@ def deadlines(text: str, published: date | None = None) -> list[Deadline]:
         ("Deadline: 31-03-2027 17:00 (Brussels time)", "2027-03-31", "17:00", "Brussels time"),
         ("Fristende: 15.03.2027, 23:59 Uhr MEZ", "2027-03-15", "23:59", "MEZ"),
         ("Anträge bis 12 Uhr am 15.04.2027 einreichen.", "2027-04-15", "12:00", None),
+        (
+            "Applications must be received by 12:00 noon (CET) on Friday 3 April 2026.",
+            "2026-04-03",
+            "12:00",
+            "CET",
+        ),
     ],
 )
 def test_every_date_shape_of_the_spec(text, iso, time, tz):
