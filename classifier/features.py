@@ -22,7 +22,7 @@ from classifier import signals
 from classifier.fold import Lower, fold
 from classifier.sections import KEY_ROLES, Sections
 
-FEATURES_VERSION = 9
+FEATURES_VERSION = 10
 TOPICS = ("ki", "daten", "digital", "technologieoffen")
 _STRENGTH = (0.0, 0.55, 0.75, 0.9, 1.0)
 DOC_TYPES = (
@@ -78,6 +78,7 @@ class Inputs:
     language: str = "de"
     dated_deadline: bool = False  # the text states a dated deadline (past or future: no reference date here)
     rolling: bool = False
+    deadline_named: bool = False  # a submission deadline, dated or not ("bis Ende Juni", "30th November")
     source_fields: Mapping[str, str] = field(default_factory=dict)
     # what is computed from the rest once and read twice (the features and the evidence)
     memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
@@ -243,6 +244,9 @@ def _signals(inputs: Inputs, low: str, key: str) -> dict[str, float]:
     for kind in inputs.types:
         if kind.name in DOC_TYPES:
             out[f"type:{kind.name}"] = 1.0
+    # a press release or newsletter that states no deadline and no open submission reports, it does not call
+    if not (inputs.deadline_named or inputs.rolling) and signals.news_form(inputs.title, inputs.text):
+        out["type:undated_news"] = 1.0
     # Read in the key sections only: deep in a guideline the same words are about other parties (AGVO).
     for found in (signals.restricted_applicants(key, key), signals.field_excluded(key, key)):
         if found:

@@ -118,6 +118,7 @@ class RelevanceComponent:
             language=self.lang,
             dated_deadline=bool(result and any(d.date and d.kind != "other" for d in result.deadlines)),
             rolling=bool(result and result.rolling),
+            deadline_named=bool(result and any(d.kind != "other" for d in result.deadlines)),
             source_fields=doc.user_data.get("fields") or {},
         )
         doc._.fr_relevance = score_call(inputs, self.model)

@@ -354,6 +354,26 @@ def title_types(title: str) -> list[Signal]:
     return list(found.values())
 
 
+# A press release, newsletter or news item says so in its title or its first lines. Such a text is about a
+# call only when it states the call's deadline or that applications are open now; without either it reports
+# (results, approvals, budgets, a finished project): ``features`` pairs the two.
+_NEWS_FORM_TITLE = Lower(
+    r"\b(?:newsletter|news|pressemitteilung|pressemeldung|presseinformation|pressearchiv|press release|rundbrief|"
+    r"nachrichten|meldung)\b"
+)
+_NEWS_FORM_HEAD = Lower(r"\b(?:newsletter|pressemitteilung|presseinformation|press release|rundbrief)\b")
+NEWS_HEAD_CHARS = 400
+
+
+def news_form(title: str, text: str) -> Signal | None:
+    """The words that make the text a press release, newsletter or news item (title, or its first lines)."""
+    match = _NEWS_FORM_TITLE.search(title.lower())
+    if match:
+        return Signal("news_form", title[match.start() : match.end()], 0)
+    match = _NEWS_FORM_HEAD.search(text[:NEWS_HEAD_CHARS].lower())
+    return Signal("news_form", text[match.start() : match.end()], match.start()) if match else None
+
+
 # A joint research opportunity where German partners apply to their own funder (NSF–DFG "lead agency"):
 # "only US institutions" is about the US side, German universities and institutes can still take part.
 _GERMAN_ROUTE = Lower(

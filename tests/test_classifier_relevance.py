@@ -134,6 +134,44 @@ def test_a_call_title_names_no_other_kind(classifier, title):
 
 
 @pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Newsletter 7: what our funded teams achieved",
+            "Our final newsletter: the twelve SMEs funded in the last open call have finished their digital "
+            "twin experiments and the software platform keeps running after the project.",
+        ),
+        (
+            "Land fördert KI-Vorhaben von Softwarefirmen",
+            "Pressemitteilung vom 3. Mai 2026. Das Wirtschaftsministerium fördert drei KMU, die Verfahren des "
+            "maschinellen Lernens für die Qualitätsprüfung entwickeln, mit Zuschüssen von zusammen 900.000 Euro.",
+        ),
+    ],
+)
+def test_a_newsletter_or_press_release_without_a_deadline_reports(classifier, title, text):
+    result = verdict(classifier, text, title=title)
+    assert "not_funding:undated_news" in signals(result)
+    assert not result.relevant
+
+
+@pytest.mark.parametrize(
+    "deadline",
+    [
+        "Anträge können ab sofort und noch bis Ende Juni gestellt werden.",  # a deadline without a day or year
+        "Applications can be submitted until 30 November 2026, 17:00 CET.",
+    ],
+)
+def test_a_press_release_that_names_a_deadline_is_about_a_call(classifier, deadline):
+    text = (
+        "Pressemitteilung: Das Land stockt sein Programm für die Digitalisierung kleiner und mittlerer "
+        f"Unternehmen auf und fördert KI-Projekte mit Zuschüssen. {deadline}"
+    )
+    result = verdict(classifier, text, title="Förderprogramm Digital: mehr Mittel für KMU")
+    assert "not_funding:undated_news" not in signals(result)
+    assert result.relevant
+
+
+@pytest.mark.parametrize(
     ("sentence", "term", "named"),
     [
         (
@@ -205,6 +243,8 @@ def test_a_call_that_says_it_is_closed(classifier):
     [
         "Derzeit können keine Anträge gestellt werden.",
         "Die Einreichungsfrist endete am 3. März 2026. Der Aufruf ist geschlossen.",
+        "Die Einreichungsphase ist bereits beendet.",
+        "The submission process for new proposals is closed.",
     ],
 )
 def test_a_call_whose_text_says_nothing_is_open_is_not_relevant(classifier, closing):
