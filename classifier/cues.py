@@ -236,8 +236,10 @@ CLOSED = fold(
     r"(?:förderung|programm|annahme|antragstellung|aufruf|förderaufruf|wettbewerb|call)\w*\s+"
     r"(?:[\w.]+\s+){0,5}(?:eingestellt|ausgesetzt|beendet|gestoppt|geschlossen|aufgehoben|abgelaufen)\b|"
     r"\w*frist\W{1,4}(?:\w+\s+){0,2}abgelaufen|status:?\s*closed|\bcall (?:is |has )?(?:now )?closed|"
-    r"\b(?:call|competition|registration|application process|application phase)\s+"
-    r"(?:is|are|has been|was)\s+(?:\w+\s+)?(?:closed|expired)\b|\bcall expired\b|"
+    # "The submission process for new proposals is closed" (every branch here names "closed" or "expired":
+    # the scan for this pattern looks only near those words, not near every "application")
+    r"\b(?:call|competition|registration|(?:application|submission|proposal) (?:process|phase|period|window))"
+    r"(?:\s+for\s+(?:\w+\s+){0,2}\w+)?\s+(?:is|are|has been|was)\s+(?:\w+\s+)?(?:closed|expired)\b|\bcall expired\b|"
     r"no submission system is open|mittel\s+(?:sind\s+)?(?:bereits\s+|vollständig\s+|komplett\s+)+gebunden|"
     # EU portal: "This call topic is closed for submission", "Submission service: not available (call closed)"
     r"(?:call|topic)\s+(?:is|has been)\s+(?:now\s+)?closed\b|closed for submissions?|"
@@ -248,12 +250,9 @@ CLOSED = fold(
     r"(?:derzeit|zurzeit|momentan|aktuell|gegenwärtig)\s+(?:\w+\s+){1,3}keine\s+(?:neuen\s+)?"
     r"(?:anträge|projektskizzen|skizzen|bewerbungen)|"
     r"(?:submissions?|applications?|call)\s+(?:period\s+|window\s+|phase\s+)?(?:has\s+|have\s+)?ended\b|"
-    # "The submission process for new proposals is closed", "Die Einreichungsphase ist beendet"
-    r"(?:submission|application|proposal)s?\s+(?:process|phase|period|window)\s+(?:for\s+(?:\w+\s+){1,3})?"
-    r"(?:is|has been|was)\s+(?:now\s+)?closed\b|"
-    r"(?:einreichungs|antrags|bewerbungs|skizzen)(?:phase|zeitraum|fenster)\s+(?:ist|wurde)\s+(?:\w+\s+)?"
-    r"(?:beendet|abgeschlossen|geschlossen|vorbei)\b|"
-    r"(?:förder\w*|programm\w*|aufruf\w*|maßnahme|wettbewerb\w*)\s+(?:[^.;]{0,80}?\s)?(?:ist|wurde|sind|wurden)\s+"
+    # … "Die Einreichungsphase ist bereits beendet"
+    r"(?:förder\w*|programm\w*|aufruf\w*|maßnahme|wettbewerb\w*|(?:einreichungs|antrags|bewerbungs)(?:phase|zeitraum|fenster))"
+    r"\s+(?:[^.;]{0,80}?\s)?(?:ist|wurde|sind|wurden)\s+"
     r"(?:[\w.]+\s+){0,3}(?:abgeschlossen|beendet|eingestellt|ausgesetzt|gestoppt|geschlossen|ausgelaufen)\b|"
     r"(?:anträge|skizzen|projektskizzen|bewerbungen|proposals|applications)\s+(?:werden|are)\s+(?:\w+\s+)?"
     r"(?:nicht mehr|no longer)\s+(?:angenommen|entgegengenommen|accepted))",

@@ -232,7 +232,7 @@ def find_applicants(scan: Scan, fields: Mapping[str, str]) -> tuple[tuple[str, .
     found, spans = _kinds_in(_eligibility_windows(scan))
     if not found:
         title = text[: text.find("\n")] if "\n" in text else ""
-        found, spans = _kinds_in(_beneficiary_windows(title, text, sentences))
+        found, spans = _kinds_in(_beneficiary_windows(title, scan))
     if not found:  # a news item or a portal page: whom the page talks about near its top
         found, spans = _kinds_in([s for s in _head_sentences(text, sentences) if not EXCLUDED.search(s)])
     if not found:
@@ -309,16 +309,18 @@ def _head_sentences(text: str, sentences: Sentences) -> list[str]:
     return [text[s:e] for s, e in sentences.spans if s < HEAD_CHARS]
 
 
-def _beneficiary_windows(title: str, text: str, sentences: Sentences) -> list[str]:
+def _beneficiary_windows(title: str, scan: Scan) -> list[str]:
     """When no sentence says who may apply: the title and the sentences that say whom the call funds
-    ("Das Land unterstützt Unternehmen …", "SMEs can get up to …")."""
+    ("Das Land unterstützt Unternehmen …", "SMEs can get up to …"). Read in the lower-cased text, each
+    sentence in place: no copy of it to lower-case."""
     found = [title] if title else []
-    for start, end in sentences.spans:
-        sentence = text[start:end]
-        if (FUNDING_VERB.search(sentence) or BENEFICIARY_VERB.search(sentence)) and not EXCLUDED.search(
-            sentence
+    low = scan.low
+    funding, beneficiary, excluded = FUNDING_VERB.twin, BENEFICIARY_VERB.twin, EXCLUDED.twin
+    for start, end in scan.sentences.spans:
+        if (funding.search(low, start, end) or beneficiary.search(low, start, end)) and not excluded.search(
+            low, start, end
         ):
-            found.append(sentence)
+            found.append(scan.text[start:end])
             if len(found) >= MAX_BENEFICIARY:
                 break
     return found

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from classifier.fold import Lower, fold
+from classifier.gates import gate, passes
 from classifier.text import trie_pattern
 
 
@@ -101,6 +103,7 @@ _NEWS_COUNT = fold(
     r"\d[\d.,]*\s+\w*(?:betriebe|unternehmen|projekte|vorhaben|start-ups|companies|projects|smes)\s+"
     r"(?:[\w,.]+\s+){0,5}(?:gefördert|bewilligt|ausgewählt|funded|selected)|zieht \w*\s?\w*\s?bilanz",
 )
+_NEWS_GATE = gate(_NEWS_COUNT)  # literals one of which every match holds: most heads have none
 # A title says what kind of document it heads: these words in the title alone decide a kind. A count of
 # projects or firms with a funding verb or a selection ("Über 300 Vorhaben bewilligt", "Commission selects 48
 # projects") is news about funding awarded; an info day, webinar or conference is an event; a study, survey
@@ -174,6 +177,11 @@ def _markers(spec: str) -> list[str]:
 
 
 _TYPE_NEEDLES = {name: (_markers(strong), _markers(weak)) for name, (strong, weak) in _TYPES.items()}
+# needle → (kind, weight 2 strong / 1 weak, place in the kind's list) for every kind that lists it
+_NEEDLE_KINDS: dict[str, list[tuple[str, int, int]]] = {}
+for _name, (_strong, _weak) in _TYPE_NEEDLES.items():
+    for _order, (_needle, _value) in enumerate([(n, 2) for n in _strong] + [(n, 1) for n in _weak]):
+        _NEEDLE_KINDS.setdefault(_needle, []).append((_name, _value, _order))
 _ALL_MARKERS = sorted({n.strip() for pair in _TYPE_NEEDLES.values() for needles in pair for n in needles})
 # One scan for all markers: a trie of them after a space; the longest marker at each word wins.
 _MARKER_RE = re.compile(" (" + trie_pattern(_ALL_MARKERS) + ")")
@@ -273,9 +281,19 @@ _NAME_BEFORE = re.compile(
 _NAME_WORD = re.compile(r"digital(?:minister|agentur|staatssekretär|beauftragt|senat)", re.IGNORECASE)
 
 
+# one of these stands in every name _NAME_BEFORE finds: most topic words have none of them before them
+_NAME_STEMS = (
+    "inisteri", "inistry", "enatsverwaltung", "taatskanzlei", "irectorate", "eneraldirektion", "undesamt",
+    "andesamt", "gentur", "gency", "epartment",
+)  # fmt: skip
+
+
 def in_institution_name(text: str, start: int, term: str) -> bool:
     """The topic word at ``start`` is part of a ministry's or agency's name."""
-    return bool(_NAME_WORD.match(term) or _NAME_BEFORE.search(text, max(0, start - 90), start))
+    if _NAME_WORD.match(term):
+        return True
+    before = text[max(0, start - 90) : start]
+    return any(map(before.__contains__, _NAME_STEMS)) and bool(_NAME_BEFORE.search(before))
 
 
 INNOVATION_WORDS = (
@@ -307,21 +325,28 @@ _WORD_TRIES: dict[tuple[str, ...], re.Pattern[str]] = {}
 
 def document_types(title: str, text: str) -> list[Signal]:
     """Not-funding document types whose marker weight reaches ``TYPE_THRESHOLD``, and those the title names."""
-    title_found, head_found = _found_markers(words_of(title)), _found_markers(words_of(text[:6000]))
-    low = text[:6000].lower()
+    head = text[:6000]
+    title_found, head_found = _found_markers(words_of(title)), _found_markers(words_of(head))
+    # per kind: marker weight, distinct markers, a strong one among them, the first of its list in the head
+    tally: dict[str, list[Any]] = {}
+    for needle in title_found | head_found:
+        in_title, in_head = needle in title_found, needle in head_found
+        for name, value, order in _NEEDLE_KINDS.get(needle, ()):
+            kind = tally.setdefault(name, [0, 0, False, None])
+            kind[0] += 2 * value * in_title + value * in_head
+            kind[1] += 1
+            kind[2] = kind[2] or value == 2
+            if in_head and (kind[3] is None or order < kind[3][0]):
+                kind[3] = (order, needle.strip())
+    low = head.lower()
     types = title_types(title)
     named = {t.name for t in types}
-    for name, (strong, weak) in _TYPE_NEEDLES.items():
-        weight, first, distinct, strong_found = 0, None, 0, False
-        for needles, value in ((strong, 2), (weak, 1)):
-            for needle in needles:
-                found = needle in title_found or needle in head_found
-                weight += 2 * value * (needle in title_found) + value * (needle in head_found)
-                distinct += found
-                strong_found = strong_found or (found and value == 2)
-                if needle in head_found:
-                    first = first or needle.strip()
-        if name == "news" and (_NEWS_COUNT.search(title) or _NEWS_COUNT.search(text[:6000])):
+    for name in _TYPE_NEEDLES:
+        weight, distinct, strong_found, earliest = tally.get(name) or (0, 0, False, None)
+        first = earliest[1] if earliest else None
+        if name == "news" and (
+            _NEWS_COUNT.search(title) or (passes(_NEWS_GATE, low) and _NEWS_COUNT.search(head))
+        ):
             weight, distinct, strong_found = (
                 weight + 3,
                 distinct + 2,
