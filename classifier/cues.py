@@ -141,7 +141,8 @@ NEGATIVES = (
     ),
     _cue(
         "reporting",
-        r"verwendungsnachweis|zwischennachweis|sachbericht|zwischenbericht|schlussbericht|abschlussbericht|"
+        r"verwendungsnachweis|zwischennachweis|sachbericht|zwischenbericht|schlussbericht|abschlussbericht|prüfbericht|"
+        r"tätigkeitsbericht|jahresbericht|"
         r"\breports? (?:are|is) due|final report|progress report|interim report",
         -5.0,
         True,
@@ -226,7 +227,8 @@ SUBMISSION_CONTEXT = fold(
 )
 # What else can happen "at any time" to an application: withdrawn, asked for papers, costs checked.
 NOT_SUBMISSION = fold(
-    r"zurückgezogen|zurückziehen|widerruf|withdrawn?\b|aufgegeben|auferlegt|feststellung|einsehen|"
+    r"zurückgezogen|zurückziehen|widerruf|withdrawn?\b|aufgegeben|auferlegt|feststellung|einsehen|eingesehen|einsicht|"
+    r"prüfenden?\s+stelle|"
     r"abgerufen|geprüft|überprüf|kontroll|filled",
 )
 CLOSED = fold(

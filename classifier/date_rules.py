@@ -190,9 +190,15 @@ def _score(
     # beginnen, können bis zum 30. November …" or "Auf der Konferenz sagte sie, KMU könnten bis zum …"
     # the words before the comma belong to something else.
     own = _PARENTHESES.sub(" ", near[near.rfind(",") + 1 :])  # "(für einen Projektbeginn im …)" qualifies
+    label_line = _LABEL_LINE.search(own)
+    if label_line:  # "Opens:\n19/1/2023\nCloses:\n14/6/2023": the label on the line above is the date's own
+        own = label_line.group(1)
     worst, role = _worst_negative(own, clause[:60], has_label)
     reading.score = score + worst
     reading.role = "deadline" if reading.score >= THRESHOLD else role
+
+
+_LABEL_LINE = re.compile(r"\n[ \t*#•-]*([^\n:]{2,40}:)[ \t*]*\n[ \t]*$")
 
 
 def _plain_role(near: str) -> str:

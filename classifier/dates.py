@@ -40,9 +40,13 @@ _DATE = fold(
     rf"|(?P<nd>\d{{1,2}})\\?\.\s?(?P<nm>\d{{1,2}})\\?\.\s?(?P<ny>{_YEAR})(?!\d)"
     rf"|(?P<nd2>\d\d)\.(?P<nm2>\d\d)\.(?P<ny2>\d\d)(?!\d|\.\d)"
     rf"|(?P<bd>\d\d)\.(?P<bm>\d\d)\.(?![\d])"
+    # a year-less "15.2." or "1.6." right after a date word or another date: alone it could be a section
+    # number, here it is a day ("zweimal jährlich zum 15.2. sowie 15.8.", "jeweils der 15.4. und 15.10.")
+    r"|(?:(?<=zum )|(?<=bis )|(?<=am )|(?<=ab )|(?<=vom )|(?<=jeweils )|(?<=der )|(?<=\d\. und )|"
+    r"(?<=\d\. sowie )|(?<=\d\. oder ))(?P<sd1>\d{1,2})\.(?P<sm1>\d{1,2})\.(?![\d])"
     # "15\. November 2026": Markdown escapes the full stop of an ordinal (Förderdatenbank exports)
     rf"|(?P<ld>\d{{1,2}})(?:{_ORD}|\\?\.)?(?:\s+of)?\s*(?P<lm>{_MONTH})\b\.?(?:,?\s*(?P<ly>{_YEAR})(?!\d))?"
-    rf"|(?P<em>{_MONTH})\b\.?\s+(?P<ed>\d{{1,2}})(?:{_ORD})?(?![\d.:])(?:,?\s+(?P<ey>{_YEAR})(?!\d))?"
+    rf"|(?P<em>{_MONTH})\b\.?\s+(?P<ed>\d{{1,2}})(?:{_ORD})?(?![\d:]|\.\d)(?:,?\s+(?P<ey>{_YEAR})(?!\d))?"
     r")",
 )
 _TZ = (
@@ -114,6 +118,8 @@ def find_dates(text: str, us_style: bool | None = None, vague: bool = True) -> l
             pos = cursor = match.end()
             if _inside_number_or_url(text, match.start(), match.end()):
                 continue
+            if match.group("sd1") and not _follows_date(text, match.start(), found):
+                continue  # "Nummer 1.2. und 1.3.": after a conjunction only when a date stands before it
             if us_style is None and (match.group("sa") or match.group("ha")):
                 us_style = is_us_style(text)  # only needed for an ambiguous 01/09/2026
             mention = _mention(match, bool(us_style))
@@ -121,6 +127,17 @@ def find_dates(text: str, us_style: bool | None = None, vague: bool = True) -> l
                 found.append(_attach_time(text, mention))
                 cursor = max(cursor, found[-1].end)
     return _with_vague(text, found) if vague else found
+
+
+_CONJUNCTION = re.compile(r"\s+(?:und|sowie|oder)\s+", re.I)
+
+
+def _follows_date(text: str, start: int, found: list[DateMention]) -> bool:
+    """A short "d.m." is read after a date word, or after a conjunction right behind a date found."""
+    gap_start = found[-1].end if found else -1
+    if gap_start >= 0 and _CONJUNCTION.fullmatch(text, gap_start, start):
+        return True
+    return not _CONJUNCTION.search(text, max(0, start - 8), start)
 
 
 # A deadline without a day: "bis Ende Juni 2021", "bis Dezember 2023", "bis Ende des Jahres", "by the end of
@@ -175,8 +192,8 @@ def _mention(match: re.Match[str], us_style: bool) -> DateMention | None:
         y = y + 2000 if y < 100 else y
     elif g["nd2"]:
         d, m, y = int(g["nd2"]), int(g["nm2"]), 2000 + int(g["ny2"])
-    elif g["bd"]:
-        d, m, y = int(g["bd"]), int(g["bm"]), None
+    elif g["bd"] or g["sd1"]:
+        d, m, y = int(g["bd"] or g["sd1"]), int(g["bm"] or g["sm1"]), None
     elif g["ld"]:
         d, m = int(g["ld"]), MONTHS[g["lm"].lower()]
         y = int(g["ly"]) if g["ly"] else None

@@ -156,7 +156,8 @@ def _deadlines(text: str, low: str, readings: list[Reading], doc_kind: str | Non
             kind = doc_kind
         m = reading.mention
         raw = " ".join(text[m.start : m.end].split())
-        key = m.iso or raw
+        # the same day said twice is one deadline, a year-less one too ("15.4." and later "15. April")
+        key = m.iso or (raw if m.vague else f"--{m.month:02d}-{m.day:02d}")
         old = merged.get(key)
         if old is None:
             merged[key] = Deadline(m.iso, m.time, m.timezone, kind, raw)
@@ -165,10 +166,15 @@ def _deadlines(text: str, low: str, readings: list[Reading], doc_kind: str | Non
                 old.date,
                 old.time or m.time,
                 old.timezone or m.timezone,
-                old.kind if old.kind != "single" else kind,
+                old.kind if _KIND_RANK[old.kind] >= _KIND_RANK[kind] else kind,
                 old.raw if old.time or not m.time else raw,
             )
     return tuple(merged.values())
+
+
+# The same date read twice keeps its most telling kind: an application stage over a plain deadline, and any
+# application deadline over ``other`` (a date that is also an application deadline is one).
+_KIND_RANK = {"other": 0, "single": 1, "skizze": 2, "antrag": 2, "stichtag": 2}
 
 
 def _two_stage(text: str, chosen: list[Reading]) -> dict[int, str]:

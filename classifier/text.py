@@ -15,8 +15,11 @@ MAX_WINDOWS = 40
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
+_LAYOUT = re.compile(r"[\s.·…_=|-]+")
 _CUE = fold(
-    r"frist|stichtag|deadline|cut-?off|closing date|einzureichen|vorzulegen|einsendeschluss|antragsschluss",
+    r"frist|stichtag|deadline|cut-?off|closing date|einzureichen|vorzulegen|einsendeschluss|antragsschluss|"
+    # rolling submission is an answer too ("Projektskizzen können jederzeit … eingereicht werden")
+    r"jederzeit|fortlaufend|laufend gestellt|ganzjährig|unbefristet|at any time|rolling basis|eingereicht werden",
 )
 
 _DE_WORDS = frozenset(
@@ -46,7 +49,9 @@ def check_text(raw: str) -> None:
     bad = len(_CONTROL.findall(sample)) if _CONTROL.search(sample) else 0
     bad += sample.count("\ufffd")
     letters = len(sample) - len(_LETTERS.sub("", sample))
-    if bad > len(sample) * 0.05 or letters < len(sample) * 0.3:
+    # spaces and dot leaders are layout, not junk: a PDF's table of contents is mostly "……… 3"
+    visible = len(_LAYOUT.sub("", sample))
+    if bad > len(sample) * 0.05 or letters < visible * 0.3:
         raise TextError("text looks like binary data, not language")
 
 

@@ -35,7 +35,11 @@ def infer_years(readings: list[Reading], sentences: Sentences, published: date |
             continue
         # once the text calls "1. Februar" a yearly cut-off, "bis zum 1. Februar" elsewhere is the same one
         annual = (m.month, m.day) in annual_days
-        year = context.year_near(m)
+        # A recurring cut-off takes no year from a dated instance beside it ("jeweils zum 15. September eines
+        # Jahres, erstmalig zum 15. September 2022"): both are reported. Unless that instance is the last one
+        # ("bis zum 15.11. eines Jahres (letztmalig bis zum 15.11.2025)"): the series ends there. A bare
+        # year still dates it.
+        year = context.year_near(m, dated=not annual or context.names_last(m.start))
         if year is None and anchor is not None and not annual:
             year = anchor.year + (
                 date(anchor.year, m.month, min(m.day, 28 if m.month == 2 else m.day)) < anchor
@@ -50,9 +54,15 @@ def annual_deadlines(readings: list[Reading], sentences: Sentences) -> set[int]:
 
 
 _ANNUAL = fold(
-    r"\bjeweils\b|eines (?:jeden )?(?:kalender)?jahres|jedes jahres|(?:all)?jährlich|\b(?:each|every) year|"
+    r"\bjeweils\b|eines (?:jeden )?(?:kalender)?jahres|jed(?:es|en) (?:kalender)?jahres|\bjede[ms] (?:kalender)?jahr\b|"
+    r"(?:all)?jährlich|\b(?:each|every) year|\b(?:ein|zwei|drei|vier)mal (?:im|pro) jahr\b|"
+    r"\b(?:once|twice|two times|three times) (?:a|per|each) year\b|"
     r"\bannual(?:ly)?\b|\byearly\b|\bdes (?:laufenden |jeweiligen |folgenden )?(?:\w+)?jahres\b|"
     r"\b(?:vor|folge)jahres\b|of the (?:current|following|previous) year",
+)
+
+_LAST = fold(
+    r"letztmal\w*|zum letzten mal|\bzuletzt\b|\b(?:last|final) (?:cut-?off|deadline|call|round)\b|\bfor the last time\b"
 )
 
 
@@ -79,10 +89,15 @@ class _Sentencewise:
             self.annual[index] = bool(_ANNUAL.search(self.sentences.text, *self.sentences.span(offset)))
         return self.annual[index]
 
-    def year_near(self, m: DateMention) -> int | None:
-        """The year of the next dated mention in the sentence, else of the previous one, else a bare year."""
+    def names_last(self, offset: int) -> bool:
+        """The sentence names the last instance of a series ("letztmalig", "zum letzten Mal", "last")."""
+        return bool(_LAST.search(self.sentences.text, *self.sentences.span(offset)))
+
+    def year_near(self, m: DateMention, dated: bool = True) -> int | None:
+        """The year of the next dated mention in the sentence, else of the previous one (when ``dated``),
+        else a bare year."""
         index = self.sentences.index(m.start)
-        same = self.stated.get(index, [])
+        same = self.stated.get(index, []) if dated else []
         i = _bisect(same, m.start)
         if i < len(same):
             return same[i].year

@@ -230,6 +230,80 @@ def test_year_less_dates_take_the_year_from_the_text_or_the_publication():
     assert dates_of("Die Vorlagefrist endet am 15. Januar.", date(2026, 11, 5)) == ["2027-01-15"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Skizzen können zweimal jährlich zum 15.2. sowie 15.8. beim Projektträger eingereicht werden.",
+        "Anträge können zweimal im Jahr, am 15. Februar und am 15. August, eingereicht werden.",
+        "Wenn nicht anders festgelegt, ist der 15. Februar jeden Jahres der Schlusstermin für Anträge, "
+        "der 15. August jeden Jahres der für Skizzen.",
+        "In jedem Jahr sind Skizzen bis zum 15. Februar und Anträge bis zum 15. August einzureichen.",
+    ],
+)
+def test_a_cut_off_that_recurs_every_year_takes_no_year_from_the_publication(text):
+    assert dates_of(text, date(2026, 3, 10)) == ["null", "null"]
+
+
+def test_a_recurring_cut_off_said_twice_is_one_deadline():
+    text = (
+        "Bewertungsstichtage sind jeweils der 15.4. und 15.10.\n\n"
+        "Projektskizzen können jederzeit zu den Stichtagen 15. April und 15. Oktober eingereicht werden."
+    )
+    assert [d.raw for d in deadlines(text, date(2026, 3, 10))] == ["15.4.", "15.10."]
+
+
+def test_a_recurring_cut_off_beside_its_first_dated_instance_is_reported_as_both():
+    text = "Skizzen können jeweils zum 15. September eines Jahres, erstmalig zum 15. September 2026, eingereicht werden."
+    assert dates_of(text, date(2026, 3, 10)) == ["2026-09-15", "null"]
+    # the last instance ends the series: the dated ones are the deadlines
+    text = "Reichen Sie Ihre Skizze bis zum 15.11. eines Jahres (letztmalig bis zum 15.11.2027) ein."
+    assert dates_of(text, date(2026, 3, 10)) == ["2027-11-15"]
+
+
+def test_a_short_day_and_month_after_a_section_number_is_no_date():
+    assert find_dates("Die Nummern 1.2. und 1.3. der Richtlinie gelten entsprechend.") == []
+    assert [m.day for m in find_dates("Skizzen zum 1.6. und 1.12. eines jeden Jahres.")] == [1, 1]
+
+
+def test_a_label_on_the_line_above_is_the_dates_own():
+    text = "Opens:\n19/1/2026\nCloses:\n14/6/2026\nSectors:\nGeneral"
+    assert dates_of(text) == ["2026-06-14"]
+
+
+def test_a_month_and_day_at_the_end_of_a_sentence():
+    assert dates_of("The application deadline is May 7. Read on!", date(2026, 3, 5)) == ["2026-05-07"]
+
+
+def test_audit_rights_at_any_time_are_no_rolling_submission():
+    text = (
+        "Anträge auf Förderung von KI-Vorhaben werden vom Projektträger bearbeitet. Die Zuwendungsempfänger stellen "
+        "sicher, dass die Originale der eingereichten Belege jederzeit von einer prüfenden Stelle eingesehen "
+        "werden können."
+    )
+    assert not extract_deadlines(text).rolling
+
+
+def test_an_annual_audit_report_date_is_no_deadline():
+    assert (
+        dates_of(
+            "Die Aufnahmeeinrichtung legt dem Verwaltungsrat jedes Jahr bis zum 31. Januar einen Prüfbericht vor."
+        )
+        == []
+    )
+
+
+def test_a_long_guideline_keeps_its_rolling_submission_sentence():
+    from classifier.text import MAX_CHARS, cap_text
+
+    filler = "Die Zuwendung wird als nicht rückzahlbarer Zuschuss gewährt. " * (MAX_CHARS // 50)
+    text = (
+        filler + "Projektskizzen können jederzeit in elektronischer Form eingereicht werden. " + filler[:3000]
+    )
+    capped = cap_text(text)
+    assert len(capped) <= MAX_CHARS + 2000 and "jederzeit in elektronischer Form" in capped
+    assert extract_deadlines(capped).rolling
+
+
 def test_year_less_date_without_any_year_is_null_with_its_raw_span():
     (found,) = deadlines("Projektskizzen sind bis zum 15. März einzureichen.")
     assert found.date is None and found.raw == "15. März" and found.kind == "skizze"

@@ -310,6 +310,14 @@ def test_bad_documents_get_a_result_or_a_clear_error(classifier):
     assert [d.date for d in results["big"].deadlines] == ["2027-03-15", "2027-09-30"]
 
 
+def test_a_table_of_contents_with_dot_leaders_is_text(classifier):
+    contents = "".join(f"{n}. Kapitel {n} " + "." * 120 + f" {n}\n" for n in range(1, 15))
+    text = contents + "\nProjektskizzen für KI-Vorhaben von KMU sind bis zum 15. März 2027 einzureichen."
+    result = verdict(classifier, text)
+    assert not any(e.signal == "error" for e in result.evidence)
+    assert [d.date for d in result.deadlines] == ["2027-03-15"]
+
+
 def test_pipeline_is_built_from_config_and_round_trips_through_disk(tmp_path):
     config = load_config(ROOT / "config")
     topics = [t.model_dump() for t in config.keywords.topics]
