@@ -219,6 +219,7 @@ _ELIGIBLE_LIST = Lower(
     # the list may follow as bullets on the next lines ("Antragsberechtigt sind\n  * Unternehmen …")
     r"((?:\\\.|[^.\n]|\n(?!\s*\n\s*\n)){0,300})",
 )
+_NOT_BEFORE = re.compile(r"\b(?:nicht|not|nicht mehr)\s+$")
 _CAN_APPLY = re.compile(
     r"unternehmen|\bkmu\b|wirtschaft|start-?ups?|firmen|companies|enterprises|\bsmes?\b|businesses|industr|"
     r"forschungseinrichtung|forschungsinstitut|hochschule|universit|research organi|institut|legal entit|"
@@ -439,6 +440,8 @@ def restricted_applicants(text: str, low: str) -> Signal | None:
                     continue
             return Signal("restricted_applicants", text[match.start() : match.end()], match.start())
     for match in _ELIGIBLE_LIST.finditer(low):
+        if _NOT_BEFORE.search(low, max(0, match.start() - 8), match.start()):
+            continue  # "Nicht antragsberechtigt sind Privatpersonen": a list of the excluded
         if not _CAN_APPLY.search(match.group(1)):
             return Signal("restricted_applicants", text[match.start() : match.end()], match.start())
     return None

@@ -232,6 +232,13 @@ def test_applicants_the_network_cannot_be(classifier, text):
     assert not result.relevant
 
 
+def test_a_list_of_who_cannot_apply_restricts_nobody_else(classifier):
+    text = FITTING + " Nicht antragsberechtigt sind Privatpersonen."
+    result = verdict(classifier, text)
+    assert "signal:restricted_applicants" not in signals(result)
+    assert result.relevant
+
+
 def test_a_call_that_says_it_is_closed(classifier):
     result = verdict(classifier, FITTING + " Antragsstopp: Die Mittel sind ausgeschöpft.")
     assert result.status == "closed" and not result.relevant
