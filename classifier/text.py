@@ -48,9 +48,10 @@ def check_text(raw: str) -> None:
         return
     bad = len(_CONTROL.findall(sample)) if _CONTROL.search(sample) else 0
     bad += sample.count("\ufffd")
-    letters = len(sample) - len(_LETTERS.sub("", sample))
+    rest = _LETTERS.sub("", sample)  # all but the letters
+    letters = len(sample) - len(rest)
     # spaces and dot leaders are layout, not junk: a PDF's table of contents is mostly "……… 3"
-    visible = len(_LAYOUT.sub("", sample))
+    visible = len(sample) - (len(rest) - len(_LAYOUT.sub("", rest)))
     if bad > len(sample) * 0.05 or letters < visible * 0.3:
         raise TextError("text looks like binary data, not language")
 
