@@ -18,8 +18,9 @@ from classifier.date_features import DocumentView, document_view, mention_featur
 from classifier.date_rules import read_all
 from classifier.dates import Reading, find_dates
 from classifier.deadline_model import DeadlineModel, load_model
+from classifier.doctypes import document_types
 from classifier.fold import lower
-from classifier.signals import Signal, document_types
+from classifier.signals import Signal
 from classifier.status import is_early, is_rolling, says_closed
 from classifier.text import Sentences
 from classifier.years import annual_deadlines, infer_years
@@ -56,7 +57,7 @@ def extract_deadlines(
 ) -> DeadlineResult:
     """Deadlines, opening dates, rolling submission and a "closed" statement of one call text.
 
-    ``types``: the document's not-funding types (``signals.document_types``) when already known;
+    ``types``: the document's not-funding types (``doctypes.document_types``) when already known;
     ``model``: the deadline model (default: the weights shipped in the package).
     """
     sentences = sentences or Sentences(text)

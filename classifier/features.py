@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from classifier import signals
+from classifier import doctypes, signals
 from classifier.fold import Lower, fold
 from classifier.sections import KEY_ROLES, Sections
 
@@ -245,7 +245,7 @@ def _signals(inputs: Inputs, low: str, key: str) -> dict[str, float]:
         if kind.name in DOC_TYPES:
             out[f"type:{kind.name}"] = 1.0
     # a press release or newsletter that states no deadline and no open submission reports, it does not call
-    if not (inputs.deadline_named or inputs.rolling) and signals.news_form(inputs.title, inputs.text):
+    if not (inputs.deadline_named or inputs.rolling) and doctypes.news_form(inputs.title, inputs.text):
         out["type:undated_news"] = 1.0
     # Read in the key sections only: deep in a guideline the same words are about other parties (AGVO).
     for found in (signals.restricted_applicants(key, key), signals.field_excluded(key, key)):

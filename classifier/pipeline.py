@@ -23,12 +23,12 @@ from spacy.tokens import Doc
 
 from classifier.deadline_model import load_model
 from classifier.deadlines import extract_deadlines
+from classifier.doctypes import document_types
 from classifier.features import Hit, Inputs
 from classifier.fold import lower
 from classifier.model import RelevanceModel
 from classifier.relevance import score_call
 from classifier.sections import find_sections
-from classifier.signals import document_types
 from classifier.status import closes_call
 from classifier.text import Sentences, trie_pattern
 from foerderradar.models import Deadline

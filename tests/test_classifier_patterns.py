@@ -10,7 +10,7 @@ import pytest
 
 from classifier import Classifier
 from classifier.deadlines import extract_deadlines
-from classifier.signals import document_types
+from classifier.doctypes import document_types
 from classifier.text import clean_text
 from foerderradar.configuration import load_config
 from foerderradar.models import Call

@@ -9,9 +9,10 @@ import pytest
 import spacy
 
 from classifier import Classifier
+from classifier.doctypes import title_types
 from classifier.model import SHIPPED, load_model
 from classifier.pipeline import build_pipeline, prepare
-from classifier.signals import in_institution_name, title_types
+from classifier.signals import in_institution_name
 from foerderradar.configuration import load_config
 from foerderradar.models import Call
 
