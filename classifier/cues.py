@@ -93,7 +93,9 @@ NEGATIVES = (
         "other_period",
         r"bindefrist|zuschlagsfrist|ausführungsfrist|gewährleistungsfrist|zahlungsfrist|"
         r"widerrufsfrist|kündigungsfrist|aufbewahrungsfrist|zweckbindungsfrist|zu erbringen|"
-        r"leistungszeitraum",
+        r"leistungszeitraum|"
+        # the end of the selection, not of the submission ("Die Auswahlphase endet am 15. Mai 2026")
+        r"(?:auswahl|begutachtungs|bewertungs|jury)(?:phase|zeitraum)|(?:selection|evaluation) (?:phase|period)",
         -5.0,
         True,
     ),
@@ -135,7 +137,9 @@ NEGATIVES = (
     _cue(
         "eligibility",
         r"gegründet|gründung|\bfounded\b|\bestablished\b|registered|eingetragen|"
-        r"handelsregister|nicht älter",
+        r"handelsregister|nicht älter|"
+        # a membership on a date ("…, die zum Stichtag 1. Januar 2026 Mitglied des Verbandes sind")
+        r"\bmitglied\w*\s+(?:\w+\s+){0,4}(?:sind|ist|sein|waren|war)\b|\b(?:are|is|be) (?:a )?members? of\b",
         -5.0,
         True,
     ),

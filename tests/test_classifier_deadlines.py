@@ -274,6 +274,31 @@ def test_a_month_and_day_at_the_end_of_a_sentence():
     assert dates_of("The application deadline is May 7. Read on!", date(2026, 3, 5)) == ["2026-05-07"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a membership on a date is a condition of eligibility, not a deadline
+        (
+            "Antragsberechtigt sind Mitglieder, die zum Stichtag 1. Januar 2026 Mitglied des Verbandes sind.",
+            [],
+        ),
+        # the end of the selection is no submission deadline
+        (
+            "Die Auswahlphase endet am 15. Mai 2026; Skizzen sind bis zum 1. März 2026 einzureichen.",
+            ["2026-03-01"],
+        ),
+        ("The evaluation period ends on 30 June 2026. Proposals are due 1 April 2026.", ["2026-04-01"]),
+        # members who submit are applicants all the same
+        (
+            "Die Mitglieder des Konsortiums reichen bis zum 15. März 2026 eine gemeinsame Skizze ein.",
+            ["2026-03-15"],
+        ),
+    ],
+)
+def test_conditions_and_selection_periods_are_no_deadlines(text, expected):
+    assert dates_of(text, date(2025, 11, 3)) == expected
+
+
 def test_audit_rights_at_any_time_are_no_rolling_submission():
     text = (
         "Anträge auf Förderung von KI-Vorhaben werden vom Projektträger bearbeitet. Die Zuwendungsempfänger stellen "
