@@ -125,7 +125,19 @@ _TITLE_TYPES: dict[str, tuple[Lower, ...]] = {
             r"\b(?:phd|doktorand\w*|postdoc\w*|stipend\w*|promotionsstipend\w*|scholarships?|fellowships?)\b"
         ),
     ),
+    # an organisation's strategy or self-portrait ("Unsere Förderstrategie 2030", "Über uns"): no call, unless
+    # the title also names one ("Förderaufruf zur KI-Strategie")
+    "strategy": (
+        Lower(
+            r"\b(?:\w*strategie|strateg(?:y|ies)|leitbild|positionspapier|position paper|mission statement|"
+            r"über uns|about us|wer wir sind|who we are)\b"
+        ),
+    ),
 }
+_CALL_TITLE = Lower(
+    r"förderung|richtlinie|aufruf|\bcalls?\b|ausschreibung|bekanntmachung|wettbewerb|programm|\bopen\b|deadline|"
+    r"frist|antr[aä]g|bewerb|\bapply\b|proposal|tender|funding opportunit"
+)
 _TITLE_KIND = {"selected": "awarded"}  # two ways a title names the same kind
 _WORDS = re.compile(r"\w+")
 TYPE_THRESHOLD = 2  # marker weight (strong 2, weak 1, title double) at which a document is of that type
@@ -231,6 +243,8 @@ def title_types(title: str) -> list[Signal]:
             continue
         if name == "awarded" and _INVITING.search(low):
             continue  # "Bis zu 20 Projekte werden gefördert": a call announcing what it will fund
+        if name == "strategy" and _CALL_TITLE.search(low):
+            continue
         kind = _TITLE_KIND.get(name, name)
         found.setdefault(kind, Signal(kind, title[match.start() : match.end()], 0))
     return list(found.values())

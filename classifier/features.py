@@ -22,12 +22,12 @@ from classifier import doctypes, signals
 from classifier.fold import Lower, fold
 from classifier.sections import KEY_ROLES, Sections
 
-FEATURES_VERSION = 10
+FEATURES_VERSION = 11
 TOPICS = ("ki", "daten", "digital", "technologieoffen")
 _STRENGTH = (0.0, 0.55, 0.75, 0.9, 1.0)
 DOC_TYPES = (
     "tender", "job", "prize", "scholarship", "report", "news", "awarded", "event", "training", "papers", "education",
-    "teaching",
+    "teaching", "strategy",
 )  # fmt: skip
 
 _COMPANIES = Lower(

@@ -109,6 +109,8 @@ def test_documents_that_are_not_funding(classifier, text, signal):
         ("Förderlinie Künstliche Intelligenz in der Hochschullehre", "teaching"),
         ("Promotionsstipendien für Informatik", "scholarship"),
         ("PhD programme in machine learning", "scholarship"),
+        ("Unsere Förderstrategie 2030: Künstliche Intelligenz und Gesellschaft", "strategy"),
+        ("About us", "strategy"),
     ],
 )
 def test_the_title_names_a_document_that_is_no_call(classifier, title, kind):
@@ -127,6 +129,8 @@ def test_the_title_names_a_document_that_is_no_call(classifier, title, kind):
         "Bis zu 20 Projekte werden gefördert: neuer Aufruf zu Datenräumen",
         "Tech Seed Call 2027 for young AI companies",
         "Förderaufruf: 15 Unternehmen für KI-Pilotprojekte gesucht",
+        "Förderrichtlinie zur Umsetzung der KI-Strategie",
+        "Open call under the Digital Strategy: AI for manufacturing SMEs",
     ],
 )
 def test_a_call_title_names_no_other_kind(classifier, title):
