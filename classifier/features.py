@@ -84,8 +84,9 @@ class Inputs:
     memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
-def features(inputs: Inputs) -> dict[str, float]:
-    """The named features of one call (see the module docstring)."""
+def features(inputs: Inputs, vocabulary: Mapping[str, str] | None = None) -> dict[str, float]:
+    """The named features of one call (see the module docstring). ``vocabulary`` (a model's words, as
+    word → feature name): only those word features are made, not the hundreds a model never kept."""
     low = inputs.text.lower()
     out: dict[str, float] = {}
     out.update(_topics(inputs))
@@ -96,7 +97,7 @@ def features(inputs: Inputs) -> dict[str, float]:
     veto = any(v for n, v in out.items() if n.startswith(("type:", "signal:", "closed:final")))
     # in [0, 1], zeros left out; the hundreds of word features are 1.0 each and come after the others
     values = {name: min(1.0, value) for name, value in out.items() if value > 0.0}
-    values.update(words(key))
+    values.update(words(key, vocabulary))
     clean = 0.0 if veto else min(1.0, max(0.0, out.get("topics@key", 0.0)))
     if clean:
         values["topics@key:clean"] = clean
@@ -119,9 +120,13 @@ _WORD = re.compile(r"[a-zäöüß]{4,}")
 WORD_CHARS = 6000  # the words of this much key text are features
 
 
-def words(key: str) -> dict[str, float]:
-    """The distinct words of the key text as ``word:…`` features; training keeps the ones that recur."""
-    return {f"word:{w}": 1.0 for w in sorted(set(_WORD.findall(key[:WORD_CHARS])))}  # sorted: stable files
+def words(key: str, vocabulary: Mapping[str, str] | None = None) -> dict[str, float]:
+    """The distinct words of the key text as ``word:…`` features (training keeps the ones that recur), or
+    only those of ``vocabulary``."""
+    found = set(_WORD.findall(key[:WORD_CHARS]))
+    if vocabulary is not None:
+        return {vocabulary[w]: 1.0 for w in sorted(found.intersection(vocabulary))}  # sorted: stable order
+    return {f"word:{w}": 1.0 for w in sorted(found)}
 
 
 def _strength(found: dict[str, int]) -> float:

@@ -10,6 +10,7 @@ A model file is checked when it loads: missing, unreadable, or trained for anoth
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
@@ -32,6 +33,12 @@ class RelevanceModel:
     weights: dict[str, float]
     bias: float
     meta: dict[str, Any]
+
+    @functools.cached_property
+    def vocabulary(self) -> dict[str, str]:
+        """The words the model weighs, word → feature name: a text has hundreds of words, most of which
+        the model never kept, and only the kept ones are made into features."""
+        return {name[5:]: name for name in self.weights if name.startswith("word:")}
 
     def probability(self, values: dict[str, float]) -> float:
         z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in values.items())

@@ -37,12 +37,11 @@ class Relevance:
 
 def score_call(inputs: Inputs, model: RelevanceModel | None) -> Relevance:
     """The features of one call and, when a model is given, its score and evidence (see the module docstring)."""
-    values = features(inputs)
+    values = features(inputs, model.vocabulary if model is not None else None)
     evidence = _topic_evidence(inputs)
     topics = tuple(dict.fromkeys(e.label for e in evidence))
     if model is None:
         return Relevance(0.0, topics, tuple(evidence), values)
-    # a text has hundreds of word features, most of which the model never kept: weigh only the known ones
     weighed = {name: value for name, value in values.items() if name in model.weights}
     named = {name: value for name, value in values.items() if not name.startswith("word:")}
     score = model.probability(weighed)
