@@ -272,4 +272,8 @@ NEGATIVE_BY_NAME = {cue.name: cue for cue in NEGATIVES}
 NEGATIVE_ANY = re.compile("|".join(f"(?P<{c.name}>{c.pattern.pattern})" for c in NEGATIVES))
 NEGATIVE_GATE = gate(NEGATIVE_ANY)
 TWO_STAGE = re.compile(r"two-stage|zweistufig|two stages|2-stufig|zweistufiges")
+# right after a date, a membership on it: "… zum Stichtag 31.12.2023 ordentliche Mitglieder der …" (eligibility)
+MEMBERSHIP_AFTER = re.compile(r"^\s*(?:\w+\s+)?mitglied(?:er|schaft)?\b")
+# "Antragstellung zum 31. Oktober 2021 beendet": the submission named before the date ended on it
+ENDED = re.compile(r"^\s*(?:beendet|abgeschlossen|geschlossen|eingestellt|ended|closed)\b")
 POSSIBLE = re.compile(r"^\s*(?:\w+\s+){0,3}möglich")

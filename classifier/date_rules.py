@@ -28,6 +28,9 @@ SENTENCE_END = 0.75  # share of a submission verb's weight at the end of the sen
 def read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> list[Reading]:
     readings: list[Reading] = []
     chain = 0
+    # the lower-cased text keeps the offsets; whether a line goes on in lower case needs the original
+    original = sentences.text if len(sentences.text) == len(text) else text
+    frames = _list_frames(original, mentions)
     for i, mention in enumerate(mentions):
         span = sentences.span(mention.start)
         prev = mentions[i - 1] if i and mentions[i - 1].end > span[0] else None
@@ -49,7 +52,7 @@ def read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> li
             chain += 1
             reading.chain = chain
         else:
-            _score(text, reading, prev, nxt, span)
+            _score(text, reading, prev, nxt, span, frames.get(i))
             chain += 1
             reading.chain = chain
             if reading.role == "deadline":
@@ -58,6 +61,68 @@ def read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> li
             _range_pair(text, readings[-1], reading)
         readings.append(reading)
     return readings
+
+
+LIST_LINES = 12  # date lines one sentence can run over
+ITEM_LETTERS = 80  # a list line holds its date and at most this many letters besides
+ITEM_CHARS = 60  # before its date, a list entry's own words are at most this long
+
+
+def _list_frames(text: str, mentions: list[DateMention]) -> dict[int, tuple[str, str]]:
+    """Dates listed one per line inside a sentence that leads into the list and ends after it: "… sind dem
+    Projektträger bis spätestens\n\n* 31. Oktober 2023\n* 30. September 2024\n\nzunächst Projektskizzen …
+    vorzulegen." For each date of such a list, (the lead-in line, the line that ends the sentence)."""
+    lines: dict[int, tuple[int, list[int]]] = {}  # line start → (line end, indexes of its dates)
+    for i, m in enumerate(mentions):
+        start = text.rfind("\n", 0, m.start) + 1
+        end = text.find("\n", m.end)
+        entry = lines.setdefault(start, (end if end >= 0 else len(text), []))
+        entry[1].append(i)
+    items = {start for start, (end, found) in lines.items() if _is_item(text, start, end, mentions, found)}
+    frames: dict[int, tuple[str, str]] = {}
+    done: set[int] = set()
+    for start in sorted(items):
+        if start in done:
+            continue
+        run, pos = [start], lines[start][0]
+        following = ""
+        for _ in range(LIST_LINES):  # down over blank lines and further date lines
+            nxt = pos + 1
+            while nxt < len(text) and text[nxt] == "\n":
+                nxt += 1
+            if nxt >= len(text):
+                break
+            if nxt in items:
+                run.append(nxt)
+                pos = lines[nxt][0]
+                continue
+            end = text.find("\n", nxt)
+            following = text[nxt : end if end >= 0 else len(text)]
+            break
+        done.update(run)
+        lead_end = start - 1
+        while lead_end > 0 and text[lead_end - 1] == "\n":
+            lead_end -= 1
+        lead = text[text.rfind("\n", 0, max(lead_end, 0)) + 1 : max(lead_end, 0)].rstrip()
+        tail = following.lstrip(" \t*•–-")
+        if lead and lead[-1:] not in ".!?:" and tail[:1].islower():
+            for line in run:
+                for i in lines[line][1]:
+                    frames[i] = (lead, tail)
+    return frames
+
+
+_SENTENCE_INSIDE = re.compile(r"[^\W\d_]{2}[.!?]\s+[A-ZÄÖÜ]")  # "… vorzulegen. Die Einreichung …"
+
+
+def _is_item(text: str, start: int, end: int, mentions: list[DateMention], found: list[int]) -> bool:
+    """A line that is one entry of a list of dates: short, besides its dates."""
+    if end - start > 200 or _SENTENCE_INSIDE.search(text, start, end):
+        return False
+    letters = len(_LETTER.findall(text, start, end)) - sum(
+        len(_LETTER.findall(text, mentions[i].start, mentions[i].end)) for i in found
+    )
+    return letters <= ITEM_LETTERS
 
 
 _STAMP_PREFIX = re.compile(
@@ -94,9 +159,14 @@ def _is_separator(gap: str) -> bool:
 def _near(text: str, mention: DateMention, prev: DateMention | None, span: tuple[int, int]) -> str:
     start = max(span[0], mention.start - NEAR, prev.end if prev else 0)
     near = text[start : mention.start]
-    if prev is None and not _LETTER.search(near):
+    if prev is None and (not _LETTER.search(near) or _ITEM_HEAD.match(text, span[0], mention.start)):
         near = _heading(text, span[0]) + "\n" + near
     return near
+
+
+# a list entry that names only what the date is for ("* Phase 1: bis spätestens …"): the list's label line
+# above ("Bitte beachten Sie die folgenden Einreichungsfristen:") is its context too
+_ITEM_HEAD = re.compile(r"\s*(?:[*•–-]|\d{1,2}[.)])\s[^\n]{0,40}$")
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -151,19 +221,31 @@ _CLAUSE_END = re.compile(r"[,;(\n]|\s(?:und|and|sowie|or|oder)\s")
 
 
 def _score(
-    text: str, reading: Reading, prev: DateMention | None, nxt: DateMention | None, span: tuple[int, int]
+    text: str,
+    reading: Reading,
+    prev: DateMention | None,
+    nxt: DateMention | None,
+    span: tuple[int, int],
+    frame: tuple[str, str] | None = None,
 ) -> None:
     m = reading.mention
     near, after = _near(text, m, prev, span), _after(text, m, nxt, span)
+    tail = ""
+    if frame is not None:  # a list of dates inside one sentence: its lead-in and its end are the date's words
+        lead, tail = frame[0].lower(), frame[1].lower()
+        if lead not in near and len(near.strip()) <= ITEM_CHARS:  # an entry of the list, not the lead-in
+            near = lead[-NEAR:] + "\n" + near
     wide = text[max(span[0], m.start - 400) : m.start - len(near)]
     clause = _clause(after)
     # Each cue's weight is the one in its table (cues.py); a cue further away counts a fraction of it.
     label_near, label_after = _before(cues.LABEL, near), _after_w(cues.LABEL, after[:45])
     label_wide = _before(cues.LABEL, wide, FAR, far=True)
+    if not label_after and cues.ENDED.match(after) and cues.NOUN.search(near[-60:]):
+        label_after = cues.LABEL.weight
     score = max(label_near, label_after, label_wide)
     # The verb may close the sentence after further dates: "… bis zum 31. März oder bis zum 30. September
     # eines jeden Jahres bei der Bewilligungsbehörde einzureichen."
-    rest = text[m.end : min(span[1], m.end + 250)]
+    rest = text[m.end : min(span[1], m.end + 250)] + ("\n" + tail if tail else "")
     score += max(
         _before(cues.SUBMIT, near), _after_w(cues.SUBMIT, after), _after_w(cues.SUBMIT, rest, SENTENCE_END)
     )
@@ -171,8 +253,9 @@ def _score(
         _before(cues.NOUN, near),
         _after_w(cues.NOUN, after[:80]),
         _before(cues.NOUN, wide, NOT_CLOSE, far=True),
+        _after_w(cues.NOUN, tail[:80], NOT_CLOSE),
     )
-    if cues.UNTIL.search(near[-45:]):
+    if cues.UNTIL.search(near[-45:]) or (frame is not None and cues.UNTIL.search(frame[0].lower()[-45:])):
         # "Anträge bis zum 31.1.2027 an …": the thing submitted right before "bis" makes it clear
         score += cues.UNTIL.weight * (1.5 if cues.NOUN.search(near[-40:]) else 1.0)
     if cues.POSSIBLE.match(after) and cues.NOUN.search(near):
@@ -218,6 +301,9 @@ PLAIN_REACH = 100
 def _worst_negative(near: str, clause: str, has_label: bool) -> tuple[float, str]:
     """The strongest non-deadline cue: near the date before it, or in the words right after it."""
     worst, role = 0.0, "date"
+    if cues.MEMBERSHIP_AFTER.match(clause):
+        eligibility = cues.NEGATIVE_BY_NAME["eligibility"]
+        worst, role = eligibility.weight, eligibility.name
     for context, after in ((near, False), (clause, True)):
         if not passes(cues.NEGATIVE_GATE, context):
             continue

@@ -72,6 +72,32 @@ def test_a_publication_date_is_described_as_one():
         ("Das Vorhaben ist bis zum 30. September 2029 abzuschließen.", []),
         ("Zum 15. Juli 2027 und zum 15. Januar 2028 können keine Projektskizzen eingereicht werden.", []),
         ("Der Verwendungsnachweis ist bis zum 30. April des Folgejahres vorzulegen.", []),
+        # a sentence that runs over a list of dates: its lead-in and its end are every date's words
+        (
+            "In der ersten Stufe sind dem Projektträger bis spätestens\n\n15. März 2027\n\n15. September 2027"
+            "\n\nzunächst Projektskizzen in elektronischer Form vorzulegen.",
+            [("2027-03-15", "skizze"), ("2027-09-15", "skizze")],
+        ),
+        (
+            "Vollständige Anträge müssen bis spätestens\n\n* zum 30. April 2027 (erste Runde) oder\n"
+            "* zum 30. Oktober 2027 (zweite Runde)\n\nbeim Projektträger eingegangen sein.",
+            [("2027-04-30", "single"), ("2027-10-30", "single")],
+        ),
+        # list entries that name only their stage stand under the list's label line
+        (
+            "Bitte beachten Sie die folgenden Einreichungsfristen:\n\n* Stufe 1: bis spätestens 3.5.2027, 12:00 Uhr,"
+            "\n* Stufe 2: bis spätestens 8.11.2027, 12:00 Uhr.",
+            [("2027-05-03", "skizze"), ("2027-11-08", "skizze")],
+        ),
+        ("Innovationsgutschein – Antragstellung zum 30. Juni 2027 beendet", [("2027-06-30", "single")]),
+        (
+            "Antragsberechtigt sind Vereine, die\n• zum Stichtag 31.12.2026 ordentliche Mitglieder des Verbands sind.",
+            [],
+        ),
+        (
+            "Termine 2027:\n\n* 12. März 2027\n* 18. Juni 2027\n\nAn diesen Tagen finden Sprechstunden statt.",
+            [],
+        ),
     ],
 )
 def test_the_trained_decision_on_our_own_sentences(text, expected):  # noqa: D103
