@@ -84,7 +84,8 @@ NEGATIVES = (
         r"(?:^|\n)\s*vom\s*:?\s*$|\bstand\s*:?\s*$|veröffentlich|\bpublished\b|publication|\bposted\b|"
         r"\b(?:richtlinie|bekanntmachung|verordnung|gesetz|fassung|änderung)\b[^.\n]{0,160}\bvom\s*:?\s*$|"
         r"\bbanz\b(?:\s+at)?|bekanntmachung vom|\bdatum\s*:?\s*$|date of issue|aktualisiert|"
-        r"last update|\bupdated\b|erstellt am|tag der absendung|absendung der|date of dispatch",
+        r"last update|\bupdated\b|erstellt am|tag der absendung|absendung der|date of dispatch|"
+        r"\badoption of\b|\badopted\b|verabschiedet",  # a work programme or guideline adopted on a date
         -5.0,
         True,
     ),
@@ -147,7 +148,8 @@ NEGATIVES = (
         "reporting",
         r"verwendungsnachweis|zwischennachweis|sachbericht|zwischenbericht|schlussbericht|abschlussbericht|prüfbericht|"
         r"tätigkeitsbericht|jahresbericht|"
-        r"\breports? (?:are|is) due|final report|progress report|interim report",
+        r"\breports? (?:are|is) due|final report|progress report|interim report|"
+        r"\bberichte[nt]\b|berichtspflicht",  # "Die Partner berichten jährlich bis zum 15. Dezember über …"
         -5.0,
         True,
     ),

@@ -136,6 +136,8 @@ _LINE_END = set('.:;!?)"“”')
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
+    if text[dot - 3 : dot - 1].lower() in ("a.", "p.") and text[dot - 1 : dot] in "mM":
+        return True  # "due by 11:59 p.m. EST on …"
     word = _LAST_WORD.search(text, max(0, dot - 12), dot)
     return word is not None and word.group(1).lower() in _ABBREVIATIONS
 

@@ -9,6 +9,7 @@ import pytest
 from classifier.dates import find_dates
 from classifier.deadlines import extract_deadlines
 from classifier.status import status_at
+from classifier.text import Sentences
 from foerderradar.models import Deadline
 
 
@@ -406,6 +407,12 @@ def test_wrapped_lines_of_a_pdf_stay_one_sentence():
         "endet spätestens am 31. Dezember 2030."
     )
     assert [(d.date, d.kind) for d in deadlines(text)] == [("2027-03-15", "skizze")]
+
+
+def test_a_time_of_day_in_p_m_does_not_end_the_sentence():
+    text = "Applications are due by 11:59 p.m. EST on May 3, 2027. Questions go to the team."
+    assert len(Sentences(text).spans) == 2
+    assert [d.date for d in deadlines(text)] == ["2027-05-03"]
 
 
 def test_yearly_deadlines_with_brackets_and_the_verb_at_the_end():

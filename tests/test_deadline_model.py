@@ -98,6 +98,8 @@ def test_a_publication_date_is_described_as_one():
             "Termine 2027:\n\n* 12. März 2027\n* 18. Juni 2027\n\nAn diesen Tagen finden Sprechstunden statt.",
             [],
         ),
+        ("## 9 Berichtspflichten\n\nDie Partner berichten jährlich bis zum 15. Dezember über den Stand.", []),
+        ("Short applications submitted after the adoption of the work programme on 12 May 2027 count.", []),
     ],
 )
 def test_the_trained_decision_on_our_own_sentences(text, expected):  # noqa: D103
