@@ -43,7 +43,10 @@ LABEL = _cue(
     r"\b(?:einreichungs|antrags|bewerbungs|vorlage)zeitraum|einreichungsfenster|"
     r"zeitraum (?:der|für die) (?:antragstellung|einreichung|bewerbung)|"
     r"\b(?:antrags|einreichungs|bewerbungs)phase|(?:application|submission) phase|"
-    r"\bdeadlines?\b|\bcut[- ]?offs?\b|closing date|\bcloses\b|\bclosing\b|\bclose (?:on|at|by)\b|\bschließt\b|due date|due by|\b(?:is|are) due\b|\bdue(?: on| at)?\s*$|"
+    r"\bdeadlines?\b|\bcut[- ]?offs?\b|closing date|\breply by\b|"
+    # the word for deadline in the other languages of EU call pages ("Beadási határidő: 2027. 03. 19.")
+    r"határid|date limite|scadenza|fecha límite|\bplazo\b|termin składania|uiterste datum|"
+    r"\bcloses\b|\bclosing\b|\bclose (?:on|at|by)\b|\bschließt\b|due date|due by|\b(?:is|are) due\b|\bdue(?: on| at)?\s*$|"
     r"(?:submission|application) (?:window|period)|\bletzter tag\b|läuft\s+(?:\w+\s+){0,3}ab\b|\bdue\s*:|"
     r"time limit|\breceipt of\b|(?:runde|phase|zeitraum|\bcall|aufruf|ausschreibung|einreichung|bewerbung|"
     r"wettbewerb|submission|application|proposal|frist)\w*\s+(?:\w+\s+){0,3}(?:endet|endete|ends|ended|läuft|lief)\b|"

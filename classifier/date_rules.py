@@ -238,7 +238,7 @@ def _score(
     wide = text[max(span[0], m.start - 400) : m.start - len(near)]
     clause = _clause(after)
     # Each cue's weight is the one in its table (cues.py); a cue further away counts a fraction of it.
-    label_near, label_after = _before(cues.LABEL, near), _after_w(cues.LABEL, after[:45])
+    label_near, label_after = _before(cues.LABEL, near), _label_after(text, m, after, nxt)
     label_wide = _before(cues.LABEL, wide, FAR, far=True)
     if not label_after and cues.ENDED.match(after) and cues.NOUN.search(near[-60:]):
         label_after = cues.LABEL.weight
@@ -328,6 +328,22 @@ def _before(cue: cues.Cue, context: str, scale: float = 1.0, far: bool = False) 
     if far or found.end() >= len(context) - NEAR_FULL - 20:
         return weight
     return weight if cue.search(context, max(0, len(context) - NEAR_FULL - 20)) else weight * NOT_CLOSE
+
+
+def _label_after(text: str, m: DateMention, after: str, nxt: DateMention | None) -> float:
+    """A deadline label right after the date ("31. März 2027 – Einsendeschluss"), unless it is the label of
+    the next date ("**Date:** July 24, 2027 **Reply By:** August 7, 2027")."""
+    found = cues.LABEL.search(after[:45])
+    if found is None:
+        return 0.0
+    colon = _COLON.match(after, found.end())
+    if colon and nxt is not None and nxt.start - (m.end + colon.end()) <= LABEL_GAP:
+        return 0.0
+    return cues.LABEL.weight
+
+
+_COLON = re.compile(r"[*_\s]*:")
+LABEL_GAP = 12  # characters from a label's colon to the date it labels
 
 
 def _after_w(cue: cues.Cue, context: str, scale: float = 1.0) -> float:

@@ -100,6 +100,15 @@ def test_a_publication_date_is_described_as_one():
         ),
         ("## 9 Berichtspflichten\n\nDie Partner berichten jährlich bis zum 15. Dezember über den Stand.", []),
         ("Short applications submitted after the adoption of the work programme on 12 May 2027 count.", []),
+        # a label followed by a colon names the next date, not the one before it
+        (
+            "**Date:** July 24, 2027 **Reply By:** **August 7, 2027** **4:00PM EST**",
+            [("2027-08-07", "other")],  # a quotation asked for: a tender date
+        ),
+        (
+            "Beadási határidő: 2027. 03. 19.",
+            [("2027-03-19", "single")],
+        ),  # the word for deadline, in Hungarian
     ],
 )
 def test_the_trained_decision_on_our_own_sentences(text, expected):  # noqa: D103
