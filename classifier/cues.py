@@ -108,6 +108,7 @@ NEGATIVES = (
         "opening",
         r"\bab\s*(?:dem|den|the)?\s*$|\bstartet\b|\bbeginnt\b|\böffnet\b|eröffnet|"
         r"geöffnet|öffnung|freigeschaltet|opening|\bopens\b|\bopened\b|open (?:from|on)\b|will open|frühestens|einreichungsbeginn|"
+        r"\bnicht vor (?:dem|den)?\s*$|\bnot before\s*(?:the)?\s*$|"
         r"\b(?:seit|since)\s*(?:dem|the)?\s*$|"
         r"\bstart\w*\s*:?\s*$|planned opening|\bwieder\b",
         -5.0,
@@ -143,7 +144,10 @@ NEGATIVES = (
         r"gegründet|gründung|\bfounded\b|\bestablished\b|registered|eingetragen|"
         r"handelsregister|nicht älter|"
         # a membership on a date ("…, die zum Stichtag 1. Januar 2026 Mitglied des Verbandes sind")
-        r"\bmitglied\w*\s+(?:\w+\s+){0,4}(?:sind|ist|sein|waren|war)\b|\b(?:are|is|be) (?:a )?members? of\b",
+        r"\bmitglied\w*\s+(?:\w+\s+){0,4}(?:sind|ist|sein|waren|war)\b|\b(?:are|is|be) (?:a )?members? of\b|"
+        # a reference date for a condition: "Für die Feststellung der Tatbestände gilt der Stichtag des …"
+        r"\bmaßgebliche[rn]?\s+(?:stichtag|zeitpunkt)|\bstichtag\s+(?:für die|zur)\s+(?:feststellung|berechnung|"
+        r"ermittlung|bemessung)|\bfeststellung\b[^.\n]{0,60}\bstichtag",
         -5.0,
         True,
     ),

@@ -208,7 +208,22 @@ def _heading(text: str, pos: int) -> str:
 
 def _after(text: str, mention: DateMention, nxt: DateMention | None, span: tuple[int, int]) -> str:
     end = min(span[1], mention.end + AFTER, nxt.start if nxt else len(text))
-    return text[mention.end : end]
+    after = text[mention.end : end]
+    if nxt is None and not _LETTER.search(after) and _alone_on_line(text, mention):
+        # a date on a line of its own ("Call #1.4\n\n04.11.2021\n\nThe fourth call closes …"): the next line says what it is
+        following = _NEXT_LINE.match(text, mention.end)
+        if following and not _DIGIT_START.match(following.group(1)):
+            return after + "\n" + following.group(1)[:AFTER]
+    return after
+
+
+_NEXT_LINE = re.compile(r"[^\S\n]*[*_]*[^\S\n]*\n\s*([^\n]+)")
+_DIGIT_START = re.compile(r"[\s*•|-]*\d")  # the next line is another date or a number: no words for this one
+
+
+def _alone_on_line(text: str, mention: DateMention) -> bool:
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    return not _LETTER.search(text, line_start, mention.start)
 
 
 def _clause(after: str) -> str:

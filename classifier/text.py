@@ -128,7 +128,10 @@ def _wrapped(text: str, newline: int) -> bool:
     following = text[newline + 1 : newline + 3].lstrip()
     if following[:1].isdigit() or following[:1] == "|":
         return False
-    return len(line) >= WRAP_WIDTH and line[-1:] not in _LINE_END
+    ends = line[-1:] in _LINE_END and not line.lower().endswith(
+        ("a.m.", "p.m.")
+    )  # "… due by 11:59 p.m.\nEST on"
+    return len(line) >= WRAP_WIDTH and not ends
 
 
 WRAP_WIDTH = 70

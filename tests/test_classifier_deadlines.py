@@ -413,6 +413,8 @@ def test_a_time_of_day_in_p_m_does_not_end_the_sentence():
     text = "Applications are due by 11:59 p.m. EST on May 3, 2027. Questions go to the team."
     assert len(Sentences(text).spans) == 2
     assert [d.date for d in deadlines(text)] == ["2027-05-03"]
+    wrapped = "Applications for the autumn round of the programme are due by 11:59 p.m.\nEST on May 3, 2027."
+    assert len(Sentences(wrapped).spans) == 1
 
 
 def test_yearly_deadlines_with_brackets_and_the_verb_at_the_end():

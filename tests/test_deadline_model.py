@@ -109,6 +109,13 @@ def test_a_publication_date_is_described_as_one():
             "Beadási határidő: 2027. 03. 19.",
             [("2027-03-19", "single")],
         ),  # the word for deadline, in Hungarian
+        ("Gefördert werden Stellen, deren Ausschreibung nicht vor dem 1. März 2027 erfolgte.", []),
+        ("Für die Feststellung der Voraussetzungen gilt der Stichtag des 31.12.2026.", []),
+        # a date on a line of its own: the next line says what it is
+        (
+            "Aufruf 3\n\n14.05.2027\n\nDie Einreichungsfrist für den dritten Aufruf endet an diesem Tag.",
+            [("2027-05-14", "single")],
+        ),
     ],
 )
 def test_the_trained_decision_on_our_own_sentences(text, expected):  # noqa: D103
