@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from classifier import cues
+from classifier.date_layout import list_frames, names_only_its_stage, next_line
 from classifier.dates import DateMention, Reading, find_dates
 from classifier.gates import passes
 from classifier.text import Sentences
@@ -22,6 +23,7 @@ AFTER = 150
 NEAR_FULL = 60  # a cue this close before the date counts fully
 NOT_CLOSE = 0.6  # share of a cue's weight when it stands further before the date
 FAR = 0.5  # share of a label's weight when it stands earlier in a long sentence
+ITEM_CHARS = 60  # before its date, a list entry's own words are at most this long
 SENTENCE_END = 0.75  # share of a submission verb's weight at the end of the sentence, after further dates
 
 
@@ -30,7 +32,7 @@ def read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> li
     chain = 0
     # the lower-cased text keeps the offsets; whether a line goes on in lower case needs the original
     original = sentences.text if len(sentences.text) == len(text) else text
-    frames = _list_frames(original, mentions)
+    frames = list_frames(original, mentions)
     for i, mention in enumerate(mentions):
         span = sentences.span(mention.start)
         prev = mentions[i - 1] if i and mentions[i - 1].end > span[0] else None
@@ -61,68 +63,6 @@ def read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> li
             _range_pair(text, readings[-1], reading)
         readings.append(reading)
     return readings
-
-
-LIST_LINES = 12  # date lines one sentence can run over
-ITEM_LETTERS = 80  # a list line holds its date and at most this many letters besides
-ITEM_CHARS = 60  # before its date, a list entry's own words are at most this long
-
-
-def _list_frames(text: str, mentions: list[DateMention]) -> dict[int, tuple[str, str]]:
-    """Dates listed one per line inside a sentence that leads into the list and ends after it: "… sind dem
-    Projektträger bis spätestens\n\n* 31. Oktober 2023\n* 30. September 2024\n\nzunächst Projektskizzen …
-    vorzulegen." For each date of such a list, (the lead-in line, the line that ends the sentence)."""
-    lines: dict[int, tuple[int, list[int]]] = {}  # line start → (line end, indexes of its dates)
-    for i, m in enumerate(mentions):
-        start = text.rfind("\n", 0, m.start) + 1
-        end = text.find("\n", m.end)
-        entry = lines.setdefault(start, (end if end >= 0 else len(text), []))
-        entry[1].append(i)
-    items = {start for start, (end, found) in lines.items() if _is_item(text, start, end, mentions, found)}
-    frames: dict[int, tuple[str, str]] = {}
-    done: set[int] = set()
-    for start in sorted(items):
-        if start in done:
-            continue
-        run, pos = [start], lines[start][0]
-        following = ""
-        for _ in range(LIST_LINES):  # down over blank lines and further date lines
-            nxt = pos + 1
-            while nxt < len(text) and text[nxt] == "\n":
-                nxt += 1
-            if nxt >= len(text):
-                break
-            if nxt in items:
-                run.append(nxt)
-                pos = lines[nxt][0]
-                continue
-            end = text.find("\n", nxt)
-            following = text[nxt : end if end >= 0 else len(text)]
-            break
-        done.update(run)
-        lead_end = start - 1
-        while lead_end > 0 and text[lead_end - 1] == "\n":
-            lead_end -= 1
-        lead = text[text.rfind("\n", 0, max(lead_end, 0)) + 1 : max(lead_end, 0)].rstrip()
-        tail = following.lstrip(" \t*•–-")
-        if lead and lead[-1:] not in ".!?:" and tail[:1].islower():
-            for line in run:
-                for i in lines[line][1]:
-                    frames[i] = (lead, tail)
-    return frames
-
-
-_SENTENCE_INSIDE = re.compile(r"[^\W\d_]{2}[.!?]\s+[A-ZÄÖÜ]")  # "… vorzulegen. Die Einreichung …"
-
-
-def _is_item(text: str, start: int, end: int, mentions: list[DateMention], found: list[int]) -> bool:
-    """A line that is one entry of a list of dates: short, besides its dates."""
-    if end - start > 200 or _SENTENCE_INSIDE.search(text, start, end):
-        return False
-    letters = len(_LETTER.findall(text, start, end)) - sum(
-        len(_LETTER.findall(text, mentions[i].start, mentions[i].end)) for i in found
-    )
-    return letters <= ITEM_LETTERS
 
 
 _STAMP_PREFIX = re.compile(
@@ -159,14 +99,10 @@ def _is_separator(gap: str) -> bool:
 def _near(text: str, mention: DateMention, prev: DateMention | None, span: tuple[int, int]) -> str:
     start = max(span[0], mention.start - NEAR, prev.end if prev else 0)
     near = text[start : mention.start]
-    if prev is None and (not _LETTER.search(near) or _ITEM_HEAD.match(text, span[0], mention.start)):
+    # a list entry that names only its stage ("* Phase 1: bis spätestens …") reads the list's label line too
+    if prev is None and (not _LETTER.search(near) or names_only_its_stage(text, span[0], mention.start)):
         near = _heading(text, span[0]) + "\n" + near
     return near
-
-
-# a list entry that names only what the date is for ("* Phase 1: bis spätestens …"): the list's label line
-# above ("Bitte beachten Sie die folgenden Einreichungsfristen:") is its context too
-_ITEM_HEAD = re.compile(r"\s*(?:[*•–-]|\d{1,2}[.)])\s[^\n]{0,40}$")
 
 
 _LETTER = re.compile(r"[^\W\d_]")
@@ -209,21 +145,11 @@ def _heading(text: str, pos: int) -> str:
 def _after(text: str, mention: DateMention, nxt: DateMention | None, span: tuple[int, int]) -> str:
     end = min(span[1], mention.end + AFTER, nxt.start if nxt else len(text))
     after = text[mention.end : end]
-    if nxt is None and not _LETTER.search(after) and _alone_on_line(text, mention):
-        # a date on a line of its own ("Call #1.4\n\n04.11.2021\n\nThe fourth call closes …"): the next line says what it is
-        following = _NEXT_LINE.match(text, mention.end)
-        if following and not _DIGIT_START.match(following.group(1)):
-            return after + "\n" + following.group(1)[:AFTER]
+    if nxt is None and not _LETTER.search(after):
+        following = next_line(text, mention)  # a date on a line of its own: the next line says what it is
+        if following:
+            return after + "\n" + following
     return after
-
-
-_NEXT_LINE = re.compile(r"[^\S\n]*[*_]*[^\S\n]*\n\s*([^\n]+)")
-_DIGIT_START = re.compile(r"[\s*•|-]*\d")  # the next line is another date or a number: no words for this one
-
-
-def _alone_on_line(text: str, mention: DateMention) -> bool:
-    line_start = text.rfind("\n", 0, mention.start) + 1
-    return not _LETTER.search(text, line_start, mention.start)
 
 
 def _clause(after: str) -> str:

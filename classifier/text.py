@@ -128,18 +128,17 @@ def _wrapped(text: str, newline: int) -> bool:
     following = text[newline + 1 : newline + 3].lstrip()
     if following[:1].isdigit() or following[:1] == "|":
         return False
-    ends = line[-1:] in _LINE_END and not line.lower().endswith(
-        ("a.m.", "p.m.")
-    )  # "… due by 11:59 p.m.\nEST on"
+    ends = line[-1:] in _LINE_END and not _MERIDIEM.search(line)  # "… due by 11:59 p.m.\nEST on"
     return len(line) >= WRAP_WIDTH and not ends
 
 
 WRAP_WIDTH = 70
+_MERIDIEM = re.compile(r"\b[ap]\.m\.?$", re.IGNORECASE)  # a time of day: "11:59 p.m."
 _LINE_END = set('.:;!?)"“”')
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
-    if text[dot - 3 : dot - 1].lower() in ("a.", "p.") and text[dot - 1 : dot] in "mM":
+    if _MERIDIEM.search(text, max(0, dot - 4), dot):
         return True  # "due by 11:59 p.m. EST on …"
     word = _LAST_WORD.search(text, max(0, dot - 12), dot)
     return word is not None and word.group(1).lower() in _ABBREVIATIONS
