@@ -171,11 +171,10 @@ def _score(
 ) -> None:
     m = reading.mention
     near, after = _near(text, m, prev, span), _after(text, m, nxt, span)
-    tail = ""
-    if frame is not None:  # a list of dates inside one sentence: its lead-in and its end are the date's words
-        lead, tail = frame[0].lower(), frame[1].lower()
-        if lead not in near and len(near.strip()) <= ITEM_CHARS:  # an entry of the list, not the lead-in
-            near = lead[-NEAR:] + "\n" + near
+    # a list of dates inside one sentence: its lead-in and its end are the date's words
+    lead, tail = (frame[0].lower(), frame[1].lower()) if frame is not None else ("", "")
+    if lead and lead not in near and len(near.strip()) <= ITEM_CHARS:  # an entry of the list, not the lead-in
+        near = lead[-NEAR:] + "\n" + near
     wide = text[max(span[0], m.start - 400) : m.start - len(near)]
     clause = _clause(after)
     # Each cue's weight is the one in its table (cues.py); a cue further away counts a fraction of it.
@@ -196,7 +195,7 @@ def _score(
         _before(cues.NOUN, wide, NOT_CLOSE, far=True),
         _after_w(cues.NOUN, tail[:80], NOT_CLOSE),
     )
-    if cues.UNTIL.search(near[-45:]) or (frame is not None and cues.UNTIL.search(frame[0].lower()[-45:])):
+    if cues.UNTIL.search(near[-45:]) or (lead and cues.UNTIL.search(lead[-45:])):
         # "Anträge bis zum 31.1.2027 an …": the thing submitted right before "bis" makes it clear
         score += cues.UNTIL.weight * (1.5 if cues.NOUN.search(near[-40:]) else 1.0)
     if cues.POSSIBLE.match(after) and cues.NOUN.search(near):

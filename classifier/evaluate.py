@@ -39,7 +39,7 @@ def _compare(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dic
             c["fp"] += pred and not g["relevant"]
             c["fn"] += (not pred) and g["relevant"]
         if not _dates(g, p, c):
-            mismatches.append(f"{g.get('id')}: gold {_date_list(g)} predicted {_date_list(p)}")
+            mismatches.append(f"{g.get('id')}: gold {date_list(g)} predicted {date_list(p)}")
         c["rolling_ok"] += bool(p.get("rolling")) == bool(g.get("rolling"))
     n = len(gold) or 1
     precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
@@ -57,13 +57,14 @@ def _compare(gold: list[dict[str, Any]], predicted: list[dict[str, Any]]) -> dic
     }
 
 
-def _date_list(record: dict[str, Any]) -> list[str]:
+def date_list(record: dict[str, Any]) -> list[str]:
+    """A record's deadline dates, sorted, a year-less one as "null": what the scores compare."""
     return sorted(d.get("date") or "null" for d in record.get("deadlines") or [])
 
 
 def _dates(gold: dict[str, Any], predicted: dict[str, Any], c: Counter[str]) -> bool:
     """Count one document's deadline dates; True when the date sets match exactly."""
-    gold_dates, pred_dates = _date_list(gold), _date_list(predicted)
+    gold_dates, pred_dates = date_list(gold), date_list(predicted)
     c["date_predicted"] += len(pred_dates)
     c["date_hits"] += sum(d in gold_dates for d in pred_dates)
     c["date_gold"] += len(gold_dates)
@@ -124,7 +125,7 @@ def wrong_documents(gold: list[dict[str, Any]], predicted: list[dict[str, Any]])
             wrong[kind].append(
                 f"{ident} ({title}): expected {expected}, got {got} (score {p.get('score', 0):.2f})"
             )
-        gold_dates, pred_dates = _date_list(g), _date_list(p)
+        gold_dates, pred_dates = date_list(g), date_list(p)
         missed = [d for d in gold_dates if d not in pred_dates]
         extra = [d for d in pred_dates if d not in gold_dates]
         line = f"{ident} ({title}): expected {gold_dates}, got {pred_dates}"
