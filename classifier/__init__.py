@@ -89,11 +89,12 @@ class Classifier:
 
     # --- classification ----------------------------------------------------------------
 
-    def classify_many(self, calls: list[Call], today: date) -> Iterator[Classification]:
-        """One Classification per call, in the same order; a broken text gets an "error" verdict."""
+    def classify_many(self, calls: list[Call], today: date, explain: bool = True) -> Iterator[Classification]:
+        """One Classification per call, in the same order; a broken text gets an "error" verdict.
+        ``explain=False`` (``tag``, which prints no evidence): the relevance evidence is only the topic terms."""
         for start in range(0, len(calls), BATCH):
             batch = [self._prepare(i, call) for i, call in enumerate(calls[start : start + BATCH])]
-            yield from self._run(batch, today)
+            yield from self._run(batch, today, explain)
 
     def _prepare(self, index: int, call: Call) -> _Prepared:
         published = _parse_day(call.published)
@@ -113,12 +114,13 @@ class Classifier:
         language = call.language if call.language in ("de", "en") else detect_language(text)
         return _Prepared(index, call, language, text, published, note=note)
 
-    def _run(self, batch: list[_Prepared], today: date) -> Iterator[Classification]:
+    def _run(self, batch: list[_Prepared], today: date, explain: bool) -> Iterator[Classification]:
         results: dict[int, Classification] = {}
         for lang, nlp in self.pipelines.items():
             items = [p for p in batch if p.language == lang]
             docs = (
-                prepare(nlp, p.text, p.published, today, p.call.title or "", p.call.fields) for p in items
+                prepare(nlp, p.text, p.published, today, p.call.title or "", p.call.fields, explain)
+                for p in items
             )
             for item, doc in zip(items, nlp.pipe(docs), strict=True):
                 results[item.index] = self._verdict(item, doc, today)
@@ -212,7 +214,7 @@ class Classifier:
                 by_day.setdefault(day, []).append(call)
         verdicts: dict[int, Classification] = {}
         for day, calls in by_day.items():
-            for call, verdict in zip(calls, self.classify_many(calls, day), strict=True):
+            for call, verdict in zip(calls, self.classify_many(calls, day, explain=False), strict=True):
                 verdicts[id(call)] = verdict
         for _, error, call, _, ident in pending:
             if call is None:

@@ -24,9 +24,10 @@ AFTER = 120
 CLOSE = 45  # a cue this close counts as "close", else "near"
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _LETTERS = re.compile(r"[^\W\d_]{3}")  # a month name or a weekday in a date
-_HEADING = re.compile(
-    r"(?:^|\n)[ \t]*(?:#{1,6}[ \t]+[^\n]{2,80}|\*\*[^\n*]{2,80}\*\*|[^\n]{2,60}:)[ \t]*(?=\n)"
-)
+# A heading or label line: the text's first line, or a line after a "\n" (a literal first character lets re
+# skip from one line break to the next in C; "(?:^|\n)" would make it try every position).
+_HEADING_LINE = r"[ \t]*(?:#{1,6}[ \t]+[^\n]{2,80}|\*\*[^\n*]{2,80}\*\*|[^\n]{2,60}:)[ \t]*(?=\n)"
+_FIRST_HEADING, _HEADING = re.compile(_HEADING_LINE), re.compile(r"\n" + _HEADING_LINE)
 # Words that say what a sentence does with a date; their presence is a feature (cheap "verbs").
 _ROLE_WORDS = re.compile(
     r"einreich|einzureich|vorzuleg|vorleg|übermitt|eingeh|eingegang|stell|bewerb|submi|receiv|apply|"
@@ -50,7 +51,9 @@ class DocumentView:
 
 
 def document_view(text: str, low: str, sentences: Sentences, doc_kind: str | None) -> DocumentView:
-    found = [(m.start(), m.group().strip(" \n\t#*:")[:80]) for m in _HEADING.finditer(low)]
+    first = _FIRST_HEADING.match(low)
+    lines = ([first] if first else []) + list(_HEADING.finditer(low, first.end() if first else 0))
+    found = [(m.start(), m.group().strip(" \n\t#*:")[:80]) for m in lines]
     return DocumentView(
         text, low, sentences, doc_kind, tuple(p for p, _ in found), tuple(h for _, h in found)
     )
@@ -121,7 +124,10 @@ def _cue_features(near: str, after: str) -> list[str]:
     out = []
     if cues.UNTIL.pattern.search(near[-45:]):
         out.append("until")
+    both = near + "\n\n" + after  # a literal has no line break: it is in one part or the other
     for name, pattern, literals in _GATED:
+        if not passes(literals, both):
+            continue  # most cues are absent from both: one test tells
         in_near, in_after = passes(literals, near), passes(literals, after)
         found = pattern.search(near) if in_near else None  # most cues are absent: one search tells
         if found is not None:

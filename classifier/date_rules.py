@@ -14,7 +14,6 @@ import re
 from classifier import cues
 from classifier.date_layout import list_frames, names_only_its_stage, next_line
 from classifier.dates import DateMention, Reading, find_dates
-from classifier.gates import passes
 from classifier.text import Sentences
 
 THRESHOLD = 2.5
@@ -245,9 +244,7 @@ def _worst_negative(near: str, clause: str, has_label: bool) -> tuple[float, str
         eligibility = cues.NEGATIVE_BY_NAME["eligibility"]
         worst, role = eligibility.weight, eligibility.name
     for context, after in ((near, False), (clause, True)):
-        if not passes(cues.NEGATIVE_GATE, context):
-            continue
-        for match in cues.NEGATIVE_ANY.finditer(context):
+        for match in cues.negative_matches(context):
             cue = cues.NEGATIVE_BY_NAME[match.lastgroup or ""]
             if not cue.hard and has_label:
                 continue
@@ -292,7 +289,7 @@ def _after_w(cue: cues.Cue, context: str, scale: float = 1.0) -> float:
 
 def _vetoed(text: str, mention: DateMention, nxt: DateMention | None, span: tuple[int, int]) -> bool:
     clause = _clause(_after(text, mention, nxt, span))[:60]
-    return any(cues.NEGATIVE_BY_NAME[m.lastgroup or ""].hard for m in cues.NEGATIVE_ANY.finditer(clause))
+    return any(cues.NEGATIVE_BY_NAME[m.lastgroup or ""].hard for m in cues.negative_matches(clause))
 
 
 def _range_pair(text: str, start: Reading, end: Reading) -> None:

@@ -41,6 +41,7 @@ class DeadlineModel:
     seed: int
 
     def decide(self, features: list[str], evidence: int = 0) -> Decision:
+        """The decision on one mention; when it is a deadline, with the ``evidence`` strongest features."""
         known = [(name, row) for name in features if (row := self.weights.get(name)) is not None]
         # per class, the sum of its weights over the known features (one C-level sum per column)
         scores = (
@@ -54,14 +55,14 @@ class DeadlineModel:
         probability = 1.0 - exp[NONE] / total
         best = max(range(1, len(CLASSES)), key=lambda k: scores[k])
         strongest: tuple[tuple[str, float], ...] = ()
-        if evidence:
+        if evidence and probability >= self.threshold:
             push = [(name, row[best] - row[NONE]) for name, row in known]
             push.sort(key=lambda p: -abs(p[1]))
             strongest = tuple((name, round(value, 3)) for name, value in push[:evidence])
         return Decision(probability, CLASSES[best], strongest)
 
     def is_deadline(self, decision: Decision) -> bool:
-        return decision.probability >= self.threshold
+        return decision.probability >= self.threshold  # decide's test for naming evidence, too
 
 
 def model_payload(

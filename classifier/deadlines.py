@@ -108,11 +108,11 @@ def decide(model: DeadlineModel, view: DocumentView, readings: list[Reading]) ->
     for reading, names in zip(readings, features, strict=True):
         if names is None:
             continue  # a hard negative cue in the date's own clause: the rules' veto is final
-        decision = model.decide(names)
+        decision = model.decide(names, EVIDENCE)
         reading.probability = decision.probability
         if model.is_deadline(decision):
             reading.role, reading.kind = "deadline", decision.kind
-            reading.evidence = model.decide(names, EVIDENCE).evidence
+            reading.evidence = decision.evidence
         elif reading.role == "deadline":
             reading.role = "date"
     _spread_exclusion(view, readings)

@@ -51,6 +51,7 @@ SPAN_MAX = 300
 _HEADING_LINE = 160
 _BULLET = re.compile(r"^[\s*•\-–#>|]+|[\s*#|]+$")
 _MARKUP = re.compile(r"\*\*|__|\\(?=[.\-*_()\[\]#])")
+_BULLET_LEAD, _BULLET_TRAIL = "*•-–#>|", "*#|"  # _BULLET's characters besides whitespace
 
 
 # A word holding another word of its group finds no sentence the other does not: only the others are looked for.
@@ -133,6 +134,16 @@ def _found(evidence: dict[str, str], name: str, result: tuple[T, str] | None) ->
 
 def plain(span: str) -> str:
     """A span as one line: Markdown bullets, emphasis and escapes dropped, whitespace collapsed."""
+    words = span.split()
+    if (
+        words
+        and words[0][0] not in _BULLET_LEAD
+        and words[-1][-1] not in _BULLET_TRAIL
+        and "**" not in span
+        and "__" not in span
+        and "\\" not in span
+    ):
+        return " ".join(words)  # no markup in it: nothing for the patterns to drop
     return " ".join(_BULLET.sub("", _MARKUP.sub("", span)).split())
 
 

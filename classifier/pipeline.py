@@ -121,7 +121,7 @@ class RelevanceComponent:
             deadline_named=bool(result and any(d.kind != "other" for d in result.deadlines)),
             source_fields=doc.user_data.get("fields") or {},
         )
-        doc._.fr_relevance = score_call(inputs, self.model)
+        doc._.fr_relevance = score_call(inputs, self.model, doc.user_data.get("explain", True))
         return doc
 
     def to_disk(self, path: Any, **kwargs: Any) -> None:
@@ -241,8 +241,12 @@ def prepare(
     today: date | None = None,
     title: str = "",
     fields: dict[str, str] | None = None,
+    explain: bool = True,
 ) -> Doc:
-    """A Doc carrying what the components need besides the text (dates, title, model probability)."""
+    """A Doc carrying what the components need besides the text (dates, title, source fields, whether the
+    decisions must name their evidence)."""
     doc = nlp.make_doc(text)
-    doc.user_data.update(text=text, published=published, today=today, title=title, fields=fields or {})
+    doc.user_data.update(
+        text=text, published=published, today=today, title=title, fields=fields or {}, explain=explain
+    )
     return doc

@@ -35,22 +35,25 @@ class Relevance:
     features: dict[str, float]
 
 
-def score_call(inputs: Inputs, model: RelevanceModel | None) -> Relevance:
-    """The features of one call and, when a model is given, its score and evidence (see the module docstring)."""
+def score_call(inputs: Inputs, model: RelevanceModel | None, explain: bool = True) -> Relevance:
+    """The features of one call and, when a model is given, its score and evidence (see the module docstring).
+    ``explain=False``: the evidence is the topic terms only, without the model's and the gates' lines."""
     values = features(inputs, model.vocabulary if model is not None else None)
     evidence = _topic_evidence(inputs)
     topics = tuple(dict.fromkeys(e.label for e in evidence))
     if model is None:
         return Relevance(0.0, topics, tuple(evidence), values)
-    weighed = {name: value for name, value in values.items() if name in model.weights}
     named = {name: value for name, value in values.items() if not name.startswith("word:")}
-    score = model.probability(weighed)
-    evidence += _signal_evidence(named, model)
-    for name, contribution in model.strongest(weighed):
-        evidence.append(Evidence("model", name, _term_of(name, evidence), "", round(contribution, 3)))
-    for name, factor in gates(named, model.meta.get("untrusted_gates") or []):
+    score = model.probability(values)  # a feature the model does not weigh adds nothing
+    opened = gates(named, model.meta.get("untrusted_gates") or [])
+    for _, factor in opened:
         score *= factor
-        evidence.append(Evidence("gate", name, "", "", round(factor - 1, 3)))
+    if explain:
+        weighed = {name: value for name, value in values.items() if name in model.weights}
+        evidence += _signal_evidence(named, model)
+        for name, contribution in model.strongest(weighed):
+            evidence.append(Evidence("model", name, _term_of(name, evidence), "", round(contribution, 3)))
+        evidence += [Evidence("gate", name, "", "", round(factor - 1, 3)) for name, factor in opened]
     return Relevance(score, topics, tuple(evidence), values)
 
 

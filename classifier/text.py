@@ -16,6 +16,9 @@ MAX_WINDOWS = 40
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
 _LETTERS = re.compile(r"[^\W\d_]+")
 _LAYOUT = re.compile(r"[\s.·…_=|-]+")
+# _CONTROL's characters as UTF-8 bytes, and the ASCII letters: check_text counts them in one pass
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_ASCII_LETTERS = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _CUE = fold(
     r"frist|stichtag|deadline|cut-?off|closing date|einzureichen|vorzulegen|einsendeschluss|antragsschluss|"
     # rolling submission is an answer too ("Projektskizzen können jederzeit … eingereicht werden")
@@ -45,6 +48,16 @@ def check_text(raw: str) -> None:
     """Raise TextError for input that is mostly binary junk rather than language."""
     sample = raw[:2000]
     if len(sample) <= 200:
+        return
+    # Most texts are plainly language: no control byte, no U+FFFD, and ASCII letters alone make up the
+    # share of letters the test below asks for. Counting bytes (C, one pass) settles those without the
+    # character-class scans.
+    encoded = sample.encode("utf-8", "surrogatepass")
+    if (
+        len(encoded.translate(None, _CONTROL_BYTES)) == len(encoded)
+        and "\ufffd" not in sample
+        and len(encoded) - len(encoded.translate(None, _ASCII_LETTERS)) >= len(sample) * 0.3
+    ):
         return
     bad = len(_CONTROL.findall(sample)) if _CONTROL.search(sample) else 0
     bad += sample.count("\ufffd")
@@ -88,10 +101,14 @@ _ABBREVIATIONS = frozenset(
     "z b bzw ggf vgl nr abs ca inkl usw u a d h gem max min mio mrd dr prof st ff s r v art lit ziff kap t "
     "etc e g i no fa bspw evtl insb sog allg".split()
 )
-# Every alternative starts with its own character, so re can skip ahead fast; what must stand before
-# a full stop (a letter, a bracket, a four-digit year — not "15." of a date) is checked in code.
+# Every alternative starts with a literal character, so re skips ahead to the next "\n", ";", ".", "!" or
+# "?" in C (one class "[.!?]" instead would make it try every position); what must stand before a full
+# stop (a letter, a bracket, a four-digit year — not "15." of a date) is checked in code.
 # A table row ("| 15.01.2027 | Februar 2027 |") is a line of its own, like a list item.
-_SENTENCE_END = re.compile(r"\n\s*\n|\n(?=\s*(?:[-•*–|]|\d|[A-ZÄÖÜ]))|;\s|[.!?](?=\s+[A-ZÄÖÜ„\"(])")
+_CAPITAL_NEXT = r"(?=\s+[A-ZÄÖÜ„\"(])"
+_SENTENCE_END = re.compile(
+    rf"\n\s*\n|\n(?=\s*(?:[-•*–|]|\d|[A-ZÄÖÜ]))|;\s|\.{_CAPITAL_NEXT}|!{_CAPITAL_NEXT}|\?{_CAPITAL_NEXT}"
+)
 _BEFORE_STOP = re.compile(r"(?:[a-zA-ZäöüßÄÖÜ)\"“”%]|\d{4})$")
 _LAST_WORD = re.compile(r"([A-Za-zäöüß]+)\.?$")
 _CONTINUES = fold(

@@ -1,0 +1,135 @@
+"""The classifier's shortcuts for speed give exactly what the long way gives.
+
+Each shortcut is checked against the plain form it replaces, on sentences written for the purpose: the
+regexes rewritten so ``re`` can skip ahead, the checks settled without a scan, the evidence ``tag`` leaves out.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from classifier import Classifier, cues
+from classifier import text as text_module
+from classifier.date_features import document_view
+from classifier.facts import _BULLET, _MARKUP, plain
+from classifier.fold import lower
+from classifier.text import _CONTROL, _LAYOUT, _LETTERS, Sentences, TextError, check_text, sentence_spans
+from foerderradar.configuration import load_config
+from foerderradar.models import Call
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BODY = (
+    "Gefördert werden Vorhaben der angewandten KI-Forschung; Antragsberechtigt sind KMU. "
+    "Projektskizzen sind bis zum 15. März 2027 einzureichen! Fragen? Bitte an das Referat.\n"
+    "- Laufzeit: 36 Monate\n| 15.01.2027 | Februar 2027 |\n\nDie Bekanntmachung vom 2. Januar 2027 gilt."
+)
+
+
+def _checked(text: str) -> str:
+    try:
+        check_text(text)
+    except TextError:
+        return "rejected"
+    return "accepted"
+
+
+def _checked_the_long_way(raw: str) -> str:
+    sample = raw[:2000]
+    if len(sample) <= 200:
+        return "accepted"
+    bad = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
+    rest = _LETTERS.sub("", sample)
+    letters = len(sample) - len(rest)
+    visible = len(sample) - (len(rest) - len(_LAYOUT.sub("", rest)))
+    return "rejected" if bad > len(sample) * 0.05 or letters < visible * 0.3 else "accepted"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BODY * 3,
+        "Заявки принимаются до 15 марта 2027 года, финансирование проектов в области ИИ. "
+        * 5,  # no ASCII letter
+        "\x00\x01\x02\x03 binary \x07\x08" * 40,
+        "Inhalt ……………………………… 3\n" * 30,
+        "12.03.2027 | 4.500 € | 17:00 | " * 20,
+        ("Förderung \ufffd\ufffd " * 40),
+        "ÄÖÜ äöü ß é è " * 30 + "Antrag",
+    ],
+)
+def test_the_byte_count_shortcut_decides_as_the_full_check(text: str) -> None:
+    assert _checked(text) == _checked_the_long_way(text)
+
+
+@pytest.mark.parametrize(
+    "span",
+    [
+        "Gefördert werden  Vorhaben\nder KI-Forschung.",
+        "* **Zuwendungszweck:** Gefördert werden Vorhaben",
+        "  - Antragsberechtigt sind KMU |",
+        "#### Gegenstand der Förderung ##",
+        "Kosten \\(netto\\) werden erstattet",
+        "__Hinweis__ zu Fristen",
+        "• Hochschulen und Forschungseinrichtungen",
+        "   ",
+        "",
+    ],
+)
+def test_plain_without_markup_is_what_the_markup_patterns_give(span: str) -> None:
+    assert plain(span) == " ".join(_BULLET.sub("", _MARKUP.sub("", span)).split())
+
+
+ALL_NEGATIVES = re.compile("|".join(f"(?P<{c.name}>{c.pattern.pattern})" for c in cues.NEGATIVES))
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        "die bekanntmachung vom ",
+        "die veranstaltung findet ab dem ",
+        "projektlaufzeit bis zum ",
+        "die unternehmen, die nach dem ",
+        "es wurden keine fragen bis zum ",
+        "anstatt des ursprünglichen termins am ",
+        "gefördert werden vorhaben, anträge sind bis zum ",
+        "",
+    ],
+)
+def test_the_negative_cues_present_find_what_all_of_them_find(context: str) -> None:
+    found = [(m.span(), m.lastgroup) for m in cues.negative_matches(context)]
+    assert found == [(m.span(), m.lastgroup) for m in ALL_NEGATIVES.finditer(context)]
+
+
+def test_sentence_ends_are_those_of_the_single_class_pattern() -> None:
+    one_class = re.compile(r"\n\s*\n|\n(?=\s*(?:[-•*–|]|\d|[A-ZÄÖÜ]))|;\s|[.!?](?=\s+[A-ZÄÖÜ„\"(])")
+    assert [m.span() for m in text_module._SENTENCE_END.finditer(BODY)] == [
+        m.span() for m in one_class.finditer(BODY)
+    ]
+    assert len(sentence_spans(BODY)) >= 5
+
+
+@pytest.mark.parametrize(
+    "text", ["Fristen:\n15. März 2027\n" + BODY, BODY, "\n## Verfahren\nAnträge bis 1. Mai 2027."]
+)
+def test_the_headings_read_for_dates_include_the_first_line(text: str) -> None:
+    anywhere = re.compile(
+        r"(?:^|\n)[ \t]*(?:#{1,6}[ \t]+[^\n]{2,80}|\*\*[^\n*]{2,80}\*\*|[^\n]{2,60}:)[ \t]*(?=\n)"
+    )
+    low = lower(text)
+    view = document_view(text, low, Sentences(text), None)
+    assert view.heading_starts == tuple(m.start() for m in anywhere.finditer(low))
+
+
+def test_tag_leaves_out_the_evidence_it_does_not_print_and_decides_the_same() -> None:
+    classifier = Classifier.load(load_config(ROOT / "config"))
+    call = Call(id="c1", source_id="s", url="", title="KI-Förderung für KMU", text=BODY, language="de")
+    explained = next(classifier.classify_many([call], date(2027, 1, 10)))
+    tagged = next(classifier.classify_many([call], date(2027, 1, 10), explain=False))
+    assert tagged.as_tag_json() == explained.as_tag_json()
+    assert {e.signal for e in tagged.evidence} <= {"topic"}
+    assert {e.signal for e in explained.evidence} > {"topic"}  # the model's and the gates' lines
