@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from classifier.fold import Lower, fold
+from classifier.fold import Lower, fold, lowered
 from classifier.gates import gate, passes
 from classifier.signals import Signal
 from classifier.text import trie_pattern
@@ -189,7 +189,7 @@ def _found_markers(words: str) -> set[str]:
 
 def words_of(text: str) -> str:
     """Lower-cased words joined by single spaces, padded: phrase lookups with word boundaries."""
-    return " " + " ".join(_WORDS.findall(text.lower())) + " "
+    return " " + " ".join(_WORDS.findall(lowered(text))) + " "
 
 
 def document_types(title: str, text: str) -> list[Signal]:
@@ -207,7 +207,7 @@ def document_types(title: str, text: str) -> list[Signal]:
             kind[2] = kind[2] or value == 2
             if in_head and (kind[3] is None or order < kind[3][0]):
                 kind[3] = (order, needle.strip())
-    low = head.lower()
+    low = lowered(head)
     types = title_types(title)
     named = {t.name for t in types}
     for name in _TYPE_NEEDLES:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from classifier import doctypes, signals
-from classifier.fold import Lower, fold
+from classifier.fold import Lower, fold, lowered
 from classifier.sections import KEY_ROLES, Sections
 
 FEATURES_VERSION = 11
@@ -87,7 +87,7 @@ class Inputs:
 def features(inputs: Inputs, vocabulary: Mapping[str, str] | None = None) -> dict[str, float]:
     """The named features of one call (see the module docstring). ``vocabulary`` (a model's words, as
     word → feature name): only those word features are made, not the hundreds a model never kept."""
-    low = inputs.text.lower()
+    low = lowered(inputs.text)
     out: dict[str, float] = {}
     out.update(_topics(inputs))
     key = key_text(inputs, low)

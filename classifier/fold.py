@@ -15,6 +15,7 @@ an alternation, or a pattern opening with ``\\b``, position by position.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import re
 import sys
@@ -26,28 +27,37 @@ from classifier.gates import leading
 KEEP_FROM, KEEP = 300, 4  # texts from 300 characters on: the last four lowered are kept
 SCAN_FROM = 300  # characters: a shorter stretch is scanned by the engine, no start literals looked up
 DENSE_TRIES, DENSE_GAP = 16, 40  # more than one start literal per 40 characters: the engine scans on
-_kept: list[tuple[str, str]] = []  # (text, its lower case), the latest first: patterns search a text in turn
+_kept: list[tuple[str, str]] = []  # (text, text.lower()), the latest used first
+
+
+def lowered(text: str) -> str:
+    """``text.lower()``. The last few long texts' are kept: the stages of the classifier each lower the
+    call's text (and patterns search it in turn), and lowering is a pass over every character."""
+    if len(text) < KEEP_FROM:
+        return text.lower()  # a sentence or a title: lowering it is cheaper than looking it up
+    for i, (kept, low) in enumerate(_kept):
+        if kept is text:
+            if i:
+                _kept.insert(0, _kept.pop(i))  # the latest used first
+            return low
+    low = text.lower()
+    _kept.insert(0, (text, low))
+    del _kept[KEEP:]
+    return low
 
 
 def lower(text: str) -> str:
     """``text.lower()`` with every character keeping its offset (a few letters grow when lowered)."""
-    low = text.lower()
-    if len(low) == len(text):
-        return low
+    low = lowered(text)
+    return low if len(low) == len(text) else _keeping_offsets(text)
+
+
+@functools.lru_cache(maxsize=KEEP)
+def _keeping_offsets(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-def _lowered(text: str) -> str:
-    """The lower case of ``text``; the last few long texts' are kept, for the next pattern that searches
-    them (the call's text, a section of it, a sentence in between)."""
-    for kept, low in _kept:
-        if kept is text:
-            return low
-    low = lower(text)
-    if len(text) >= KEEP_FROM:
-        _kept.insert(0, (text, low))
-        del _kept[KEEP:]
-    return low
+_lowered = lower  # what the folded patterns search: offsets as in the text
 
 
 def lower_source(source: str) -> str:
