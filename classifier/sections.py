@@ -23,8 +23,6 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from classifier.fold import fold
-
 HEAD_CHARS = 3000
 MAX_HEADING = 90
 KEY_ROLES = ("head", "purpose", "applicants")
@@ -68,9 +66,13 @@ _ROLES = (
     ),
     ("head", r"rechtliche voraussetzungen"),  # the Förderdatenbank's own summary of who may apply
 )
-_ROLE_RE = [(role, fold(rf"(?:{pattern})")) for role, pattern in _ROLES]
+# One pattern for all roles, tried at the start of a heading: its first branch that matches names the role.
+_ROLE_AT_START = re.compile("|".join(f"(?P<{role}>{pattern})" for role, pattern in _ROLES), re.IGNORECASE)
 _LINE = re.compile(r"[^\n]+")
-_MARKS = fold(r"^[\s#*>\\_|-]*(?:(?:\d{1,2}(?:\.\d{1,2})*|[ivx]{1,4}|[a-h])[.)]?\\?\.?\s+)?[\s#*\\]*")
+# Numbering and Markdown marks before a heading's words (anchored: matched at one place, no scan to fold)
+_MARKS = re.compile(
+    r"^[\s#*>\\_|-]*(?:(?:\d{1,2}(?:\.\d{1,2})*|[ivx]{1,4}|[a-h])[.)]?\\?\.?\s+)?[\s#*\\]*", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -103,9 +105,9 @@ def heading_role(line: str) -> str | None:
     marked = stripped.startswith("#") or rest != stripped.strip(" :*#") or stripped.endswith(":")
     if not marked and (rest.endswith((".", ",", ";")) or len(rest.split()) > 8):
         return None  # a sentence, not a heading
-    for role, pattern in _ROLE_RE:
-        if pattern.match(rest):
-            return role
+    named = _ROLE_AT_START.match(rest)
+    if named:
+        return named.lastgroup
     return "body" if stripped.startswith("#") else None
 
 

@@ -120,6 +120,16 @@ class Deadline:
     kind: str
     raw: str
 
+    def as_json(self) -> dict[str, str | None]:
+        """The fields by name, as ``tag`` prints and the store keeps them (``asdict`` without its deep copy)."""
+        return {
+            "date": self.date,
+            "time": self.time,
+            "timezone": self.timezone,
+            "kind": self.kind,
+            "raw": self.raw,
+        }
+
 
 class _Dated(Protocol):
     @property
@@ -249,7 +259,7 @@ class Classification:
             "score": round(self.score, 4),
             "topics": list(self.topics),
             "rolling": self.rolling,
-            "deadlines": [asdict(d) for d in self.deadlines],
+            "deadlines": [d.as_json() for d in self.deadlines],
             "next_deadline": self.next_deadline,
             "status": self.status,
             "facts": self.facts.as_tag_json(),

@@ -6,6 +6,7 @@ regexes rewritten so ``re`` can skip ahead, the checks settled without a scan, t
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from classifier.facts import _BULLET, _MARKUP, plain
 from classifier.fold import lower
 from classifier.text import _CONTROL, _LAYOUT, _LETTERS, Sentences, TextError, check_text, sentence_spans
 from foerderradar.configuration import load_config
-from foerderradar.models import Call
+from foerderradar.models import Call, Deadline
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,3 +134,8 @@ def test_tag_leaves_out_the_evidence_it_does_not_print_and_decides_the_same() ->
     assert tagged.as_tag_json() == explained.as_tag_json()
     assert {e.signal for e in tagged.evidence} <= {"topic"}
     assert {e.signal for e in explained.evidence} > {"topic"}  # the model's and the gates' lines
+
+
+def test_a_deadline_as_json_is_its_dataclass_fields() -> None:
+    deadline = Deadline("2027-03-15", "12:00", "CET", "skizze", "bis zum 15. März 2027, 12:00 Uhr")
+    assert deadline.as_json() == dataclasses.asdict(deadline)

@@ -198,7 +198,7 @@ class CallTables(Tables):
                 "relevant": int(result.relevant),
                 "score": result.score,
                 "topics": json.dumps(list(result.topics)),
-                "deadlines": json.dumps([asdict(d) for d in result.deadlines], ensure_ascii=False),
+                "deadlines": json.dumps([d.as_json() for d in result.deadlines], ensure_ascii=False),
                 "next_deadline": result.next_deadline,
                 "rolling": int(result.rolling),
                 "status": result.status,
