@@ -57,9 +57,6 @@ def _keeping_offsets(text: str) -> str:
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
-_lowered = lower  # what the folded patterns search: offsets as in the text
-
-
 def lower_source(source: str) -> str:
     """The pattern's literals in lower case; escapes (``\\W``, ``\\S``, ``\\B``) and group names unchanged."""
     out: list[str] = []
@@ -168,7 +165,7 @@ class Folded:
         return self.twin.starts
 
     def search(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-        hit = self.twin.search(_lowered(text), pos, endpos)
+        hit = self.twin.search(lower(text), pos, endpos)
         if hit is None:
             return None
         # no match starts before the twin's: the original's first match from there is that one
@@ -181,7 +178,7 @@ class Folded:
         return self.original.fullmatch(text, pos, endpos)
 
     def finditer(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> Iterator[re.Match[str]]:
-        for hit in self.twin.finditer(_lowered(text), pos, endpos):
+        for hit in self.twin.finditer(lower(text), pos, endpos):
             found = self.original.match(text, hit.start(), endpos)
             if found is None or found.end() != hit.end():  # the twins disagree: the original from here
                 yield from self.original.finditer(text, hit.start(), endpos)
@@ -192,7 +189,7 @@ class Folded:
         return _findall(self.finditer(text, pos, endpos), self.groups)
 
     def sub(self, repl: str | Callable[[re.Match[str]], str], text: str, count: int = 0) -> str:
-        if self.twin.search(_lowered(text)) is None:
+        if self.twin.search(lower(text)) is None:
             return text
         return self.original.sub(repl, text, count)
 
