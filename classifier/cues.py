@@ -246,13 +246,19 @@ NOT_SUBMISSION = fold(
     r"prüfenden?\s+stelle|"
     r"abgerufen|geprüft|überprüf|kontroll|filled",
 )
-CLOSED = fold(
+# The one way of saying it that starts with a word class, not a literal ("Die Antragsfrist ist abgelaufen"):
+# it keeps re from jumping between the other branches' start literals (``fold.Lower``). A text without its
+# literal cannot match it, and is read by ``CLOSED_OTHERWISE``, which finds there what ``CLOSED`` finds.
+_FRIST_EXPIRED = r"\w*frist\W{1,4}(?:\w+\s+){0,2}abgelaufen|"
+FRIST_EXPIRED_GATE = gate(_FRIST_EXPIRED[:-1])
+_CLOSED = (
     r"\b(?:"
     r"antragsstopp|mittel\s+(?:\w+\s+){0,3}ausgeschöpft|ausgeschöpft|keine\s+(?:neuen\s+)?anträge\s+mehr|"
     r"(?:anträge|antragstellung|einreichung)\w*\s+(?:\w+\s+){0,4}nicht\s+mehr\s+möglich|"
     r"(?:förderung|programm|annahme|antragstellung|aufruf|förderaufruf|wettbewerb|call)\w*\s+"
     r"(?:[\w.]+\s+){0,5}(?:eingestellt|ausgesetzt|beendet|gestoppt|geschlossen|aufgehoben|abgelaufen)\b|"
-    r"\w*frist\W{1,4}(?:\w+\s+){0,2}abgelaufen|status:?\s*closed|\bcall (?:is |has )?(?:now )?closed|"
+    + _FRIST_EXPIRED
+    + r"status:?\s*closed|\bcall (?:is |has )?(?:now )?closed|"
     # "The submission process for new proposals is closed" (every branch here names "closed" or "expired":
     # the scan for this pattern looks only near those words, not near every "application")
     r"\b(?:call|competition|registration|(?:application|submission|proposal) (?:process|phase|period|window))"
@@ -272,8 +278,10 @@ CLOSED = fold(
     r"\s+(?:[^.;]{0,80}?\s)?(?:ist|wurde|sind|wurden)\s+"
     r"(?:[\w.]+\s+){0,3}(?:abgeschlossen|beendet|eingestellt|ausgesetzt|gestoppt|geschlossen|ausgelaufen)\b|"
     r"(?:anträge|skizzen|projektskizzen|bewerbungen|proposals|applications)\s+(?:werden|are)\s+(?:\w+\s+)?"
-    r"(?:nicht mehr|no longer)\s+(?:angenommen|entgegengenommen|accepted))",
+    r"(?:nicht mehr|no longer)\s+(?:angenommen|entgegengenommen|accepted))"
 )
+CLOSED = fold(_CLOSED)
+CLOSED_OTHERWISE = fold(_CLOSED.replace(_FRIST_EXPIRED, ""))
 STICHTAG_PLURAL = re.compile(
     r"stichtage|cut[- ]?off dates|cut[- ]?offs|\bjeweils\b|\beach\b|recurring|folgende|regelmäßig|jährlich|"
     r"nächste[rn]? (?:bewertungs)?stichtag|next cut[- ]?off",

@@ -93,13 +93,22 @@ _STATUS_WORD = re.compile(r"(?:(?<=[a-z)])|^[ \t]*)(Closed|Expired|Geschlossen|A
 def _closed_matches(text: str, low: str | None) -> Iterator[re.Match[str]]:
     """The closed pattern's matches in text order. On lower-cased text it runs only near its gate's literals
     (a match is never longer than ``CLOSED_REACH``): on a 30,000-character guideline that is a tenth of the
-    text."""
-    if low is None or _CLOSED_GATE is None:
-        yield from cues.CLOSED.finditer(text) if low is None else cues.CLOSED.scan_lower(low)
+    text; and without "abgelaufen" in the text, as ``CLOSED_OTHERWISE``, whose every match starts with a
+    literal to jump to."""
+    if low is None:
+        yield from cues.CLOSED.finditer(text)
+        return
+    pattern, literals = (
+        (cues.CLOSED, _CLOSED_GATE)
+        if passes(cues.FRIST_EXPIRED_GATE, low)
+        else (cues.CLOSED_OTHERWISE, _OTHERWISE_GATE)
+    )
+    if literals is None:
+        yield from pattern.scan_lower(low)
         return
     cursor = 0
-    for start, end in windows(_CLOSED_GATE, low, CLOSED_REACH, CLOSED_REACH // 2):
-        for match in cues.CLOSED.scan_lower(low, max(start, cursor), end):
+    for start, end in windows(literals, low, CLOSED_REACH, CLOSED_REACH // 2):
+        for match in pattern.scan_lower(low, max(start, cursor), end):
             cursor = match.end()
             yield match
 
@@ -150,7 +159,8 @@ _MONEY = fold(r"mittel|budget|kontingent|gelder|topf|fonds|volumen|programm|fund
 
 
 # literals one of which every match must contain, read from the patterns themselves (``gates``)
-_CLOSED_GATE, _ROLLING_GATE = gate(cues.CLOSED), gate(cues.ROLLING)
+_CLOSED_GATE, _OTHERWISE_GATE = gate(cues.CLOSED), gate(cues.CLOSED_OTHERWISE)
+_ROLLING_GATE = gate(cues.ROLLING)
 
 
 def status_at(

@@ -18,6 +18,7 @@ from classifier import text as text_module
 from classifier.date_features import document_view
 from classifier.facts import _BULLET, _MARKUP, plain
 from classifier.fold import lower
+from classifier.status import _closed_matches
 from classifier.text import _CONTROL, _LAYOUT, _LETTERS, Sentences, TextError, check_text, sentence_spans
 from foerderradar.configuration import load_config
 from foerderradar.models import Call, Deadline
@@ -139,3 +140,19 @@ def test_tag_leaves_out_the_evidence_it_does_not_print_and_decides_the_same() ->
 def test_a_deadline_as_json_is_its_dataclass_fields() -> None:
     deadline = Deadline("2027-03-15", "12:00", "CET", "skizze", "bis zum 15. März 2027, 12:00 Uhr")
     assert deadline.as_json() == dataclasses.asdict(deadline)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BODY + " Die Förderung ist bis auf Weiteres ausgesetzt. Der Aufruf wurde geschlossen.",
+        BODY + " Die Einreichungsfrist ist abgelaufen. Anträge sind nicht mehr möglich.",
+        "The call is closed for submissions. " * 3 + BODY,
+        BODY,
+    ],
+)
+def test_the_closed_statements_found_are_those_of_the_whole_pattern(text: str) -> None:
+    low = lower(text)
+    assert [m.span() for m in _closed_matches(text, low)] == [
+        m.span() for m in cues.CLOSED.twin.compiled.finditer(low)
+    ]
