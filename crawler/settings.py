@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,37 @@ REACTOR = (
     if sys.platform.startswith("linux")
     else "twisted.internet.selectreactor.SelectReactor"
 )
+
+
+# The fixed parts: request headers and the project's own middlewares, extensions and pipelines
+# (the numbers are Scrapy's orders; the comments say why each stands where it does).
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "DEFAULT_REQUEST_HEADERS": {
+        "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+        "Accept-Language": "de,en;q=0.8",
+    },
+    "DOWNLOADER_MIDDLEWARES": {
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "crawler.middlewares.BackoffRetry": 550,
+        "crawler.guards.TextGuard": 580,  # after the cache (900): the cache keeps the raw body
+        "crawler.middlewares.WireStats": 950,
+        # between the HTTP cache (900) and the wire counts (950): sees every request that would
+        # go out (redirects, robots.txt) and the real peer of each response before it is cached
+        "crawler.guards.AddressGuard": 925,
+    },
+    "EXTENSIONS": {
+        "scrapy.extensions.throttle.AutoThrottle": None,
+        "crawler.middlewares.PoliteThrottle": 0,
+        "crawler.middlewares.CrawlDelay": 0,
+        "crawler.middlewares.Progress": 0,
+        "scrapy.extensions.telnet.TelnetConsole": None,
+    },
+    "ITEM_PIPELINES": {
+        "crawler.pipelines.NormalisePipeline": 100,
+        "crawler.pipelines.ValidatePipeline": 200,
+        "crawler.pipelines.StorePipeline": 300,
+    },
+}
 
 
 def cache_dir(config: Config) -> Path:
@@ -58,31 +90,7 @@ def process_settings(config: Config, log_level: str = "WARNING") -> dict[str, An
         "HTTPCACHE_STORAGE": "crawler.cache.PageCacheStorage",
         "HTTPCACHE_DIR": str(cache_dir(config)),
         "HTTPCACHE_EXPIRATION_SECS": 0,
-        "DEFAULT_REQUEST_HEADERS": {
-            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-            "Accept-Language": "de,en;q=0.8",
-        },
-        "DOWNLOADER_MIDDLEWARES": {
-            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-            "crawler.middlewares.BackoffRetry": 550,
-            "crawler.guards.TextGuard": 580,  # after the cache (900): the cache keeps the raw body
-            "crawler.middlewares.WireStats": 950,
-            # between the HTTP cache (900) and the wire counts (950): sees every request that would
-            # go out (redirects, robots.txt) and the real peer of each response before it is cached
-            "crawler.guards.AddressGuard": 925,
-        },
-        "EXTENSIONS": {
-            "scrapy.extensions.throttle.AutoThrottle": None,
-            "crawler.middlewares.PoliteThrottle": 0,
-            "crawler.middlewares.CrawlDelay": 0,
-            "crawler.middlewares.Progress": 0,
-            "scrapy.extensions.telnet.TelnetConsole": None,
-        },
-        "ITEM_PIPELINES": {
-            "crawler.pipelines.NormalisePipeline": 100,
-            "crawler.pipelines.ValidatePipeline": 200,
-            "crawler.pipelines.StorePipeline": 300,
-        },
+        **copy.deepcopy(COMPONENTS),  # a caller may change the result; the table stays
         "FOERDERRADAR_DATABASE": str(config.database_path),
         "PROGRESS_EVERY": crawl.progress_every,
         "LOG_LEVEL": log_level,
