@@ -18,6 +18,7 @@ from classifier import text as text_module
 from classifier.date_features import document_view
 from classifier.facts import _BULLET, _MARKUP, plain
 from classifier.fold import lower
+from classifier.pipeline import TOKEN_CACHE
 from classifier.status import _closed_matches
 from classifier.text import _CONTROL, _LAYOUT, _LETTERS, Sentences, TextError, check_text, sentence_spans
 from foerderradar.configuration import load_config
@@ -156,3 +157,19 @@ def test_the_closed_statements_found_are_those_of_the_whole_pattern(text: str) -
     assert [m.span() for m in _closed_matches(text, low)] == [
         m.span() for m in cues.CLOSED.twin.compiled.finditer(low)
     ]
+
+
+def test_the_tokenizer_keeps_many_chunks_and_a_kept_chunk_gives_the_tokens_of_a_new_split() -> None:
+    nlp = Classifier.load(load_config(ROOT / "config")).pipelines["de"]
+    assert nlp.tokenizer.max_cache_size == TOKEN_CACHE > 10_000  # spaCy's default keeps 10,000
+    text = BODY + " (KI-basierte Systeme, z.B. „Large Language Models“) – bis 30.6.2027!"
+    nlp.make_doc(text)  # every chunk split once and kept
+    kept = [(t.text, t.whitespace_) for t in nlp.make_doc(text)]
+    nlp.tokenizer._flush_cache()
+    nlp.tokenizer.max_cache_size = 0  # nothing kept: every chunk split anew
+    try:
+        fresh = [(t.text, t.whitespace_) for t in nlp.make_doc(text)]
+    finally:
+        nlp.tokenizer.max_cache_size = TOKEN_CACHE
+    assert kept == fresh
+    assert ("KI-basierte", " ") in kept and ("(", "") in kept
