@@ -89,11 +89,8 @@ def cap_text(text: str, limit: int = MAX_CHARS) -> str:
 
 def detect_language(text: str) -> str:
     """``de`` or ``en`` by counting frequent function words (cheap and good enough for calls)."""
-    de = en = 0
-    for word in _WORD.findall(text[:5000]):
-        low = word.lower()
-        de += low in _DE_WORDS
-        en += low in _EN_WORDS
+    words = [word.lower() for word in _WORD.findall(text[:5000])]
+    de, en = sum(map(_DE_WORDS.__contains__, words)), sum(map(_EN_WORDS.__contains__, words))
     return "en" if en > de else "de"
 
 

@@ -38,7 +38,7 @@ _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff\u180e"
 _CONTROL = r"\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
 _DROP = re.compile(f"[{_INVISIBLE}{_CONTROL}]")
 _CONTROL_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
-_BLANK_LINES = re.compile(r"\n{3,}")
+_BLANK_LINES = re.compile(r"\n\n\n+")  # a literal start: re jumps to it (``\n{3,}`` tries every position)
 _LOOKS_LIKE_HTML = re.compile(r"<(?:[a-zA-Z][a-zA-Z0-9]{0,20}|!--|/[a-zA-Z])[\s>/]")
 
 
@@ -49,7 +49,8 @@ def normalise(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = _DROP.sub("", text)
+    if _DROP.search(text):  # a search costs less than half of a substitution that finds nothing
+        text = _DROP.sub("", text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
