@@ -165,7 +165,8 @@ def _with_vague(text: str, found: list[DateMention]) -> list[DateMention]:
 
 
 # Runs of digits whose windows (32 characters before, 14 after) overlap or nearly touch (8): one window.
-_DIGIT_RUNS = re.compile(r"\d++(?:\D{0,54}+\d++)*+")
+# "\d\d*+", not "\d++": a pattern that opens with a plain class lets re skip to the next digit in C.
+_DIGIT_RUNS = re.compile(r"\d\d*+(?:\D{0,54}+\d++)*+")
 
 
 def _digit_windows(text: str) -> list[tuple[int, int]]:

@@ -117,11 +117,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of sentences and list lines; a date's full stop does not end a sentence."""
     spans, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        if match.group() in ".!?" and not _BEFORE_STOP.search(text, max(0, match.start() - 4), match.start()):
-            continue
-        if match.group() == "." and _is_abbreviation(text, match.start()):
-            continue
-        if match.group() == "\n" and _wrapped(text, match.start()):
+        mark, at = match.group(), match.start()
+        if mark in ".!?":
+            if not _BEFORE_STOP.search(text, max(0, at - 4), at):
+                continue
+            if mark == "." and _is_abbreviation(text, at):
+                continue
+        elif mark == "\n" and _wrapped(text, at):
             continue  # a line broken inside a sentence: "bis zum\n15. April", wrapped PDF text
         end = match.end()
         if end > start:

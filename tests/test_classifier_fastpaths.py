@@ -16,6 +16,7 @@ import pytest
 from classifier import Classifier, cues
 from classifier import text as text_module
 from classifier.date_features import document_view
+from classifier.dates import _DIGIT_RUNS
 from classifier.facts import _BULLET, _MARKUP, plain
 from classifier.fold import lower
 from classifier.pipeline import TOKEN_CACHE
@@ -173,3 +174,17 @@ def test_the_tokenizer_keeps_many_chunks_and_a_kept_chunk_gives_the_tokens_of_a_
         nlp.tokenizer.max_cache_size = TOKEN_CACHE
     assert kept == fresh
     assert ("KI-basierte", " ") in kept and ("(", "") in kept
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BODY,
+        "Nr. 12 vom 3.4.2027" + " ohne Ziffern " * 10 + "bis 30.06.2027, 12:00 Uhr; Az. 4711-08/15",
+        "٣١ مارس 2027 und 15. Mai",  # digits of another script are digits too
+        "keine Ziffer",
+    ],
+)
+def test_the_digit_runs_are_those_of_the_possessive_form(text: str) -> None:
+    plain_form = re.compile(r"\d++(?:\D{0,54}+\d++)*+")
+    assert [m.span() for m in _DIGIT_RUNS.finditer(text)] == [m.span() for m in plain_form.finditer(text)]
