@@ -22,7 +22,7 @@ from classifier import doctypes, signals
 from classifier.fold import Lower, fold, lowered
 from classifier.sections import KEY_ROLES, Sections
 
-FEATURES_VERSION = 11
+FEATURES_VERSION = 12
 TOPICS = ("ki", "daten", "digital", "technologieoffen")
 _STRENGTH = (0.0, 0.55, 0.75, 0.9, 1.0)
 DOC_TYPES = (
@@ -144,7 +144,8 @@ def topic_hits(inputs: Inputs) -> dict[str, dict[str, dict[str, int]]]:
     if "topic_hits" in inputs.memo:
         return inputs.memo["topic_hits"]  # type: ignore[return-value]
     places: dict[str, dict[str, dict[str, int]]] = {"key": {}, "body": {}}
-    inputs.memo["topic_hits"] = places
+    listed: dict[str, set[str]] = {"key": set(), "body": set()}
+    inputs.memo["topic_hits"], inputs.memo["listed_topics"] = places, listed
     incidental: dict[str, bool] = {}
     for hit in inputs.hits:
         if hit.kind != "topic":
@@ -158,14 +159,47 @@ def topic_hits(inputs: Inputs) -> dict[str, dict[str, dict[str, int]]]:
         if incidental[sentence] or signals.in_institution_name(inputs.text, hit.start, hit.term):
             continue
         place = "key" if role in KEY_ROLES else "body"
+        if named_area(inputs.text, hit.start):
+            listed[place].add(hit.label)
         terms = places[place].setdefault(hit.label, {})
         terms[hit.term.lower()] = terms.get(hit.term.lower(), 0) + 1
     return places
 
 
+_ITEM = re.compile(r"\s*(?:#+|[-*•–·]|\(?[0-9a-z]{1,3}[.)]|\d+(?:\.\d+)*\.?)\s")  # a heading or list mark
+AREA_LINE = 90  # characters: a line this short is a heading or a list entry, not prose
+AREA_LEAD = 60  # a topic word this far into a list entry or heading still names it
+
+
+# what a call is for, right before the topic word: "Förderaufruf für KI", "call for AI projects"
+_CALL_FOR = Lower(
+    r"(?:förder\w*|aufruf|richtlinie|bekanntmachung|ausschreibung|wettbewerb|programm\w*|calls?|funding|"
+    r"grants?)\s+(?:für|zur|zum|von|im bereich|for|on|in the field of)\s+(?:[\w-]+\s+){0,2}$"
+)
+
+
+def named_area(text: str, start: int) -> bool:
+    """The topic word at ``start`` names a funded area: it stands early in a heading, a list item or a short
+    line ("- Digitalisierung der Energiewende"), or right after what a call is for ("Förderaufruf für KI"),
+    not somewhere in prose."""
+    if _CALL_FOR.search(text[max(0, start - 60) : start].lower()):
+        return True
+    line = text.rfind("\n", 0, start) + 1
+    if start - line > AREA_LEAD:
+        return False
+    end = text.find("\n", start)
+    return (end if end >= 0 else len(text)) - line <= AREA_LINE or bool(_ITEM.match(text, line, start))
+
+
 def _topics(inputs: Inputs) -> dict[str, float]:
     out: dict[str, float] = {}
     places = topic_hits(inputs)
+    # a domain programme that names digital topics as funded areas (a list item, a heading) against one
+    # that mentions them in passing: the labels' line between borderline programmes
+    listed: dict[str, set[str]] = inputs.memo["listed_topics"]  # type: ignore[assignment]
+    for place, labels in listed.items():
+        if labels:
+            out[f"topics@{place}:listed"] = min(1.0, len(labels) / 2)
     title = inputs.title.lower()
     weights = {h.label: h.weight for h in inputs.hits if h.kind == "topic"}
     for place, by_topic in places.items():

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from classifier import Classifier
 from classifier.model import SHIPPED, ModelError, load_model
 from classifier.sections import find_sections, heading_role
-from classifier.train import CORPUS, corpus_records, fit, ship
+from classifier.train import CORPUS, corpus_records, fit, gated_f1, ship, untrusted_gates
 from foerderradar.cli import cli
 from foerderradar.configuration import load_config
 from foerderradar.models import Call
@@ -85,6 +85,36 @@ def test_legal_boilerplate_gives_no_topic_evidence(classifier):
     )
     values = features_of(classifier, text, "Gewächshäuser")
     assert not any(name.startswith("topic") for name in values)
+
+
+def test_a_topic_named_as_a_funded_area_counts_apart_from_one_in_passing(classifier):
+    listed = (
+        "1 Gegenstand der Förderung\n\nGefördert werden Vorhaben in den Bereichen\n\n"
+        "  * Speicher für Wärme und Strom,\n  * Digitalisierung der Netze,\n  * neue Werkstoffe.\n"
+    )
+    prose = (
+        "1 Gegenstand der Förderung\n\nGefördert werden Vorhaben zu Speichern für Wärme und Strom, bei denen "
+        "auch die Digitalisierung der Netze und neue Werkstoffe eine Rolle spielen können, sofern sie dem Ziel dienen.\n"
+    )
+    assert features_of(classifier, listed, "Energiespeicher")["topics@key:listed"] == 0.5
+    assert "topics@key:listed" not in features_of(classifier, prose, "Energiespeicher")
+    # what a call is for names its topic too, in running prose
+    named = (
+        "Das Ministerium startet einen Förderaufruf für KI-Anwendungen in kleinen und mittleren Unternehmen."
+    )
+    assert features_of(classifier, named, "Neuigkeiten")["topics@key:listed"] == 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gefördert werden Forschungsvorhaben ohne thematische Einschränkung; Unternehmen sind antragsberechtigt.",
+        "Das Programm ist technologie- und branchenoffen und richtet sich an kleine Unternehmen.",
+        "The programme is technology-open: any SME may submit an R&D proposal.",
+    ],
+)
+def test_a_technology_open_programme_is_read_without_topic_words(classifier, text):
+    assert features_of(classifier, text, "Förderprogramm")["topic:technologieoffen@key"] > 0
 
 
 def test_the_source_fields_are_used_as_stated(classifier):
@@ -169,6 +199,15 @@ def test_training_is_reproducible_from_a_seed():
 
     first, second = fit(rows(40), seed=3), fit(rows(40), seed=3)
     assert first.weights == second.weights and first.bias == second.bias and first.version == second.version
+
+
+def test_training_judges_the_gated_decision_and_drops_a_gate_that_misfires():
+    # three relevant calls the news detector misreads, one job ad it gates rightly
+    rows = [({"type:news": 1.0}, True, 1.0)] * 3 + [({"type:job": 1.0}, False, 1.0), ({}, True, 1.0)]
+    scores = [0.9, 0.9, 0.9, 0.8, 0.9]
+    assert gated_f1(rows, scores, []) == 2 * 1 / (2 * 1 + 3)  # the news gate costs three calls
+    assert untrusted_gates(rows, scores) == ["type:news"]
+    assert gated_f1(rows, scores, ["type:news"]) == 1.0
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus")

@@ -255,6 +255,17 @@ def test_closed_statements_and_the_same_words_used_otherwise(sentence, closed):
     assert bool(says_closed(sentence, sentence.lower())[0]) is closed
 
 
+def test_a_statement_that_closes_every_call_outweighs_an_earlier_closed_round():
+    text = (
+        "Grants for open-source software. The first call round closed on 1 March 2026. "
+        "No new applications can be made; thank you to all applicants."
+    )
+    closed, at = says_closed(text, text.lower())
+    assert closed == "No new applications can be made" and at == text.index("No new")
+    only_round = "Grants for open-source software. The first call round closed on 1 March 2026."
+    assert says_closed(only_round, only_round.lower())[0] == "round closed on"
+
+
 def test_a_portal_status_word_in_the_head_closes_but_closed_loop_in_prose_does_not():
     assert says_closed("Open call for robotics pilotsClosed\nInnovation grants", None)[0] == "Closed"
     assert not says_closed("Closed-loop control of drones: grants for SMEs", None)[0]
