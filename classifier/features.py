@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from classifier import doctypes, signals
 from classifier.fold import Lower, fold, lowered
+from classifier.gates import gate, passes
 from classifier.sections import KEY_ROLES, Sections
 
 FEATURES_VERSION = 12
@@ -159,7 +160,7 @@ def topic_hits(inputs: Inputs) -> dict[str, dict[str, dict[str, int]]]:
         if incidental[sentence] or signals.in_institution_name(inputs.text, hit.start, hit.term):
             continue
         place = "key" if role in KEY_ROLES else "body"
-        if named_area(inputs.text, hit.start):
+        if hit.label not in listed[place] and named_area(inputs.text, hit.start):
             listed[place].add(hit.label)
         terms = places[place].setdefault(hit.label, {})
         terms[hit.term.lower()] = terms.get(hit.term.lower(), 0) + 1
@@ -177,18 +178,20 @@ _CALL_FOR = Lower(
     r"grants?)\s+(?:für|zur|zum|von|im bereich|for|on|in the field of)\s+(?:[\w-]+\s+){0,2}$"
 )
 
+_CALL_FOR_GATE = gate(_CALL_FOR)
+
 
 def named_area(text: str, start: int) -> bool:
     """The topic word at ``start`` names a funded area: it stands early in a heading, a list item or a short
     line ("- Digitalisierung der Energiewende"), or right after what a call is for ("Förderaufruf für KI"),
     not somewhere in prose."""
-    if _CALL_FOR.search(text[max(0, start - 60) : start].lower()):
-        return True
     line = text.rfind("\n", 0, start) + 1
-    if start - line > AREA_LEAD:
-        return False
-    end = text.find("\n", start)
-    return (end if end >= 0 else len(text)) - line <= AREA_LINE or bool(_ITEM.match(text, line, start))
+    if start - line <= AREA_LEAD:
+        end = text.find("\n", start)
+        if (end if end >= 0 else len(text)) - line <= AREA_LINE or _ITEM.match(text, line, start):
+            return True
+    before = text[max(0, start - AREA_LEAD) : start].lower()
+    return passes(_CALL_FOR_GATE, before) and bool(_CALL_FOR.search(before))
 
 
 def _topics(inputs: Inputs) -> dict[str, float]:

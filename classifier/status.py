@@ -69,8 +69,7 @@ def is_early(position: int, length: int) -> bool:
 
 def says_closed(text: str, low: str | None = None) -> tuple[str, int]:
     """The words in which the text itself says the call is closed, cancelled, suspended or out of
-    money, and where; ("", -1) when it does not. The first statement that closes every call on the page
-    (``_FINAL``) if there is one, else the first statement.
+    money, and where; ("", -1) when it does not.
 
     "… until the budget is exhausted" / "solange die Mittel nicht ausgeschöpft sind" is a condition, not
     a statement, and does not count. ``low``: the text lower-cased with the same offsets, when at hand
@@ -78,15 +77,9 @@ def says_closed(text: str, low: str | None = None) -> tuple[str, int]:
     """
     if low is not None and not passes(_CLOSED_GATE, low):
         return "", -1
-    chosen = None
     for match in _closed_matches(text, low):
         if _is_statement(text, match.start(), match.end()):
-            if _FINAL.search(match.group(0)):
-                chosen = match  # a stop or "no new applications" outweighs an earlier "round closed"
-                break
-            chosen = chosen or match
-    if chosen is not None:
-        return text[chosen.start() : chosen.end()], chosen.start()
+            return text[match.start() : match.end()], match.start()
     status = _STATUS_WORD.search(text, 0, HEAD)
     if status:
         return status.group(1), status.start(1)

@@ -228,7 +228,7 @@ def test_joint_research_with_a_german_funding_route_is_open_to_german_institutes
 from classifier import cues  # noqa: E402
 from classifier.gates import windows  # noqa: E402
 from classifier.signals import restricted_applicants  # noqa: E402
-from classifier.status import _closed_matches, says_closed  # noqa: E402
+from classifier.status import _closed_matches, closes_call, says_closed  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -255,15 +255,12 @@ def test_closed_statements_and_the_same_words_used_otherwise(sentence, closed):
     assert bool(says_closed(sentence, sentence.lower())[0]) is closed
 
 
-def test_a_statement_that_closes_every_call_outweighs_an_earlier_closed_round():
-    text = (
-        "Grants for open-source software. The first call round closed on 1 March 2026. "
-        "No new applications can be made; thank you to all applicants."
-    )
+def test_no_new_applications_closes_every_call_on_the_page():
+    text = "Grants for open-source software. No new applications can be made; thank you to all applicants."
     closed, at = says_closed(text, text.lower())
     assert closed == "No new applications can be made" and at == text.index("No new")
-    only_round = "Grants for open-source software. The first call round closed on 1 March 2026."
-    assert says_closed(only_round, only_round.lower())[0] == "round closed on"
+    assert closes_call(closed, False, (), date(2026, 6, 1))
+    assert not says_closed("No new applications? Submit yours by 1 March.", None)[0]
 
 
 def test_a_portal_status_word_in_the_head_closes_but_closed_loop_in_prose_does_not():
