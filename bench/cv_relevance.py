@@ -31,23 +31,15 @@ SECTION = "## Relevance cross-validated on the corpus train split"
 
 
 def held_out_scores(rows: list[train.Row], c: float, scale: float, untrusted: list[str]) -> list[float]:
-    """Each row's out-of-fold probability (mean over the repeats) times its gates."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-
+    """Each row's out-of-fold probability (mean over the repeats, as ``train.fit`` judges) times its gates."""
     labels = [y for _, y, _ in rows]
     frequent = train._frequent_words(rows)
     names = sorted({n for r, _, _ in rows for n in r if not n.startswith("word:") or n in frequent})
     x = train._matrix(rows, names, scale)
-    weights = {"sample_weight": [w for *_, w in rows]}
-    mean = [0.0] * len(rows)
-    for repeat in range(train.REPEATS):
-        folds = StratifiedKFold(train.FOLDS, shuffle=True, random_state=repeat)
-        model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
-        oof = cross_val_predict(model, x, labels, cv=folds, method="predict_proba", params=weights)
-        mean = [m + float(p) / train.REPEATS for m, p in zip(mean, oof[:, 1], strict=True)]
+    repeats = train.held_out(x, labels, [w for *_, w in rows], c)
     out = []
-    for (values, _, _), p in zip(rows, mean, strict=True):
+    for (values, _, _), column in zip(rows, zip(*repeats, strict=True), strict=True):
+        p = sum(column) / len(column)
         for _, factor in gates(values, untrusted):
             p *= factor
         out.append(p)

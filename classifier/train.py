@@ -115,7 +115,6 @@ def fit(rows: list[Row], seed: int = 0, own: frozenset[int] = frozenset()) -> Re
     then fitted on all rows. ``own``: the indexes of rows the team wrote (the seed set): they train, but the
     choice of C and whether a gate can be trusted are judged by the out-of-fold F1 on real texts only."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     labels = [y for _, y, _ in rows]
     if len(rows) < 2 * FOLDS or min(labels.count(True), labels.count(False)) < FOLDS:
@@ -132,15 +131,8 @@ def fit(rows: list[Row], seed: int = 0, own: frozenset[int] = frozenset()) -> Re
     for scale in NAMED_SCALES:
         x = _matrix(rows, names, scale)
         for c in GRID_C:
-            model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
-            repeats, mean = [], [0.0] * len(real)
-            for repeat in range(REPEATS):  # a few hundred texts: one split alone is noise
-                folds = StratifiedKFold(FOLDS, shuffle=True, random_state=seed + repeat)
-                oof = cross_val_predict(
-                    model, x, labels, cv=folds, method="predict_proba", params={"sample_weight": weights}
-                )
-                repeats.append([float(oof[i, 1]) for i in real])
-                mean = [m + p / REPEATS for m, p in zip(mean, repeats[-1], strict=True)]
+            repeats = [[p[i] for i in real] for p in held_out(x, labels, weights, c, seed)]
+            mean = [sum(column) / REPEATS for column in zip(*repeats, strict=True)]
             # judged as the product decides: the learned score times the gates training trusts
             untrusted = gates_of[(c, scale)] = untrusted_gates(real_rows, mean)
             scores[(c, scale)] = sum(gated_f1(real_rows, p, untrusted) for p in repeats) / REPEATS
@@ -231,6 +223,23 @@ def untrusted_gates(rows: list[Row], oof: list[float], threshold: float = 0.5) -
         if score > best:
             untrusted, best = untrusted + [name], score
     return untrusted
+
+
+def held_out(x: Any, labels: list[bool], weights: list[float], c: float, seed: int = 0) -> list[list[float]]:
+    """Each row's out-of-fold probability, once per repeat of the seeded stratified cross-validation (a few
+    hundred texts: one split alone is noise)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000)
+    out = []
+    for repeat in range(REPEATS):
+        folds = StratifiedKFold(FOLDS, shuffle=True, random_state=seed + repeat)
+        oof = cross_val_predict(
+            model, x, labels, cv=folds, method="predict_proba", params={"sample_weight": weights}
+        )
+        out.append([float(p) for p in oof[:, 1]])
+    return out
 
 
 def gated_f1(rows: list[Row], oof: list[float], untrusted: list[str], threshold: float = 0.5) -> float:
