@@ -47,9 +47,9 @@ _TYPES = {
         "studierende*, doktorand*, fellowship*",
     ),
     "report": (
-        "jahresbericht*, evaluationsbericht*, monitoringbericht*, im überblick, overview of, übersicht über, "
-        "studie zeigt, report finds, auf einen blick, at a glance",
-        "bericht, studie, report, bilanz, analyse, survey, förderprogramme für, funding programmes for, programme im",
+        "jahresbericht*, evaluationsbericht*, monitoringbericht*, studie zeigt, report finds",
+        "bericht, studie, report, bilanz, analyse, survey, förderprogramme für, funding programmes for, programme im, "
+        "im überblick, overview of, übersicht über, auf einen blick, at a glance",
     ),
     "news": (
         "selected for funding, were selected, have been selected, förderbescheid*, überreicht, "
