@@ -4,8 +4,9 @@ The shipped deadline model has seen every train record, so its figures there say
 This script splits the train records into FOLDS parts by record. For each part it trains the model
 (``deadline_train.fit``) on the other parts plus the team's gold set, and reads the held-out records with
 the rules and that model (``deadlines.extract_deadlines``). It scores them as ``foerderradar eval`` does:
-date precision and recall (a year-less ``null`` counts against a gold ``null``) and false deadlines. It
-prints each wrong record with what was expected and what came out. With ``--write`` it writes the
+date precision and recall (a year-less ``null`` counts against a gold ``null``) and false deadlines, in all
+and per slice (whole texts and page beginnings, German and English: the issue's targets hold for each). It
+prints each wrong record with its slice, what was expected and what came out. With ``--write`` it writes the
 "## Deadlines cross-validated on the corpus train split" section of BENCHMARKS.md.
 
     .venv/bin/python bench/cv_deadlines.py [--seeds 0 1] [--write]
@@ -35,15 +36,30 @@ FOLDS = 4
 SECTION = "## Deadlines cross-validated on the corpus train split"
 
 
-def cross_validate(seed: int) -> tuple[dict[str, int], list[tuple[str, list[str], list[str]]]]:
-    """Counts over all held-out records and the records whose dates differ: (id, expected, predicted)."""
+COUNTS = ("predicted", "hits", "gold", "found", "no_gold", "false")
+
+
+def slice_of() -> dict[str, str]:
+    """Each corpus record's slice and language, "whole-de/de", "beginnings/en", …"""
+    found = {}
+    for name in deadline_train.SLICES:
+        for line in (deadline_train.CORPUS / name).open(encoding="utf-8"):
+            record = json.loads(line)
+            found[record["id"]] = f"{name.split('.')[0]}/{record.get('language') or '?'}"
+    return found
+
+
+def cross_validate(seed: int) -> tuple[dict[str, dict[str, int]], list[tuple[str, list[str], list[str]]]]:
+    """Counts over the held-out records, in "all" and per slice, and the records whose dates differ:
+    (slice and id, expected, predicted)."""
+    slices = slice_of()
     records = deadline_train.training_records(gold=None)
     gold = [json.loads(line) for line in deadline_train.GOLD.open(encoding="utf-8") if line.strip()]
     gold_examples = [ex for record in gold for ex in deadline_train.examples_of(record)]
     examples = [deadline_train.examples_of(record) for record in records]
     order = list(range(len(records)))
     random.Random(seed).shuffle(order)
-    counts = dict.fromkeys(("predicted", "hits", "gold", "found", "no_gold", "false"), 0)
+    counts: dict[str, dict[str, int]] = {"all": dict.fromkeys(COUNTS, 0)}
     wrong = []
     for fold in range(FOLDS):
         held = set(order[fold::FOLDS])
@@ -60,14 +76,16 @@ def cross_validate(seed: int) -> tuple[dict[str, int], list[tuple[str, list[str]
             found = extract_deadlines(text, published, None, types, model).deadlines
             predicted = date_list({"deadlines": [{"date": d.date} for d in found]})
             expected = date_list(record)
-            counts["predicted"] += len(predicted)
-            counts["hits"] += sum(d in expected for d in predicted)
-            counts["gold"] += len(expected)
-            counts["found"] += sum(d in predicted for d in expected)
-            counts["no_gold"] += not expected
-            counts["false"] += bool(predicted) and not expected
+            where = slices[record["id"]]
+            for c in (counts["all"], counts.setdefault(where, dict.fromkeys(COUNTS, 0))):
+                c["predicted"] += len(predicted)
+                c["hits"] += sum(d in expected for d in predicted)
+                c["gold"] += len(expected)
+                c["found"] += sum(d in predicted for d in expected)
+                c["no_gold"] += not expected
+                c["false"] += bool(predicted) and not expected
             if set(predicted) != set(expected):
-                wrong.append((record["id"], expected, predicted))
+                wrong.append((f"{where} {record['id']}", expected, predicted))
     return counts, wrong
 
 
@@ -80,13 +98,17 @@ def main() -> None:
         raise SystemExit(f"{deadline_train.CORPUS}: corpus folder not found")
     rows = []
     for seed in args.seeds:
-        c, wrong = cross_validate(seed)
-        precision = c["hits"] / c["predicted"] if c["predicted"] else 1.0
-        recall = c["found"] / c["gold"] if c["gold"] else 1.0
-        rows.append(
-            f"| {seed} | {precision:.3f} | {recall:.3f} | {c['hits']}/{c['predicted']} · {c['found']}/{c['gold']} | "
-            f"{c['false'] / max(c['no_gold'], 1):.1%} ({c['false']}/{c['no_gold']}) | {len(wrong)} |"
-        )
+        counts, wrong = cross_validate(seed)
+        for where in ["all", *sorted(k for k in counts if k != "all")]:
+            c = counts[where]
+            precision = c["hits"] / c["predicted"] if c["predicted"] else 1.0
+            recall = c["found"] / c["gold"] if c["gold"] else 1.0
+            errors = len(wrong) if where == "all" else sum(w[0].startswith(where + " ") for w in wrong)
+            rows.append(
+                f"| {seed} | {where} | {precision:.3f} | {recall:.3f} | {c['hits']}/{c['predicted']} · "
+                f"{c['found']}/{c['gold']} | {c['false'] / max(c['no_gold'], 1):.1%} ({c['false']}/{c['no_gold']}) | "
+                f"{errors} |"
+            )
         print(f"seed {seed}: {len(wrong)} records with other dates than expected")
         for ident, expected, predicted in wrong:
             print(f"  {ident}: expected {expected}, got {predicted}")
@@ -98,8 +120,8 @@ def main() -> None:
             "(the team's gold set always trains, never scores); each held-out record is read by the rules and a",
             "model trained without it. This is the figure for texts the model has not seen.",
             "",
-            "| seed | date P | date R | hits/pred · found/gold | false deadlines | records wrong |",
-            "|---:|---:|---:|---|---:|---:|",
+            "| seed | slice | date P | date R | hits/pred · found/gold | false deadlines | records wrong |",
+            "|---:|---|---:|---:|---|---:|---:|",
             *rows,
             "",
         ]

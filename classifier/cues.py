@@ -73,7 +73,9 @@ UNTIL = _cue(
     "until",
     r"(?:\bbis\b(?:\s+(?:zum|spätestens|einschließlich|spätestens zum|spätestens am))?|\bspätestens\b"
     r"(?:\s+(?:am|bis|zum|bis zum))?|\bby\b|\bbefore\b|no later than|not later than|\buntil\b|\btill\b|"
-    r"\bauf\b|\bto\b|\bendet\b|\bends\b|\bschließt\b|\bcloses\b)\s*(?:den|dem|the|zum|am|on)?\s*$",
+    r"\bauf\b|\bto\b|\bendet\b|\bends\b|\bschließt\b|\bcloses\b|"
+    # "zum" alone after what is submitted: "Skizzen sind zum 1. März …", "eine Einreichung zum 15. Oktober 2026"
+    r"(?:skizze|einreichung|anträge|antrag|bewerbung)\w*\s+(?:\w+\s+){0,2}zum)\s*(?:den|dem|the|zum|am|on)?\s*$",
     1.0,
 )
 NOUN = _cue(
@@ -167,6 +169,14 @@ NEGATIVES = (
         "excluded",
         r"^\s*(?:\w+\s+){0,2}(?:keine|no)\s+(?:\w+\s+){0,2}(?:projektskizzen|skizzen|anträge|bewerbungen|"
         r"vorschläge|proposals|applications|submissions)\b",
+        -5.0,
+        True,
+    ),
+    # "Die Einreichung zum 28. März 2024 entfällt": a cut-off of the schedule that was dropped
+    _cue(
+        "cancelled",
+        r"^\s*(?:\w+\s+){0,2}(?:entfällt|entfallen|fällt aus|fallen aus|(?:wird|werden|ist|sind) ausgesetzt|"
+        r"findet nicht statt|(?:is|has been|was|will be) cancel+ed|will not take place)\b",
         -5.0,
         True,
     ),
@@ -294,6 +304,32 @@ NEGATIVE_BY_NAME = {cue.name: cue for cue in NEGATIVES}
 TWO_STAGE = re.compile(r"two-stage|zweistufig|two stages|2-stufig|zweistufiges")
 # right after a date, a membership on it: "… zum Stichtag 31.12.2023 ordentliche Mitglieder der …" (eligibility)
 MEMBERSHIP_AFTER = re.compile(r"^\s*(?:\w+\s+)?mitglied(?:er|schaft)?\b")
+# A transitional provision says which rules apply to applications received before a date ("Für Anträge, die bis
+# zum 30.12.2020 eingegangen sind, finden die Regelungen der bisherigen Fassung Anwendung"): no date of that
+# sentence is a deadline. Both parts must stand in the sentence; lower-case text.
+TRANSITION_APPLICATIONS = re.compile(
+    r"(?:anträge\w*|skizzen|applications|proposals)\s*,?\s*(?:die|welche|which|that|received|submitted)\b"
+    r"[^.;]{0,60}?\b(?:bis|vor|before|by|until|prior to)\b"
+)
+TRANSITION_RULES = re.compile(
+    r"\b(?:findet|finden|kommt|kommen)\b[^.;]{0,100}?\banwendung\b|\banzuwenden\b|übergangs(?:regel|bestimm|vorschrift)|"
+    r"richtlinienfassung|\b(?:bisherige|alte|vorherige|frühere|geltende)[nr]?\s+(?:fassung|richtlinie|förderrichtlinie|"
+    r"regelung|bestimmung)|\b(?:previous|former|old) (?:rules|guidelines|version|conditions)\b|\btransitional\b"
+)
+
+
+_TRANSITION_GATE = gate(TRANSITION_RULES)
+
+
+def transitional(sentence: str) -> bool:
+    """The lower-cased sentence is a transitional provision (``TRANSITION_APPLICATIONS`` and ``TRANSITION_RULES``)."""
+    return (
+        passes(_TRANSITION_GATE, sentence)
+        and bool(TRANSITION_RULES.search(sentence))
+        and bool(TRANSITION_APPLICATIONS.search(sentence))
+    )
+
+
 # "Antragstellung zum 31. Oktober 2021 beendet": the submission named before the date ended on it
 ENDED = re.compile(r"^\s*(?:beendet|abgeschlossen|geschlossen|eingestellt|ended|closed)\b")
 POSSIBLE = re.compile(r"^\s*(?:\w+\s+){0,3}möglich")

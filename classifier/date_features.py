@@ -18,7 +18,7 @@ from classifier.dates import DateMention, Reading
 from classifier.gates import gate, passes
 from classifier.text import Sentences
 
-FEATURES_VERSION = "2"  # bump when a feature changes meaning: weights trained before then are stale
+FEATURES_VERSION = "3"  # bump when a feature changes meaning: weights trained before then are stale
 BEFORE = 160  # characters before a date read as its near context
 AFTER = 120
 CLOSE = 45  # a cue this close counts as "close", else "near"

@@ -32,6 +32,7 @@ def read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> li
     # the lower-cased text keeps the offsets; whether a line goes on in lower case needs the original
     original = sentences.text if len(sentences.text) == len(text) else text
     frames = list_frames(original, mentions)
+    transitions: dict[tuple[int, int], bool] = {}
     for i, mention in enumerate(mentions):
         span = sentences.span(mention.start)
         prev = mentions[i - 1] if i and mentions[i - 1].end > span[0] else None
@@ -58,10 +59,19 @@ def read_all(text: str, mentions: list[DateMention], sentences: Sentences) -> li
             reading.chain = chain
             if reading.role == "deadline":
                 reading.kind = _kind(text, mention, _near(text, mention, prev, span), nxt, span) or "single"
+        if (reading.role == "deadline" or reading.cue_score > 0) and _transitional(text, span, transitions):
+            reading.role = "transition"
         if prev and cues.RANGE.match(gap):
             _range_pair(text, readings[-1], reading)
         readings.append(reading)
     return readings
+
+
+def _transitional(text: str, span: tuple[int, int], known: dict[tuple[int, int], bool]) -> bool:
+    """The sentence at ``span`` is a transitional provision (``cues.transitional``), read once per sentence."""
+    if span not in known:
+        known[span] = cues.transitional(text[span[0] : span[1]])
+    return known[span]
 
 
 _STAMP_PREFIX = re.compile(

@@ -32,7 +32,7 @@ EVIDENCE = 4  # strongest features named for each deadline
 MAX_MENTIONS = 400
 # Roles the rules give a date when a hard non-deadline cue stands in its own clause ("keine Projektskizzen",
 # "Laufzeit", "veröffentlicht", "statt"): precision first, the model cannot overrule them.
-VETOES = frozenset(cue.name for cue in cues.NEGATIVES if cue.hard) | {"update", "annual"}
+VETOES = frozenset(cue.name for cue in cues.NEGATIVES if cue.hard) | {"update", "annual", "transition"}
 
 
 @dataclass(frozen=True)

@@ -459,3 +459,40 @@ def test_html_markup_breaks_only_at_block_elements():
 )
 def test_phrasings_seen_in_real_calls(text, expected):
     assert dates_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "zum" right after what is submitted names the day it is due, also in a past or a later round
+        ("Eine erste Skizzeneinreichung war zum 1. März 2027 möglich.", ["2027-03-01"]),
+        (
+            "Zusätzlich ist eine Skizzeneinreichung zum 15. Oktober 2027 und letztmalig zum 30. Juni 2028 möglich.",
+            ["2027-10-15", "2028-06-30"],
+        ),
+        # "zum" with no submission before it stays a plain date
+        ("Die Höhe des Zuschusses wird jeweils zum 1. Oktober eines Jahres überprüft.", []),
+    ],
+)
+def test_zum_after_a_submission_noun(text, expected):
+    assert dates_of(text) == expected
+
+
+def test_a_dropped_cut_off_is_no_deadline():
+    text = (
+        "Projektskizzen sind beim Projektträger einzureichen. Die Einreichung zum 31. März 2027 entfällt. "
+        "Die nächste Einreichung ist bis zum 30. September 2027 möglich."
+    )
+    assert dates_of(text) == ["2027-09-30"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Für Anträge, die bis zum 31.03.2027 eingegangen sind, gilt die bisherige Fassung der Richtlinie.",
+        "Auf Anträge, die vor dem 1. Juli 2027 gestellt wurden, finden die Regelungen der alten Richtlinie Anwendung.",
+        "Applications received before 1 March 2027 will be assessed under the previous rules.",
+    ],
+)
+def test_a_transitional_provision_is_no_deadline(text):
+    assert dates_of(text + " Neue Anträge können bis zum 30.06.2028 gestellt werden.") == ["2028-06-30"]
