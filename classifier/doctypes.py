@@ -146,6 +146,7 @@ TYPE_THRESHOLD = 2  # marker weight (strong 2, weak 1, title double) at which a 
 _EXTRA_WEIGHT = {"news": 1, "education": 1}
 # Kinds whose weak words fill real calls too ("Ergebnisse", "Workshops", "Qualifizierung", "Analyse") need
 # one strong marker or many weak ones; a tender needs two markers: "calls for tenders" alone is one instrument of a programme.
+PROGRAMME_TEXT = 15_000  # characters: a whole guideline or programme text, where one marker word is no kind
 WEAK_ONLY = 4  # the weight at which weak words alone decide those kinds
 _NEEDS = {
     "news": "strong",
@@ -227,6 +228,8 @@ def document_types(title: str, text: str) -> list[Signal]:
             continue
         if needs == "two" and distinct < 2:
             continue
+        if len(text) >= PROGRAMME_TEXT and distinct < 2:
+            continue  # a whole programme text names one prize or one stipend among its instruments
         if weight >= TYPE_THRESHOLD + _EXTRA_WEIGHT.get(name, 0) and name not in named:
             at = max(0, low.find(first)) if first else 0
             types.append(Signal(name, first or title[:60], at))
