@@ -140,13 +140,23 @@ def _strength(found: dict[str, int]) -> float:
     return _STRENGTH[min(4, int(effective))] + (effective % 1) * 0.1
 
 
-def topic_hits(inputs: Inputs) -> dict[str, dict[str, dict[str, int]]]:
-    """Distinct topic terms by place ("key" / "body") and topic; legal boilerplate and incidental uses left out."""
-    if "topic_hits" in inputs.memo:
-        return inputs.memo["topic_hits"]  # type: ignore[return-value]
-    places: dict[str, dict[str, dict[str, int]]] = {"key": {}, "body": {}}
-    listed: dict[str, set[str]] = {"key": set(), "body": set()}
-    inputs.memo["topic_hits"], inputs.memo["listed_topics"] = places, listed
+@dataclass(frozen=True)
+class TopicHits:
+    """The topic terms that count, by place ("key" / "body") and topic with their counts, and by place the
+    topics named as a funded area there (``named_area``)."""
+
+    terms: dict[str, dict[str, dict[str, int]]]
+    listed: dict[str, set[str]]
+
+
+def topic_hits(inputs: Inputs) -> TopicHits:
+    """Distinct topic terms by place and topic; legal boilerplate and incidental uses left out. Computed
+    once per call (the features and the evidence both read it)."""
+    known = inputs.memo.get("topic_hits")
+    if isinstance(known, TopicHits):
+        return known
+    found = TopicHits({"key": {}, "body": {}}, {"key": set(), "body": set()})
+    inputs.memo["topic_hits"] = found
     incidental: dict[str, bool] = {}
     for hit in inputs.hits:
         if hit.kind != "topic":
@@ -160,11 +170,12 @@ def topic_hits(inputs: Inputs) -> dict[str, dict[str, dict[str, int]]]:
         if incidental[sentence] or signals.in_institution_name(inputs.text, hit.start, hit.term):
             continue
         place = "key" if role in KEY_ROLES else "body"
-        if hit.label not in listed[place] and named_area(inputs.text, hit.start):
-            listed[place].add(hit.label)
-        terms = places[place].setdefault(hit.label, {})
+        listed = found.listed[place]
+        if hit.label not in listed and named_area(inputs.text, hit.start):
+            listed.add(hit.label)
+        terms = found.terms[place].setdefault(hit.label, {})
         terms[hit.term.lower()] = terms.get(hit.term.lower(), 0) + 1
-    return places
+    return found
 
 
 _ITEM = re.compile(r"\s*(?:#+|[-*•–·]|\(?[0-9a-z]{1,3}[.)]|\d+(?:\.\d+)*\.?)\s")  # a heading or list mark
@@ -196,11 +207,11 @@ def named_area(text: str, start: int) -> bool:
 
 def _topics(inputs: Inputs) -> dict[str, float]:
     out: dict[str, float] = {}
-    places = topic_hits(inputs)
+    found = topic_hits(inputs)
+    places = found.terms
     # a domain programme that names digital topics as funded areas (a list item, a heading) against one
     # that mentions them in passing: the labels' line between borderline programmes
-    listed: dict[str, set[str]] = inputs.memo["listed_topics"]  # type: ignore[assignment]
-    for place, labels in listed.items():
+    for place, labels in found.listed.items():
         if labels:
             out[f"topics@{place}:listed"] = min(1.0, len(labels) / 2)
     title = inputs.title.lower()

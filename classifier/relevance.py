@@ -82,7 +82,7 @@ def gates(values: dict[str, float], untrusted: list[str] | tuple[str, ...] = ())
 
 def _topic_evidence(inputs: Inputs) -> list[Evidence]:
     """One evidence line per distinct topic term that counted, with the sentence it stands in."""
-    counted = topic_hits(inputs)
+    counted = topic_hits(inputs).terms
     terms = {(label, term) for place in counted.values() for label, found in place.items() for term in found}
     evidence, seen = [], set()
     for hit in inputs.hits:

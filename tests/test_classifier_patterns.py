@@ -297,7 +297,11 @@ def test_the_closed_pattern_near_its_literals_finds_what_the_whole_scan_finds():
         ),
         ("Rahmenvertrag", "Vergabeunterlagen und Angebotsfrist: siehe Auftragsbekanntmachung.", "tender"),
         # an overview heading is a call page's layout as often as an overview article's
-        ("KI-Zuschuss", "Die Förderung im Überblick: Zuschuss bis 50.000 Euro für KI-Projekte von KMU.", None),
+        (
+            "KI-Zuschuss",
+            "Die Förderung im Überblick: Zuschuss bis 50.000 Euro für KI-Projekte von KMU.",
+            None,
+        ),
         ("Open call", "An overview of the call: grants of up to EUR 60,000 for AI pilots.", None),
         ("Förderung", "Im Überblick: ein Bericht und eine Analyse, die Bilanz des Förderjahres.", "report"),
     ],
@@ -326,11 +330,18 @@ def test_restricted_applicants_reads_relative_clauses_and_who_else_may_apply(tex
 
 
 def test_one_marker_in_a_whole_programme_text_is_no_document_type():
-    body = "Gefördert werden Verbundvorhaben der industriellen Forschung von Unternehmen und Hochschulen. " * 170
-    instruments = "Zu den Instrumenten des Programms gehören auch Stipendien und ein Preisgeld für Wettbewerbe. "
+    body = (
+        "Gefördert werden Verbundvorhaben der industriellen Forschung von Unternehmen und Hochschulen. " * 170
+    )
+    instruments = (
+        "Zu den Instrumenten des Programms gehören auch Stipendien und ein Preisgeld für Wettbewerbe. "
+    )
     long_text = instruments + body
     assert len(long_text) >= 15_000
-    assert not {t.name for t in document_types("Rahmenprogramm Forschung", long_text)} & {"prize", "scholarship"}
+    assert not {t.name for t in document_types("Rahmenprogramm Forschung", long_text)} & {
+        "prize",
+        "scholarship",
+    }
     # the same sentence on a short page still decides
     short = {t.name for t in document_types("Rahmenprogramm Forschung", instruments)}
     assert {"prize", "scholarship"} <= short
