@@ -114,7 +114,14 @@ def heading_role(line: str) -> str | None:
 def find_sections(text: str) -> Sections:
     """The sections of ``text`` by its headings (see the module docstring)."""
     starts, roles, headings = [0], ["head"], [""]
+    title = ""
     for match in _LINE.finditer(text):
+        line = match.group().strip()
+        if not title:
+            title = line  # the first line is the document's title ("Finanzierung über …"): it opens no section
+            continue
+        if line == title:
+            continue  # the title again, as the page's own heading
         role = heading_role(match.group())
         if role is None or role == roles[-1]:
             continue

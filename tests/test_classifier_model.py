@@ -58,6 +58,17 @@ def test_sections_cover_the_text():
     assert find_sections(plain).role_at(10) == "head" and find_sections(plain).role_at(9000) == "body"
 
 
+def test_the_title_opens_no_section():
+    # a title that starts with a heading word ("Finanzierung", "Evaluation") is the text's head, also repeated
+    text = (
+        "Finanzierung über den Innovationskredit\n\nPraxistipp\n\nFinanzierung über den Innovationskredit\n\n"
+        "Die Förderbank bietet KMU Darlehen für Digitalisierungsvorhaben an.\n\nHöhe der Förderung\n\nGefördert werden Ausgaben."
+    )
+    sections = find_sections(text)
+    assert sections.role_at(text.index("Digitalisierungsvorhaben")) == "head"
+    assert sections.role_at(text.index("Gefördert werden")) == "funding"
+
+
 @pytest.fixture(scope="module")
 def classifier() -> Classifier:
     return Classifier.load(load_config(ROOT / "config"))
