@@ -117,8 +117,8 @@ def find_sections(text: str) -> Sections:
     title = ""
     for match in _LINE.finditer(text):
         line = match.group().strip()
-        if not title:
-            title = line  # the first line is the document's title ("Finanzierung über …"): it opens no section
+        if not title:  # the first line is the document's title ("Finanzierung über …"): it opens no section
+            title = line
             continue
         if line == title:
             continue  # the title again, as the page's own heading
