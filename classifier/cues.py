@@ -268,7 +268,7 @@ _CLOSED = (
     r"(?:förderung|programm|annahme|antragstellung|aufruf|förderaufruf|wettbewerb|call)\w*\s+"
     r"(?:[\w.]+\s+){0,5}(?:eingestellt|ausgesetzt|beendet|gestoppt|geschlossen|aufgehoben|abgelaufen)\b|"
     + _FRIST_EXPIRED
-    + r"status:?\s*closed|\bcall (?:is |has )?(?:now )?closed|"
+    + r"status:?\s*closed|\bcalls? (?:is |are |has |have )?(?:now )?closed|"
     # "The submission process for new proposals is closed" (every branch here names "closed" or "expired":
     # the scan for this pattern looks only near those words, not near every "application")
     r"\b(?:call|competition|registration|(?:application|submission|proposal) (?:process|phase|period|window))"

@@ -376,6 +376,18 @@ def test_a_condition_is_no_closed_statement():
     assert extract_deadlines("Antragsstopp: Die Mittel sind ausgeschöpft.").closed
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The call is closed.",
+        "Lessons learnt from our open calls closed in 2022",
+        "Both calls are now closed.",
+    ],
+)
+def test_a_closed_call_in_the_singular_or_the_plural(text):
+    assert extract_deadlines(text).closed
+
+
 def d(day: str, kind: str = "single") -> Deadline:
     return Deadline(day, None, None, kind, day)
 
