@@ -229,7 +229,8 @@ STICHTAG = re.compile(
 
 SEPARATOR = re.compile(
     r"^[\s,;/&+:–—-]*(?:(?:und|oder|sowie|bzw\.?|beziehungsweise|respectively|and|or|der|den|dem|the|am|on|zum|sowie am|bis|spätestens|by|"
-    r"und der|und am|and on|\d+\.|\(\w\)|[a-z]\))[\s,;/&+:–—-]*)*$",
+    r"und der|und am|and on|letztmalig|erstmalig|zuletzt|danach|anschließend|then|finally|lastly|\d+\.|\(\w\)|"
+    r"[a-z]\))[\s,;/&+:–—-]*)*$",
 )
 RANGE = re.compile(r"^\s*(?:-|–|—|bis(?:\s+(?:zum|einschließlich))?|to|until|till)\s*$")
 

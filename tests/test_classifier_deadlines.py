@@ -482,6 +482,11 @@ def test_phrasings_seen_in_real_calls(text, expected):
             "Zusätzlich ist eine Skizzeneinreichung zum 15. Oktober 2027 und letztmalig zum 30. Juni 2028 möglich.",
             ["2027-10-15", "2028-06-30"],
         ),
+        # a schedule's connectives ("und letztmalig zum") go on with the list of dates
+        (
+            "Skizzen sind zum 1. März 2027, danach zum 1. September 2027 und letztmalig zum 1. März 2028 einzureichen.",
+            ["2027-03-01", "2027-09-01", "2028-03-01"],
+        ),
         # "zum" with no submission before it stays a plain date
         ("Die Höhe des Zuschusses wird jeweils zum 1. Oktober eines Jahres überprüft.", []),
     ],
