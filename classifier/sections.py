@@ -37,13 +37,13 @@ _ROLES = (
         r"prüfungsrecht|verwendungsnachweis|auszahlungsverfahren|anforderungs|datenschutz|veröffentlichung|"
         r"publizität|transparenz|mitteilungspflicht|berichtspflicht|erfolgskontrolle|evaluation|"
         r"legal basis|state aid|annex\b|appendix\b|definitions|data protection|intellectual property|"
-        r"ethics|reporting|audit|publicity|liability|terms and conditions|general conditions",
+        r"ethics|reporting|audit|publicity|liability|terms and conditions",
     ),
     (
         "applicants",
         r"zuwendungsempfänger|antragsberechtig|förderberechtig|antragsteller|begünstigte|wer wird gefördert|"
         r"wer kann|teilnahmeberechtig|zielgruppe|who can apply|who is eligible|eligib|applicants?\b|"
-        r"target group|beneficiar",
+        r"target group|beneficiar|general conditions",
     ),
     (
         "purpose",

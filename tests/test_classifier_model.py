@@ -42,6 +42,8 @@ def test_headings_get_their_roles():
     assert heading_role("Who can apply?") == "applicants"
     assert heading_role("8 Rechtsgrundlagen") == "legal"
     assert heading_role("Deadline:") == "procedure"
+    # the EU portal's "General conditions" are admissibility and eligibility: who may apply
+    assert heading_role("General conditions") == "applicants"
     # a sentence that starts with a heading word is no heading
     assert (
         heading_role("Gegenstand der Förderung sind neue Verfahren, die in Betrieben erprobt werden.") is None
