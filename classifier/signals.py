@@ -133,7 +133,7 @@ INNOVATION_WORDS = (
     "forschung und entwicklung", "forschungs- und entwicklung", "fue-", "fue ", "f&e", "r&d", "innovationsvorhaben",
     "innovationsprojekt", "innovative", "entwicklungsvorhaben", "pilotprojekt", "research and innovation",
     "innovation action", "innovation project", "digitalisierungsprojekt", "digitalisierungsvorhaben",
-    "prototyp", "prototype", "verbundvorhaben", "verbundprojekt", "experiment", "forschungsergebnisse",
+    "prototyp", "prototype", "verbundvorhaben", "verbundprojekt", "forschungsverb", "research consorti", "experiment", "forschungsergebnisse",
     "entwicklungsarbeiten", "entwicklungsprojekt", "produktinnovation", "prozessinnovation", "innovationen",
     "technologietransfer", "technology transfer", "forschungsvorhaben", "forschungsprojekt", "research project",
     "deep tech", "innovation programme", "innovation program", "marktreife", "machbarkeit", "feasibility",

@@ -130,6 +130,17 @@ def test_a_technology_open_programme_is_read_without_topic_words(classifier, tex
     assert features_of(classifier, text, "Förderprogramm")["topic:technologieoffen@key"] > 0
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gefördert werden interdisziplinäre Forschungsverbünde zu lernenden Systemen.",
+        "Grants go to research consortia of universities and companies.",
+    ],
+)
+def test_a_research_consortium_is_an_r_and_d_project(classifier, text):
+    assert features_of(classifier, text, "Förderinitiative")["innovation:key"] == 1.0
+
+
 def test_the_source_fields_are_used_as_stated(classifier):
     text = "Zuschuss für Vorhaben der Digitalisierung von Betrieben."
     stated = {"Förderberechtigte": "Unternehmen, Hochschule", "Förderart": "Zuschuss"}
