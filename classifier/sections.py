@@ -5,9 +5,11 @@ what is funded and who may apply in a few headed sections; the rest is state-aid
 duties and definitions that every call shares. ``find_sections`` reads the headings (Markdown ``#``,
 numbered "2 Gegenstand der Förderung", short title lines) and gives every character position a role:
 
-- ``head``: before the first heading, and the first HEAD_CHARS of a text without headings;
+- ``head``: before the first heading, and the first HEAD_CHARS of a text without headings; the text's first
+  line is its title and opens no section, also where the page repeats it as its heading;
 - ``purpose``: Kurztext, Volltext, Förderziel, Zuwendungszweck, Gegenstand der Förderung, Scope, Objective …;
-- ``applicants``: Zuwendungsempfänger, Antragsberechtigte, Förderberechtigte, Who can apply, Eligibility …;
+- ``applicants``: Zuwendungsempfänger, Antragsberechtigte, Förderberechtigte, Who can apply, Eligibility,
+  the EU portal's General conditions (admissibility, eligible countries) …;
 - ``procedure``: Verfahren, Fristen, Antragsverfahren, Deadline, How to apply, Submission …;
 - ``funding``: Art und Umfang, Höhe der Zuwendung, Budget, Funding rate …;
 - ``legal``: Rechtsgrundlagen, Sonstige Zuwendungsbestimmungen, AGVO articles, Geltungsdauer, Anlage …;
